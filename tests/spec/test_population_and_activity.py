@@ -171,11 +171,17 @@ def test_activity_rates(tables: tuple[Any, Any]) -> None:
     }
     # 2013/14: 4 registered on 1 Oct 2013 (patients 1, 3, 5, 6)
     # 2014/15: 5 registered on 1 Oct 2014 (patient 2 joined in November 2013)
+    # Emergency admissions are spell 1 only; the maternity spell (3) and the transfer (5) are
+    # other non-elective admissions, never counted as emergencies.
     assert got == {
-        ("2013/14", "non_elective"): (2, 3000.0, 4, 500.0, 750.0),
+        ("2013/14", "emergency"): (1, 1000.0, 4, 250.0, 250.0),
+        ("2013/14", "other_non_elective"): (1, 2000.0, 4, 250.0, 500.0),
         ("2013/14", "elective"): (1, 500.0, 4, 250.0, 125.0),
         ("2013/14", "op_first"): (1, 100.0, 4, 250.0, 25.0),
-        ("2014/15", "non_elective"): (1, 300.0, 5, 200.0, 60.0),
+        ("2014/15", "other_non_elective"): (1, 300.0, 5, 200.0, 60.0),
         ("2014/15", "op_follow_up"): (1, 80.0, 5, 200.0, 16.0),
         ("2014/15", "ae"): (1, 120.0, 5, 200.0, 24.0),
     }
+    names = dict(zip(result["pod"], result["point_of_delivery"], strict=True))
+    assert names["emergency"] == "emergency admissions (admission methods 21–28)"
+    assert names["other_non_elective"] == "other non-elective admissions (maternity and transfers)"

@@ -16,7 +16,7 @@ import ibis
 from ibis import _
 
 from consortia.analyses.population import in_scope
-from consortia.analyses.scope import Scope, Tables, financial_year
+from consortia.analyses.scope import Scope, Tables, financial_year, financial_year_label
 
 DATASETS = ("patient", "practice", "apc", "op", "ae")
 MINIMUM_CONTACTS = 3  # the index is only meaningful with several contacts
@@ -71,8 +71,8 @@ def patient_continuity(tables: Tables, scope: Scope) -> Any:
 
 
 def practice_continuity(tables: Tables, scope: Scope) -> Any:
-    """Per practice and year: patients with contacts, mean providers, share using several,
-    and mean continuity among patients with several contacts."""
+    """Per practice and year: patients with contacts, mean providers, how many and what share
+    used several, and mean continuity among patients with several contacts."""
     patients = patient_continuity(tables, scope)
     return (
         patients.group_by("financial_year", "practice")
@@ -83,6 +83,7 @@ def practice_continuity(tables: Tables, scope: Scope) -> Any:
             continuity_patients=_.continuity.count(),
             mean_continuity=_.continuity.mean(),
         )
+        .mutate(share_several_providers=_.several_providers.cast("float64") / _.patients)
         .order_by("financial_year", "practice")
     )
 
@@ -112,4 +113,32 @@ def concentration(tables: Tables, scope: Scope) -> Any:
             largest_share=_.share.max(),
         )
         .order_by("service_line", "financial_year")
+    )
+
+
+def concentration_change(tables: Tables, scope: Scope) -> Any:
+    """`concentration` with each service line's change in the index from the first year of the
+    scope to the last (`hhi_change`; null when the line is missing in either year)."""
+    table = concentration(tables, scope)
+    starts = scope.year_starts()
+    first, last = financial_year_label(starts[0].year), financial_year_label(starts[-1].year)
+    ends = table.group_by("service_line").aggregate(
+        first_hhi=table.hhi.max(where=table.financial_year == first),
+        last_hhi=table.hhi.max(where=table.financial_year == last),
+    )
+    return (
+        table.join(ends, "service_line")
+        .mutate(hhi_change=_.last_hhi - _.first_hhi)
+        .drop("first_hhi", "last_hhi")
+        .order_by("service_line", "financial_year")
+    )
+
+
+def market_shares_by_kind(tables: Tables, scope: Scope) -> Any:
+    """`market_shares` with each provider's kind (NHS trust, foundation trust, independent)."""
+    kinds = tables["provider"].select(provider="code", provider_kind="kind")
+    return (
+        market_shares(tables, scope)
+        .join(kinds, "provider")
+        .order_by("service_line", "financial_year", "provider")
     )

@@ -67,3 +67,16 @@ def ccg_local_investment(tables: Tables, scope: Scope) -> Any:
         )
         .order_by("financial_year", "ccg")
     )
+
+
+def local_investment_comparison(tables: Tables, scope: Scope) -> Any:
+    """`ccg_local_investment` of every CCG, the scope's CCG flagged (`this_ccg`), with how many
+    CCGs there are each year (`ccgs`) and the share of them reaching £5 a head
+    (`share_at_least_5_pounds`)."""
+    every = ccg_local_investment(tables, scope.everyone)
+    year = ibis.window(group_by="financial_year")
+    return every.mutate(
+        this_ccg=every.ccg == ibis.literal(scope.ccg, type="string"),
+        ccgs=every.ccg.count().over(year),
+        share_at_least_5_pounds=every.at_least_5_pounds.cast("float64").mean().over(year),
+    ).order_by("financial_year", "ccg")

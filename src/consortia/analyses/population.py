@@ -9,6 +9,7 @@ import ibis
 from ibis import _
 
 from consortia.analyses.scope import Scope, Tables, financial_year_label, member_practices
+from consortia.schema.reference_tables import AGE_BANDS
 
 DATASETS = ("patient", "practice")
 MID_YEAR = (10, 1)  # rates use the list on 1 October, the middle of the financial year
@@ -108,3 +109,68 @@ def deprivation_profile(tables: Tables, scope: Scope, on: date) -> Any:
         .aggregate(patients=_.count())
         .order_by("deprivation_decile")
     )
+
+
+def _band_order() -> Any:
+    """The age bands with their position, youngest first, to sort by."""
+    return ibis.memtable({"age_band": list(AGE_BANDS), "band_order": list(range(len(AGE_BANDS)))})
+
+
+def age_sex_profile(tables: Tables, scope: Scope, on: date) -> Any:
+    """Registered patients on `on` by age band and sex, each cell's share of the list, and the
+    same cell's share of England's mid-2013 population (`england_share`)."""
+    counts = (
+        registered_population(tables, scope, on)
+        .group_by("age_band", "sex")
+        .aggregate(patients=_.patients.sum())
+    )
+    england = tables["england_population_2013"]
+    england = england.select(
+        "age_band",
+        "sex",
+        england_share=england.population.cast("float64") / england.population.sum().as_scalar(),
+    )
+    shares = counts.mutate(share=counts.patients.cast("float64") / counts.patients.sum().over())
+    return (
+        shares.join(england, ["age_band", "sex"])
+        .join(_band_order(), "age_band")
+        .order_by("band_order", "sex")
+        .select("age_band", "sex", "patients", "share", "england_share")
+    )
+
+
+def deprivation_comparison(tables: Tables, scope: Scope, on: date) -> Any:
+    """Registered patients on `on` by deprivation decile for the scope (`patients`, `share`)
+    and for every patient in the lake (`patients_all`, `share_all`)."""
+    ours = deprivation_profile(tables, scope, on)
+    everyone = deprivation_profile(tables, scope.everyone, on).select(
+        "deprivation_decile", patients_all="patients"
+    )
+    joined = ours.join(everyone, "deprivation_decile")
+    return joined.mutate(
+        share=joined.patients.cast("float64") / joined.patients.sum().over(),
+        share_all=joined.patients_all.cast("float64") / joined.patients_all.sum().over(),
+    ).order_by("deprivation_decile")
+
+
+def list_growth(tables: Tables, scope: Scope) -> Any:
+    """Each member practice's list on 1 April of every year of the scope (columns
+    `registered_<date>`) and its growth from the first to the last."""
+    starts = scope.year_starts()
+    columns = [f"registered_{start.isoformat()}" for start in starts]
+    lists = [
+        registered_on(in_scope(tables, scope), start)
+        .group_by("practice")
+        .aggregate(**{column: _.count()})
+        for start, column in zip(starts, columns, strict=True)
+    ]
+    joined = lists[0]
+    for other, column in zip(lists[1:], columns[1:], strict=True):
+        both = joined.outer_join(other, joined.practice == other.practice)
+        joined = both.select(
+            *[c for c in joined.columns if c != "practice"],
+            column,
+            practice=ibis.coalesce(both.practice, both.practice_right),
+        )
+    growth = joined[columns[-1]].cast("float64") / joined[columns[0]] - 1
+    return joined.select("practice", *columns, growth=growth).order_by("practice")

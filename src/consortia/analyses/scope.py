@@ -31,6 +31,11 @@ class Scope:
         """1 April after the last financial year (exclusive)."""
         return date(self.first_year + self.years, 4, 1)
 
+    @property
+    def everyone(self) -> Scope:
+        """Every CCG in the lake over the same years: the reference population."""
+        return Scope(None, self.first_year, self.years)
+
     def year_starts(self) -> list[date]:
         """1 April of each financial year."""
         return [date(self.first_year + i, 4, 1) for i in range(self.years)]

@@ -22,7 +22,8 @@ def _in_period(table: Any, day: Any, scope: Scope) -> Any:
 def monthly_series(tables: Tables, scope: Scope) -> Any:
     """By month: emergency admissions, A&E attendances, A&E within four hours, RTT within 18 weeks.
 
-    Rows: series, month, numerator, denominator (the denominator is null for counts).
+    Rows: series, month (ISO date), numerator, denominator (null for counts) and value (the
+    count, or numerator over denominator).
     """
     patients = in_scope(tables, scope).select("patient_id")
     apc = tables["apc"].semi_join(patients, "patient_id")
@@ -50,8 +51,14 @@ def monthly_series(tables: Tables, scope: Scope) -> Any:
             denominator=elective.rtt_weeks.count(),
         ),
     ]
+    every = ibis.union(*parts)
+    value = ibis.ifelse(
+        every.denominator.isnull(),
+        every.numerator.cast("float64"),
+        every.numerator.cast("float64") / every.denominator,
+    )
     return (
-        ibis.union(*parts)
-        .select("series", "month", "numerator", "denominator")
+        every.mutate(month=every.month.strftime("%Y-%m-%d"), value=value)
+        .select("series", "month", "numerator", "denominator", "value")
         .order_by("series", "month")
     )

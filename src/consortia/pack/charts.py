@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import vl_convert as vlc
 
@@ -223,40 +222,27 @@ def function_bars(table: pd.DataFrame) -> alt.Chart:
     )
 
 
-def funnel(table: pd.DataFrame, title: str) -> alt.LayerChart:
-    """Funnel plot: ratio against expected events, 95% and 99.8% limits, outliers labelled."""
-    data = table.assign(outlying=table["significance"].str.contains("0.001", regex=False))
-    lines = []
-    for level, z in (("95", 1.959963984540054), ("99.8", 3.090232306167813)):
-        grid = pd.DataFrame(
-            {
-                "expected": np.geomspace(
-                    max(data["expected"].min() * 0.8, 1), data["expected"].max() * 1.2, 100
-                )
-            }
-        )
-        spread = np.sqrt(1 / grid["expected"] + data["tau2"].iloc[0])
-        for side, sign in (("upper", 1), ("lower", -1)):
-            lines.append(
-                grid.assign(limit=1 + sign * z * spread, line=f"{level}% {side}", level=f"{level}%")
-            )
-    limits = pd.concat(lines)
+def funnel(table: pd.DataFrame, limits: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Funnel plot: ratio against expected events, the given limit curves (columns expected,
+    level, lower, upper), and outlying units (the table's `outlying` column) labelled."""
+    levels = list(dict.fromkeys(limits["level"]))
     limit_chart = (
         alt.Chart(limits)
+        .transform_fold(["lower", "upper"], as_=["side", "limit"])
         .mark_line(color=NHS_GREY)
         .encode(
             x="expected:Q",
             y="limit:Q",
-            detail="line:N",
+            detail="side:N",
             strokeDash=alt.StrokeDash(
                 "level:N",
                 title="Limits",
-                scale=alt.Scale(domain=["95%", "99.8%"], range=[[4, 3], [1, 0]]),
+                scale=alt.Scale(domain=levels, range=[[4, 3], [1, 0]][: len(levels)]),
             ),
         )
     )
     points = (
-        alt.Chart(data)
+        alt.Chart(table)
         .mark_circle(size=60)
         .encode(
             x=alt.X("expected:Q", title="Expected events", scale=alt.Scale(type="log")),
@@ -273,7 +259,8 @@ def funnel(table: pd.DataFrame, title: str) -> alt.LayerChart:
         )
     )
     labels = (
-        alt.Chart(data[data["outlying"]])
+        alt.Chart(table)
+        .transform_filter("datum.outlying")
         .mark_text(align="left", dx=6)
         .encode(x="expected:Q", y="ratio:Q", text="practice:N")
     )

@@ -124,7 +124,9 @@ POINT_OF_DELIVERY = CodeList(
     "point_of_delivery",
     {
         "elective": "elective admissions",
-        "non_elective": "non-elective admissions",
+        "non_elective": "non-elective admissions (emergency, maternity and transfers)",
+        "emergency": "emergency admissions (admission methods 21–28)",
+        "other_non_elective": "other non-elective admissions (maternity and transfers)",
         "op_first": "outpatient first attendances",
         "op_follow_up": "outpatient follow-ups",
         "ae": "A&E attendances",

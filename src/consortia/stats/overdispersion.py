@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from consortia.stats import arguments
@@ -25,13 +26,17 @@ from consortia.stats.funnels import LEVELS, NOT_SIGNIFICANT
 from consortia.stats.intervals import z_value
 from consortia.stats.result import FloatArray, TextArray
 
+BoolArray = NDArray[np.bool_]
+
 WINSORISE = 0.1
+CURVE_POINTS = 100  # points on each limit curve: smooth at chart size
 
 
 @dataclass(frozen=True)
 class OverdispersedFunnel:
     """Over-dispersion estimates, each unit's widened limits (levels × units) and its label."""
 
+    ratio: FloatArray  # O/E of each unit
     z: FloatArray  # unadjusted z-scores
     phi: float  # over-dispersion factor: mean squared winsorised z-score
     tau2: float  # between-unit variance (0 when not over-dispersed)
@@ -41,6 +46,53 @@ class OverdispersedFunnel:
     upper: FloatArray
     labels: TextArray
     method: str
+    target: float = 1.0
+
+    @property
+    def outlying(self) -> BoolArray:
+        """Whether each unit lies beyond the outermost limits."""
+        row = int(np.argmax(self.levels))
+        return np.asarray((self.ratio > self.upper[row]) | (self.ratio < self.lower[row]))
+
+    @property
+    def approach(self) -> str:
+        """The method in a sentence, without this funnel's estimates."""
+        levels = " and ".join(_percent(level) for level in self.levels)
+        return (
+            f"Funnel limits at {levels} allow for over-dispersion between units "
+            f"({self.method}, as in NHS Digital's SHMI)"
+        )
+
+    @property
+    def description(self) -> str:
+        """The method and its estimates in a sentence, for the caption of a funnel plot."""
+        return f"{self.approach}: φ = {self.phi:.2f}, τ = {np.sqrt(self.tau2):.3f}"
+
+    def limit_curves(self, expected: ArrayLike, points: int = CURVE_POINTS) -> pd.DataFrame:
+        """The funnel's limits along expected counts from 0.8 × the smallest to 1.2 × the
+        largest of `expected` (log-spaced): one row per point and level, with columns
+        expected, level (e.g. "95%"), lower and upper."""
+        means = arguments.as_vector(expected, "expected")
+        arguments.check_positive(means, "expected")
+        grid = np.geomspace(max(means.min() * 0.8, 1e-9), means.max() * 1.2, points)
+        spread = np.sqrt(self.target / grid + self.tau2)
+        frames = [
+            pd.DataFrame(
+                {
+                    "expected": grid,
+                    "level": _percent(level),
+                    "lower": self.target - z_value(level) * spread,
+                    "upper": self.target + z_value(level) * spread,
+                }
+            )
+            for level in self.levels
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+
+def _percent(level: float) -> str:
+    """A confidence level as people write it: 95%, 99.8%."""
+    return f"{level * 100:g}%"
 
 
 def winsorise(values: FloatArray, share: float = WINSORISE) -> FloatArray:
@@ -71,7 +123,8 @@ def ratio_funnel(
     phi = float(np.mean(winsorise(z, share) ** 2))
     weights = 1 / s**2
     excess = units * phi - (units - 1)
-    tau2 = max(0.0, excess / (weights.sum() - (weights**2).sum() / weights.sum()))
+    spread_of_weights = weights.sum() - (weights**2).sum() / weights.sum()
+    tau2 = max(0.0, excess / spread_of_weights) if units > 1 else 0.0  # one unit: no spread
     spread = np.sqrt(s**2 + tau2)
     half = np.array([z_value(level) for level in checked])[:, None] * spread[None, :]
     labels = np.full(units, NOT_SIGNIFICANT, dtype=object)
@@ -80,6 +133,7 @@ def ratio_funnel(
         labels[ratio > target + half[row]] = f"High ({tail})"
         labels[ratio < target - half[row]] = f"Low ({tail})"
     return OverdispersedFunnel(
+        ratio=ratio,
         z=z,
         phi=phi,
         tau2=tau2,
@@ -88,5 +142,6 @@ def ratio_funnel(
         lower=target - half,
         upper=target + half,
         labels=labels.astype(str),
-        method="Spiegelhalter random-effects funnel (10% winsorised)",
+        method=f"Spiegelhalter's random-effects method, z-scores {share:.0%} winsorised",
+        target=target,
     )

@@ -6,11 +6,12 @@ reported per row. A count may exceed its denominator (events per person-year).
 
 from __future__ import annotations
 
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from consortia.stats import arguments
-from consortia.stats.intervals import poisson_limits, poisson_method
-from consortia.stats.result import Estimate, FloatArray
+from consortia.stats.intervals import EXACT_BELOW, poisson_limits, poisson_method
+from consortia.stats.result import Described, Estimate, FloatArray
 
 
 def rate(
@@ -39,4 +40,38 @@ def poisson_estimate(
         upper=upper / denominators * scale,
         confidence=level,
         method=poisson_method(exact),
+        description=poisson_description(level),
     )
+
+
+def poisson_description(level: float) -> str:
+    """The Poisson interval method in words."""
+    return (
+        f"{level:.0%} confidence intervals: exact Poisson limits under {EXACT_BELOW} events, "
+        "Byar's method otherwise (PHE Fingertips methods)"
+    )
+
+
+def with_rate(
+    table: pd.DataFrame,
+    events: str = "events",
+    population: str = "population",
+    *,
+    confidence: float = 0.95,
+    multiplier: float = 1000,
+) -> Described:
+    """`table` with the crude rate per `multiplier` of each row (`rate_per_<multiplier>`),
+    its limits (`lower`, `upper`) and the method of each row (`method`)."""
+    estimate = rate(
+        table[events].to_numpy(),
+        table[population].to_numpy(),
+        confidence=confidence,
+        multiplier=multiplier,
+    )
+    rated = table.assign(
+        **{f"rate_per_{multiplier:g}": estimate.value},
+        lower=estimate.lower,
+        upper=estimate.upper,
+        method=estimate.method.astype(object),
+    )
+    return Described(rated, estimate.description)

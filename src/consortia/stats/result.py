@@ -21,6 +21,7 @@ class Estimate:
     upper: FloatArray
     confidence: float
     method: TextArray
+    description: str = ""  # the method in a sentence, for captions: no constant restated
 
     def __len__(self) -> int:
         return int(self.value.shape[0])
@@ -36,6 +37,14 @@ class Estimate:
                 "method": self.method.astype(object),
             }
         )
+
+
+@dataclass(frozen=True)
+class Described:
+    """A table of results with its method in a sentence (for a caption)."""
+
+    table: pd.DataFrame
+    description: str
 
 
 def methods(names: NDArray[np.bool_], when_true: str, when_false: str) -> TextArray:

@@ -339,8 +339,18 @@ def _assurance(
 
 def _describe(screen: bool, rule: str, run_length: int, trend_length: int) -> str:
     """The rule set in words, for chart captions that must reconcile with other tools."""
-    screening = "moving ranges >= 3.267 x AMR screened out" if screen else "no screening"
+    screening = (
+        f"moving ranges above {SCREEN} × their mean screened out"
+        if screen
+        else "no moving ranges screened out"
+    )
+    two_sigma = {
+        "mdc": "two of three points beyond two sigma on the same side",
+        "ptd": "two of three points between two and three sigma on the same side",
+    }[rule]
     return (
-        f"XmR: mean +/- 2.66 x AMR ({screening}); two-sigma rule {rule}; "
-        f"run of {run_length}; trend of {trend_length}"
+        f"XmR chart: mean and process limits at mean ± {LIMIT} × mean moving range "
+        f"({screening}); special causes in Making Data Count's order: a point beyond the "
+        f"limits; a run of {trend_length} rising or falling; {two_sigma}; "
+        f"{run_length} points on one side of the mean"
     )

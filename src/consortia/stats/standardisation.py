@@ -14,15 +14,17 @@ limits of O (exact under 10, Byar's otherwise) divided by E.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
 from consortia.errors import UsageError
 from consortia.stats import arguments
 from consortia.stats.intervals import byars_lower, byars_upper
-from consortia.stats.rates import poisson_estimate
-from consortia.stats.result import Estimate, FloatArray, methods
+from consortia.stats.rates import poisson_description, poisson_estimate
+from consortia.stats.result import Described, Estimate, FloatArray, methods
 from consortia.stats.standard_population import ESP2013
 
 DOBSON = "Dobson"
@@ -168,6 +170,11 @@ def _dobson(
         upper=np.where(applicable, upper * scale, np.nan),
         confidence=confidence,
         method=methods(applicable, method, TOO_FEW_EVENTS),
+        description=(
+            f"{confidence:.0%} confidence intervals by {method}'s method around Byar's limits "
+            f"of the total count; not published under {MINIMUM_EVENTS} events (PHE Fingertips "
+            "methods)"
+        ),
     )
 
 
@@ -222,4 +229,51 @@ def _indirect(
     arguments.check_same_shape(observed=counts, expected=expectation)
     arguments.check_non_negative(counts, "observed")
     arguments.check_positive(expectation, "expected")
-    return poisson_estimate(counts, expectation, level, scale)
+    estimate = poisson_estimate(counts, expectation, level, scale)
+    return replace(
+        estimate,
+        description=(
+            "ratio of observed to expected events (indirect standardisation); "
+            + poisson_description(level)
+            + " of the observed count, over the expected"
+        ),
+    )
+
+
+def with_dsr(
+    table: pd.DataFrame,
+    bands: pd.DataFrame,
+    standard: pd.DataFrame,
+    *,
+    keys: Sequence[str],
+    confidence: float = 0.95,
+    multiplier: float = 100_000,
+) -> Described:
+    """`table` with the directly standardised rate of each row's group (`keys`) and its
+    Dobson limits: `dsr_per_<multiplier>`, `dsr_lower`, `dsr_upper`.
+
+    `bands` holds events and population per group and age band (columns `keys`, age_band,
+    events, population; every band of `standard` present); `standard` its age_band and
+    population.
+    """
+    order = list(standard["age_band"])
+    wide = bands.pivot_table(
+        index=list(keys), columns="age_band", values=["events", "population"], aggfunc="sum"
+    )
+    estimate = dsr(
+        wide["events"].reindex(columns=order).to_numpy(),
+        wide["population"].reindex(columns=order).to_numpy(),
+        dict(zip(standard["age_band"], standard["population"], strict=True)),
+        bands=order,
+        confidence=confidence,
+        multiplier=multiplier,
+    )
+    rates = pd.DataFrame(
+        {
+            f"dsr_per_{multiplier:g}": estimate.value,
+            "dsr_lower": estimate.lower,
+            "dsr_upper": estimate.upper,
+        },
+        index=wide.index,
+    ).reset_index()
+    return Described(table.merge(rates, on=list(keys), how="left"), estimate.description)

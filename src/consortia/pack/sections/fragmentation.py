@@ -6,7 +6,7 @@ from functools import partial
 
 from consortia.analyses import fragmentation
 from consortia.pack import charts
-from consortia.pack.context import Context, read_table
+from consortia.pack.context import Context
 from consortia.pack.figure import Figure
 
 SECTION = "Fragmentation and continuity"
@@ -14,12 +14,7 @@ SECTION = "Fragmentation and continuity"
 
 def market_concentration(context: Context) -> Figure:
     """Herfindahl–Hirschman index of each service line, year on year."""
-    table, sql = context.run(fragmentation.concentration, context.scope)
-    wide = table.pivot(index="service_line", columns="financial_year", values="hhi")
-    years = list(wide.columns)
-    table = table.merge(
-        (wide[years[-1]] - wide[years[0]]).rename("hhi_change").reset_index(), on="service_line"
-    )
+    table, sql = context.run(fragmentation.concentration_change, context.scope)
     return Figure(
         id="market_concentration",
         section=SECTION,
@@ -28,7 +23,8 @@ def market_concentration(context: Context) -> Figure:
             "Herfindahl–Hirschman index of providers' shares of the CCG's patients' contacts "
             "(admissions, attended outpatient appointments, A&E attendances) per service line: "
             "Σ (share × 100)², 10,000 for a single provider; a falling index means care spread "
-            "over more providers. Change from the first year to the last."
+            "over more providers. Change from the first year to the last. Non-elective "
+            "admissions are every unplanned admission: emergency, maternity and transfers."
         ),
         table=table,
         chart=partial(charts.concentration, table),
@@ -38,10 +34,7 @@ def market_concentration(context: Context) -> Figure:
 
 def market_shares(context: Context) -> Figure:
     """Each provider's share of each service line by year."""
-    table, sql = context.run(fragmentation.market_shares, context.scope)
-    providers, _ = context.run(read_table, None, "provider")
-    kinds = dict(zip(providers["code"], providers["kind"], strict=True))
-    table["provider_kind"] = table["provider"].map(kinds)
+    table, sql = context.run(fragmentation.market_shares_by_kind, context.scope)
     return Figure(
         id="market_shares",
         section=SECTION,
@@ -56,7 +49,6 @@ def market_shares(context: Context) -> Figure:
 def practice_continuity(context: Context) -> Figure:
     """Per practice and year: providers per patient and the continuity-of-care index."""
     table, sql = context.run(fragmentation.practice_continuity, context.scope)
-    table["share_several_providers"] = table["several_providers"] / table["patients"]
     return Figure(
         id="practice_continuity",
         section=SECTION,

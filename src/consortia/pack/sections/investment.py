@@ -28,12 +28,11 @@ def practice_payments(context: Context) -> Figure:
 
 def local_investment(context: Context) -> Figure:
     """The CCG's additional investment per head against £5, and how many CCGs reach it."""
-    table, sql = context.run(investment.ccg_local_investment, context.everyone)
-    table["this_ccg"] = table["ccg"] == context.scope.ccg
-    latest = table[table["financial_year"] == table["financial_year"].max()]
-    share = float(latest["at_least_5_pounds"].mean())
+    table, sql = context.run(investment.local_investment_comparison, context.scope)
+    latest = table[table["financial_year"] == table["financial_year"].iloc[-1]]
     ours = latest[latest["this_ccg"]]
-    per_head = float(ours["per_head"].iloc[0]) if len(ours) else float("nan")
+    this_ccg = f"£{float(ours['per_head'].iloc[0]):.2f} a head" if len(ours) else "no payments"
+    reaching = float(latest["share_at_least_5_pounds"].iloc[0])
     return Figure(
         id="local_investment",
         section=SECTION,
@@ -41,8 +40,9 @@ def local_investment(context: Context) -> Figure:
         method=(
             f"Payments in the category 'CCG local investment' over registered patients on "
             f"1 April. Everyone Counts 2014/15 asked for about £{investment.POUNDS_A_HEAD:.0f} a "
-            f"head. This CCG, {latest['financial_year'].iloc[0]}: £{per_head:.2f} a head; "
-            f"{share:.0%} of the {len(latest)} CCGs in the data reach £5."
+            f"head. This CCG, {latest['financial_year'].iloc[0]}: {this_ccg}; "
+            f"{reaching:.0%} of the {int(latest['ccgs'].iloc[0])} CCGs in the data reach "
+            f"£{investment.POUNDS_A_HEAD:.0f}."
         ),
         table=table,
         chart=partial(charts.investment, table),

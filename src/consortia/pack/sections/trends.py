@@ -6,8 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-import pandas as pd
-
 from consortia.analyses import trends
 from consortia.pack import charts
 from consortia.pack.context import Context
@@ -52,25 +50,15 @@ SERIES = (
 
 def _figure(context: Context, series: Series) -> Figure:
     monthly, sql = context.run(trends.monthly_series, context.scope)
-    rows = monthly[monthly["series"] == series.id].sort_values("month").reset_index(drop=True)
-    values = (
-        rows["numerator"] / rows["denominator"]
-        if rows["denominator"].notna().all()
-        else rows["numerator"].astype(float)
-    )
-    chart = xmr(values.to_numpy(), direction=series.direction, target=series.target)  # type: ignore[arg-type]
-    table = pd.DataFrame(
-        {
-            "month": pd.to_datetime(rows["month"]).dt.strftime("%Y-%m-%d"),
-            "numerator": rows["numerator"],
-            "denominator": rows["denominator"],
-            "value": values,
-            "mean": chart.mean[0],
-            "lower_limit": chart.lower[0],
-            "upper_limit": chart.upper[0],
-            "point_type": chart.point_type[0],
-            "target": series.target,
-        }
+    rows = monthly[monthly["series"] == series.id].reset_index(drop=True)
+    chart = xmr(rows["value"].to_numpy(), direction=series.direction, target=series.target)  # type: ignore[arg-type]
+    points = chart.to_frame()
+    table = rows.drop(columns=["series"]).assign(
+        mean=points["mean"],
+        lower_limit=points["lower"],
+        upper_limit=points["upper"],
+        point_type=points["point_type"],
+        target=series.target,
     )
     variation, assurance = str(chart.variation[0]), str(chart.assurance[0])
     return Figure(
@@ -78,11 +66,8 @@ def _figure(context: Context, series: Series) -> Figure:
         section=SECTION,
         title=series.title,
         method=(
-            f"XmR chart ({series.unit}): mean and process limits at mean ± 2.66 × mean moving "
-            "range, moving ranges above 3.267 × their mean screened out; special causes in "
-            "Making Data Count's order (a point beyond the limits; a run of 7 rising or "
-            "falling; two of three beyond two sigma; 7 on one side of the mean). Latest "
-            f"month: variation {variation.replace('_', ' ')}"
+            f"{chart.method} ({series.unit}). Latest month: variation "
+            f"{variation.replace('_', ' ')}"
             + (
                 f"; assurance against the standard: {assurance.replace('_', ' ')}."
                 if series.target
