@@ -33,12 +33,20 @@ MINIMUM_AGE = {
     "learning_disability": 18,
     "obesity": 16,
 }
+REGISTER_NAMES = {
+    "diabetes": "diabetes",
+    "ckd": "chronic kidney disease",
+    "depression": "depression",
+    "epilepsy": "epilepsy",
+    "learning_disability": "learning disability",
+    "obesity": "obesity",
+}
 
 
 def describe_ages() -> str:
     """The registers' age limits in words."""
     limits = ", ".join(
-        f"{name.replace('_', ' ')} {age} and over" for name, age in MINIMUM_AGE.items()
+        f"{REGISTER_NAMES[name]} {age} and over" for name, age in MINIMUM_AGE.items()
     )
     return f"{limits}; every other register all ages"
 

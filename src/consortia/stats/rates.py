@@ -47,8 +47,8 @@ def poisson_estimate(
 def poisson_description(level: float) -> str:
     """The Poisson interval method in words."""
     return (
-        f"{level:.0%} confidence intervals: exact Poisson limits under {EXACT_BELOW} events, "
-        "Byar's method otherwise (PHE Fingertips methods)"
+        f"{level:.0%} confidence intervals by the exact Poisson method under {EXACT_BELOW} "
+        "events and Byar's method otherwise (PHE Fingertips methods)"
     )
 
 

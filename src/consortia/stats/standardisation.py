@@ -22,8 +22,8 @@ from numpy.typing import ArrayLike
 
 from consortia.errors import UsageError
 from consortia.stats import arguments
-from consortia.stats.intervals import byars_lower, byars_upper
-from consortia.stats.rates import poisson_description, poisson_estimate
+from consortia.stats.intervals import EXACT_BELOW, byars_lower, byars_upper
+from consortia.stats.rates import poisson_estimate
 from consortia.stats.result import Described, Estimate, FloatArray, methods
 from consortia.stats.standard_population import ESP2013
 
@@ -233,9 +233,9 @@ def _indirect(
     return replace(
         estimate,
         description=(
-            "ratio of observed to expected events (indirect standardisation); "
-            + poisson_description(level)
-            + " of the observed count, over the expected"
+            f"{level:.0%} confidence intervals: the observed count's limits (exact Poisson "
+            f"under {EXACT_BELOW} events, Byar's method otherwise) over the expected count "
+            "(PHE Fingertips methods)"
         ),
     )
 

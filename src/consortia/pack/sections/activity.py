@@ -43,10 +43,10 @@ def activity_rates(context: Context) -> Figure:
             "emergency-admission statistics publish; maternity admissions and transfers "
             "between providers are shown apart as "
             "other non-elective admissions (with emergency admissions they make the tariff's "
-            f"non-elective point of delivery). Crude rates: {crude.description}. Standardised "
-            f"rates: {standardised.description}. Cost at tariff; cost per head over the same "
-            "list, and per weighted head, where each age–sex group counts by its cost per head "
-            "across all the data relative to the average."
+            f"non-elective point of delivery). Crude rates with {crude.description}; "
+            f"standardised rates with {standardised.description}. Cost at tariff; cost per "
+            "head over the same list, and per weighted head, where each age–sex group counts "
+            "by its cost per head across all the data relative to the average."
         ),
         table=table,
         chart=partial(charts.rate_bars, table, f"Rate per {PER:,} registered patients"),

@@ -109,7 +109,7 @@ def condition_prevalence(context: Context) -> Figure:
             "registered patients of the register's own ages, as QOF counts them "
             f"({prevalence.RULES}: {prevalence.describe_ages()}). Observed against expected: "
             "the prevalence of every patient of those ages in the data by age band and sex "
-            "applied to the practice's eligible list (indirect standardisation); "
+            "applied to the practice's eligible list (indirect standardisation); ratio with "
             f"{comparison.ratio_description}. "
             + (f"{funnel.approach}, estimated per condition; " if funnel else "")
             + "the PHE exact-Poisson label is kept in the table. A low ratio may mean "

@@ -39,8 +39,9 @@ def _figure(context: Context, measure: Measure) -> Figure:
         section=SECTION,
         title=f"{measure.title}: practices against expected",
         method=(
-            f"{measure.description} Indirectly standardised {comparison.ratio_description}; "
-            "expected events from the rates of every patient in the data by "
+            f"{measure.description} Indirectly standardised ratio of observed to expected "
+            f"events with {comparison.ratio_description}; expected events from the rates of "
+            "every patient in the data by "
             f"{', '.join(s.replace('_', ' ') for s in measure.standardised_for)}, over the "
             f"period. {funnel.description}; the PHE exact-Poisson label is kept in the table. "
             f"Percentile rank of the ratio among the CCG's practices "
