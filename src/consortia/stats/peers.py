@@ -10,9 +10,11 @@ values (linear interpolation between order statistics). Source: OpenPrescribing
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from consortia.errors import UsageError
 from consortia.stats import arguments
@@ -46,12 +48,12 @@ def deciles(
     if np.any((fractions < 0) | (fractions > 1)):
         raise UsageError("quantiles must lie between 0 and 1", field="quantiles")
     labels = _group_labels(groups, data.size)
-    table = pd.Series(data).groupby(labels).quantile(list(fractions)).unstack()
+    table = pd.Series(data).groupby(labels).quantile(fractions).unstack()
     order = np.unique(labels) if data.size else np.array([])
     return np.asarray(table.reindex(index=order, columns=list(fractions)), np.float64)
 
 
-def _group_labels(groups: ArrayLike | None, size: int) -> np.ndarray:  # type: ignore[type-arg]
+def _group_labels(groups: ArrayLike | None, size: int) -> NDArray[Any]:
     """The group label of each value (one group when none are given)."""
     if groups is None:
         return np.zeros(size, dtype=np.intp)

@@ -257,12 +257,13 @@ def with_dsr(
     population.
     """
     order = list(standard["age_band"])
-    wide = bands.pivot_table(
-        index=list(keys), columns="age_band", values=["events", "population"], aggfunc="sum"
+    events, population = (
+        bands.pivot_table(index=list(keys), columns="age_band", values=value, aggfunc="sum")
+        for value in ("events", "population")
     )
     estimate = dsr(
-        wide["events"].reindex(columns=order).to_numpy(),
-        wide["population"].reindex(columns=order).to_numpy(),
+        events.reindex(columns=order).to_numpy(),
+        population.reindex(index=events.index, columns=order).to_numpy(),
         dict(zip(standard["age_band"], standard["population"], strict=True)),
         bands=order,
         confidence=confidence,
@@ -274,6 +275,6 @@ def with_dsr(
             "dsr_lower": estimate.lower,
             "dsr_upper": estimate.upper,
         },
-        index=wide.index,
+        index=events.index,
     ).reset_index()
     return Described(table.merge(rates, on=list(keys), how="left"), estimate.description)
