@@ -83,9 +83,9 @@ def arrival(aid: int, pid: int, at: datetime, cost: float) -> dict[str, Any]:
 START = date(2000, 1, 1)
 
 
-@pytest.fixture(scope="module")
-def tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
-    rows: dict[str, list[dict[str, Any]]] = {
+def rows() -> dict[str, list[dict[str, Any]]]:
+    """The tiny economy's rows: two CCGs, seven patients, a few events each."""
+    return {
         "ccg": [
             {"code": "01A", "name": "NHS One CCG", "region": "north"},
             {"code": "02B", "name": "NHS Two CCG", "region": "south"},
@@ -138,7 +138,11 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
             arrival(2, 1, datetime(2015, 4, 1, 0, 30), 120),  # after the period
         ],
     }
-    lake = write_lake(tmp_path_factory.mktemp("tiny"), rows)
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+    lake = write_lake(tmp_path_factory.mktemp("tiny"), rows())
     backend = connect()
     return backend, Lake(lake).open(backend)
 

@@ -171,10 +171,12 @@ def practice_rates(tables: Tables, scope: Scope) -> Any:
     """Events and rate per 1,000 by practice and point of delivery in the latest year, with the
     CCG's own rate for the point of delivery (`ccg_rate_per_1000`) beside each practice."""
     rates = latest_year(activity_rates(tables, scope, ("practice",)))
-    overall = rates.group_by("pod").aggregate(
-        ccg_rate_per_1000=_.events.sum() * 1000.0 / _.population.sum()
+    overall = activity_rates(tables, scope).select(
+        "financial_year", "pod", ccg_rate_per_1000="rate_per_1000"
+    )  # over every practice's list, those without events of the kind included
+    return rates.join(overall, ["financial_year", "pod"]).order_by(
+        "financial_year", "pod", "practice"
     )
-    return rates.join(overall, "pod").order_by("financial_year", "pod", "practice")
 
 
 def activity_by_function(tables: Tables, scope: Scope) -> Any:
