@@ -48,3 +48,33 @@ def test_bad_input_names_the_argument() -> None:
         ratio_funnel([1, 2], [1, 0])
     with pytest.raises(UsageError, match="observed"):
         ratio_funnel([1, -2], [1, 1])
+
+
+def test_limit_curves_are_the_limits_of_each_expected_count() -> None:
+    # Same data as above: τ² = 9.82/900. At E = 100 the 95% limits are 1 ± 1.96·√(0.01 + τ²),
+    # the limits the units themselves were given; curves run from 0.8·E to 1.2·E.
+    funnel = ratio_funnel([70, 80, 90, 100, 110, 120, 130, 100, 100, 100], [100] * 10)
+    curves = funnel.limit_curves([100.0] * 10, points=3)
+    assert list(curves["level"]) == ["95%"] * 3 + ["99.8%"] * 3
+    np.testing.assert_allclose(curves["expected"].iloc[:3], [80.0, np.sqrt(80 * 120), 120.0])
+    middle = curves.iloc[1]
+    spread = np.sqrt(1 / middle["expected"] + 9.82 / 900)
+    assert middle["upper"] == pytest.approx(1 + 1.959963984540054 * spread, rel=1e-12)
+    assert middle["lower"] == pytest.approx(1 - 1.959963984540054 * spread, rel=1e-12)
+    at_100 = funnel.limit_curves([100.0], points=1)  # one point: 0.8 × 100
+    assert at_100["upper"].iloc[1] == pytest.approx(
+        1 + 3.090232306167813 * np.sqrt(1 / 80 + 9.82 / 900), rel=1e-12
+    )
+
+
+def test_outlying_is_beyond_the_outer_limits_and_described() -> None:
+    funnel = ratio_funnel([100] * 8 + [150, 50], [100] * 10)
+    assert list(funnel.outlying) == [False] * 8 + [True, True]
+    assert funnel.description.startswith("Funnel limits at 95% and 99.8%")
+    assert "10% winsorised" in funnel.description
+    assert "φ = 0.05, τ = 0.000" in funnel.description
+
+
+def test_one_unit_has_no_between_unit_variance() -> None:
+    funnel = ratio_funnel([12], [10])
+    assert funnel.tau2 == 0.0
