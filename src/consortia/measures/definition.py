@@ -20,12 +20,14 @@ Dataset = Literal["apc", "op", "ae"]
 
 
 class Review(BaseModel):
-    """Who wrote the definition, who checked it and when it is next reviewed."""
+    """Who wrote the definition, the published definition it was checked against, how it
+    differs from that definition, and when it is next reviewed."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     authored_by: str
-    checked_by: str
+    checked_by: str  # the published definition the measure was checked against
+    differences: str = ""  # where and why the measure departs from that definition
     reviewed_on: date
     next_review: date
 

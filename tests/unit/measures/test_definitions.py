@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from importlib.resources import files
 
 import pytest
 
 from consortia.analyses.value_sets import prefixes
 from consortia.errors import DataError
-from consortia.measures.definition import _load, measures
+from consortia.measures.definition import Review, _load, measures
 from consortia.schema.datasets import DATASETS
 
 
@@ -45,3 +46,38 @@ def test_malformed_definition_names_file_and_field() -> None:
     assert "definitions/bad.toml" in str(raised.value)
     with pytest.raises(DataError, match="TOML syntax"):
         _load("definitions/worse.toml", "id = = 1")
+
+
+PUBLISHERS = ("NHS Data Dictionary", "NHS Outcomes Framework", "NHS England", "HSCIC")
+
+
+@pytest.mark.parametrize("measure", list(measures().values()), ids=lambda m: m.id)
+def test_definition_was_checked_against_a_published_definition(measure: object) -> None:
+    """A review names the published definition it was checked against and how it differs;
+    a definition still waiting for its check fails here."""
+    from consortia.measures.definition import Measure
+
+    assert isinstance(measure, Measure)
+    checked = measure.review.checked_by
+    assert "not yet checked" not in checked.lower()
+    assert any(publisher in checked for publisher in PUBLISHERS), checked
+    assert measure.review.differences.strip()
+
+
+def test_an_unchecked_review_is_caught() -> None:
+    """The check above would fail on the placeholder every definition once carried."""
+    text = (files("consortia.measures") / "definitions" / "ae_attendances.toml").read_text(
+        encoding="utf-8"
+    )
+    unchecked = _load("definitions/ae_attendances.toml", text).model_copy(
+        update={
+            "review": Review(
+                authored_by="a",
+                checked_by="not yet checked",
+                reviewed_on=date(2026, 1, 1),
+                next_review=date(2027, 1, 1),
+            )
+        }
+    )
+    with pytest.raises(AssertionError):
+        test_definition_was_checked_against_a_published_definition(unchecked)
