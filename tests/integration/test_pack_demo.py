@@ -10,11 +10,21 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from consortia.analyses import activity, fragmentation, investment, variation
+from consortia.analyses import (
+    activity,
+    fragmentation,
+    investment,
+    population,
+    prevalence,
+    trends,
+    variation,
+)
 from consortia.analyses.scope import Scope
 from consortia.engine.backends import connect
 from consortia.measures.definition import measures
 from consortia.pack.build import analyse, open_tables
+from consortia.schema.reference_tables import load
+from consortia.stats.standardisation import with_dsr
 from consortia.synth import params
 from tests.conftest import make_lake
 from tests.oracle import pandas_oracle
@@ -132,6 +142,80 @@ def test_local_investment_equals_the_oracle(
     backend, tables = engine
     result = backend.execute(investment.ccg_local_investment(tables, SCOPE))
     same(result, oracle["local_investment"], ["ccg", "financial_year"], ["amount", "per_head"])
+
+
+def test_register_prevalence_equals_the_oracle(
+    engine: tuple[Any, Any], oracle: dict[str, Any]
+) -> None:
+    """Each register over its own ages: diabetes over patients 17 and over, not the list."""
+    backend, tables = engine
+    result = backend.execute(
+        prevalence.register_prevalence(tables, SCOPE, pandas_oracle.ACHIEVEMENT)
+    )
+    same(
+        result,
+        oracle["register_prevalence"],
+        ["condition"],
+        ["patients", "observed", "prevalence", "list_size"],
+    )
+    diabetes = result[result["condition"] == "diabetes"].iloc[0]
+    assert diabetes["patients"] < diabetes["list_size"]
+
+
+def test_practice_prevalence_equals_the_oracle(
+    engine: tuple[Any, Any], oracle: dict[str, Any]
+) -> None:
+    backend, tables = engine
+    result = backend.execute(
+        prevalence.observed_and_expected(tables, SCOPE, pandas_oracle.ACHIEVEMENT)
+    )
+    same(
+        result,
+        oracle["prevalence_by_practice"],
+        ["condition", "practice"],
+        ["patients", "observed", "expected"],
+    )
+
+
+def test_weighted_population_equals_the_oracle(
+    engine: tuple[Any, Any], oracle: dict[str, Any]
+) -> None:
+    backend, tables = engine
+    result = backend.execute(activity.weighted_population(tables, SCOPE))
+    same(result, oracle["weighted_population"], ["financial_year"], ["weighted_population"])
+
+
+def test_standardised_rates_equal_the_oracle(
+    engine: tuple[Any, Any], oracle: dict[str, Any]
+) -> None:
+    backend, tables = engine
+    rates = backend.execute(activity.activity_rates(tables, SCOPE))
+    bands = backend.execute(activity.events_by_band(tables, SCOPE))
+    standard = load("esp2013").to_pandas()
+    result = with_dsr(rates, bands, standard, keys=["financial_year", "pod"], multiplier=1000)
+    same(
+        result.table[["financial_year", "pod", "dsr_per_1000"]],
+        oracle["standardised_rates"],
+        ["financial_year", "pod"],
+        ["dsr_per_1000"],
+    )
+
+
+def test_monthly_emergency_admissions_equal_the_oracle(
+    engine: tuple[Any, Any], oracle: dict[str, Any]
+) -> None:
+    backend, tables = engine
+    result = backend.execute(trends.monthly_series(tables, SCOPE))
+    emergency = result[result["series"] == "emergency_admissions"]
+    same(emergency, oracle["monthly_emergency_admissions"], ["month"], ["numerator"])
+
+
+def test_age_sex_shares_equal_the_oracle(engine: tuple[Any, Any], oracle: dict[str, Any]) -> None:
+    backend, tables = engine
+    result = backend.execute(
+        population.age_sex_profile(tables, SCOPE, pandas_oracle.YEARS["2014/15"])
+    )
+    same(result, oracle["age_sex_shares"], ["age_band", "sex"], ["share"])
 
 
 def test_generator_measures_are_named() -> None:

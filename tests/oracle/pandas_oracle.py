@@ -78,7 +78,9 @@ def events(lake: Lake) -> pd.DataFrame:
             {
                 "patient_id": apc["patient_id"],
                 "provider": apc["provider"],
-                "pod": np.where(apc["method"] == "elective", "elective", "non_elective"),
+                "pod": apc["method"]
+                .map({"elective": "elective", "emergency": "emergency"})
+                .fillna("other_non_elective"),
                 "day": pd.to_datetime(apc["admitted_on"]),
                 "cost": apc["cost"],
                 "service_line": np.where(
@@ -283,10 +285,139 @@ def local_investment(lake: Lake) -> pd.DataFrame:
     return result
 
 
+# QOF 2013/14 (business rules v26) and 2014/15: the youngest age on each register
+QOF_AGES = {"diabetes": 17, "ckd": 18, "depression": 18, "epilepsy": 18, "obesity": 16}
+ACHIEVEMENT = date(2015, 3, 31)
+ESP = Path(__file__).parents[2] / "src/consortia/schema/reference/esp2013.csv"
+
+
+def register_prevalence(lake: Lake, ccg: str) -> pd.DataFrame:
+    """Each register over the CCG's patients of the register's ages on 31 March 2015."""
+    listed = registered(members(lake, ccg), ACHIEVEMENT)
+    ages = age_on(listed, ACHIEVEMENT)
+    conditions = lake["condition"]
+    recorded = conditions[pd.to_datetime(conditions["recorded_on"]) <= pd.Timestamp(ACHIEVEMENT)]
+    rows = []
+    for condition, register in recorded.groupby("condition"):
+        eligible = listed[ages >= QOF_AGES.get(str(condition), 0)]
+        observed = int(eligible["patient_id"].isin(register["patient_id"]).sum())
+        rows.append(
+            {
+                "condition": condition,
+                "patients": len(eligible),
+                "observed": observed,
+                "prevalence": observed / len(eligible),
+                "list_size": len(listed),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def prevalence_by_practice(lake: Lake, ccg: str) -> pd.DataFrame:
+    """Per practice and register: eligible list, on the register, expected (indirect
+    standardisation by age band and sex over every eligible patient in the lake)."""
+    listed = registered(lake["patient"], ACHIEVEMENT)
+    listed = listed.assign(age=age_on(listed, ACHIEVEMENT))
+    listed["age_band"] = band(listed["age"])
+    conditions = lake["condition"]
+    recorded = conditions[pd.to_datetime(conditions["recorded_on"]) <= pd.Timestamp(ACHIEVEMENT)]
+    parts = []
+    for condition, register in recorded.groupby("condition"):
+        eligible = listed[listed["age"] >= QOF_AGES.get(str(condition), 0)].copy()
+        eligible["on"] = eligible["patient_id"].isin(register["patient_id"]).astype(int)
+        reference = eligible.groupby(["age_band", "sex"])["on"].mean().rename("reference")
+        eligible = eligible.join(reference, on=["age_band", "sex"])
+        per = eligible.groupby("practice").agg(
+            patients=("on", "size"), observed=("on", "sum"), expected=("reference", "sum")
+        )
+        parts.append(per.reset_index().assign(condition=condition))
+    result = pd.concat(parts, ignore_index=True)
+    practices = lake["practice"]
+    mine = set(practices.loc[practices["ccg"] == ccg, "code"])
+    return result[result["practice"].isin(mine) & (result["expected"] > 0)]
+
+
+def _mid_year(lake: Lake, fy: str) -> pd.DataFrame:
+    """Everyone registered on 1 October of the year, with age band, sex and CCG."""
+    on = date(YEARS[fy].year, 10, 1)
+    listed = registered(lake["patient"], on)
+    listed = listed.assign(age_band=band(age_on(listed, on)))
+    ccgs = lake["practice"].set_index("code")["ccg"]
+    return listed.assign(ccg=listed["practice"].map(ccgs))
+
+
+def _events_with_cells(lake: Lake) -> pd.DataFrame:
+    """Every event with its patient's mid-year age band, sex and CCG (patients registered at
+    any time in the year, as person-years count them)."""
+    located = person_years(lake)[["patient_id", "practice", "sex", "financial_year", "age_band"]]
+    ccgs = lake["practice"].set_index("code")["ccg"]
+    located = located.assign(ccg=located["practice"].map(ccgs))
+    return events(lake).merge(located, on=["patient_id", "financial_year"])
+
+
+def weighted_population(lake: Lake, ccg: str) -> pd.DataFrame:
+    """Per year: the CCG's 1 October list, each age–sex group weighted by its cost per head
+    over the lake relative to everyone's cost per head."""
+    spend = _events_with_cells(lake)
+    rows = []
+    for fy in YEARS:
+        people = _mid_year(lake, fy)
+        heads = people.groupby(["age_band", "sex"]).size()
+        cost = spend[spend["financial_year"] == fy].groupby(["age_band", "sex"])["cost"].sum()
+        cost = cost.reindex(heads.index, fill_value=0.0)
+        weight = (cost / heads) / (cost.sum() / heads.sum())
+        ours = people[people["ccg"] == ccg].groupby(["age_band", "sex"]).size()
+        rows.append({"financial_year": fy, "weighted_population": float((ours * weight).sum())})
+    return pd.DataFrame(rows)
+
+
+def standardised_rates(lake: Lake, ccg: str) -> pd.DataFrame:
+    """DSR per 1,000 by year and point of delivery over ESP 2013 five-year bands."""
+    esp = pd.read_csv(ESP).set_index("age_band")["population"]
+    spend = _events_with_cells(lake)
+    spend = spend[spend["ccg"] == ccg]
+    rows = []
+    for fy in YEARS:
+        people = _mid_year(lake, fy)
+        heads = people[people["ccg"] == ccg].groupby("age_band").size()
+        for pod, group in spend[spend["financial_year"] == fy].groupby("pod"):
+            counts = group.groupby("age_band").size().reindex(esp.index, fill_value=0)
+            rate = (counts / heads.reindex(esp.index) * esp).sum() / esp.sum()
+            rows.append({"financial_year": fy, "pod": pod, "dsr_per_1000": rate * 1000})
+    return pd.DataFrame(rows)
+
+
+def monthly_emergency_admissions(lake: Lake, ccg: str) -> pd.DataFrame:
+    """Emergency admissions (admission methods 21–28) of the CCG's patients by month."""
+    apc = lake["apc"]
+    apc = apc[
+        (apc["method"] == "emergency") & apc["patient_id"].isin(members(lake, ccg)["patient_id"])
+    ]
+    day = pd.to_datetime(apc["admitted_on"])
+    day = day[(day >= PERIOD_START) & (day < PERIOD_END)]
+    months = day.dt.strftime("%Y-%m-01").value_counts().rename("numerator")
+    return months.rename_axis("month").reset_index()
+
+
+def age_sex_shares(lake: Lake, ccg: str) -> pd.DataFrame:
+    """Share of the CCG's list on 1 April 2014 in each age band and sex."""
+    on = YEARS["2014/15"]
+    listed = registered(members(lake, ccg), on)
+    counts = listed.groupby([band(age_on(listed, on)), listed["sex"]]).size()
+    shares = (counts / counts.sum()).rename("share").rename_axis(["age_band", "sex"])
+    return shares.reset_index()
+
+
 def headline(lake_folder: Path, ccg: str) -> dict[str, pd.DataFrame]:
     """Every headline figure for `ccg`."""
     lake = Lake(lake_folder)
     return {
+        "register_prevalence": register_prevalence(lake, ccg),
+        "prevalence_by_practice": prevalence_by_practice(lake, ccg),
+        "weighted_population": weighted_population(lake, ccg),
+        "standardised_rates": standardised_rates(lake, ccg),
+        "monthly_emergency_admissions": monthly_emergency_admissions(lake, ccg),
+        "age_sex_shares": age_sex_shares(lake, ccg),
         "activity_rates": activity_rates(lake, ccg),
         "variation": variation(lake, ccg),
         "concentration": concentration(lake, ccg),
