@@ -47,6 +47,7 @@ def economy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     rows["patient"].append(patient(8, "A20002", "M", (1980, 1), date(2014, 2, 1)))
     rows["apc"][0] = rows["apc"][0] | {"treatment_function": "100"}
     rows["apc"][1] = rows["apc"][1] | {"treatment_function": "999"}  # not a known function
+    rows["op"][2] = rows["op"][2] | {"provider": "NXX"}  # patient 6's 2014 follow-up
     folder = write_lake(tmp_path_factory.mktemp("economy"), rows)
     backend = connect()
     return backend, open_tables(backend, folder)
@@ -162,8 +163,10 @@ def test_list_growth(economy: tuple[Any, Any]) -> None:
 
 
 def test_concentration_change_and_provider_kind(economy: tuple[Any, Any]) -> None:
-    """Every 01A contact is at RAA: each line's HHI is 10,000 and unchanged where it has both
-    years; a line seen in one year only has no change."""
+    """Each year every line has one provider (patient 6's 2014 follow-up is at NXX, the
+    independent provider, the 2013 first appointment at RAA): each HHI is 10,000, unchanged
+    where a line has both years; a line seen in one year only has no change. NXX holds all
+    of outpatient 300 in 2014/15."""
     result = rows_of(
         run(economy, fragmentation.concentration_change, CCG), "service_line", "financial_year"
     )
@@ -173,7 +176,11 @@ def test_concentration_change_and_provider_kind(economy: tuple[Any, Any]) -> Non
     )
     assert result[("non-elective", "2013/14")]["hhi_change"] == pytest.approx(0.0)
     kinds = run(economy, fragmentation.market_shares_by_kind, CCG)
-    assert set(kinds["provider_kind"]) == {"nhs_trust"}
+    assert set(kinds["provider_kind"]) == {"nhs_trust", "independent_sector"}
+    independent = run(economy, fragmentation.independent_sector_share, CCG)
+    assert independent[["service_line", "financial_year", "share"]].values.tolist() == [
+        ["outpatient 300", "2014/15", 1.0]
+    ]
 
 
 def test_local_investment_comparison(economy: tuple[Any, Any]) -> None:
@@ -295,6 +302,6 @@ def test_monthly_series_value(registers: tuple[Any, Any]) -> None:
 
 
 def test_continuity_share_of_several(economy: tuple[Any, Any]) -> None:
-    """Every 01A patient used one provider (RAA): nobody used several."""
+    """Every 01A patient used one provider in each year: nobody used several."""
     result = run(economy, fragmentation.practice_continuity, CCG)
     assert (result["share_several_providers"] == 0).all()

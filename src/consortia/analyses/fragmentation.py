@@ -142,3 +142,15 @@ def market_shares_by_kind(tables: Tables, scope: Scope) -> Any:
         .join(kinds, "provider")
         .order_by("service_line", "financial_year", "provider")
     )
+
+
+def independent_sector_share(tables: Tables, scope: Scope) -> Any:
+    """Per service line and year where the independent sector has any contacts: its share."""
+    shares = market_shares_by_kind(tables, scope)
+    independent = shares.filter(shares.provider_kind == "independent_sector")
+    return (
+        independent.group_by("service_line", "financial_year")
+        .aggregate(share=_.share.sum())
+        .mutate(provider_kind=ibis.literal("independent_sector"))
+        .order_by("service_line", "financial_year")
+    )

@@ -35,13 +35,14 @@ def market_concentration(context: Context) -> Figure:
 def market_shares(context: Context) -> Figure:
     """Each provider's share of each service line by year."""
     table, sql = context.run(fragmentation.market_shares_by_kind, context.scope)
+    independent, _ = context.run(fragmentation.independent_sector_share, context.scope)
     return Figure(
         id="market_shares",
         section=SECTION,
         title="Provider market shares by service line",
         method="Providers' shares of contacts per service line and year.",
         table=table,
-        chart=partial(charts.independent_sector_share, table),
+        chart=partial(charts.independent_sector_share, independent),
         source=sql,
     )
 
