@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from scipy import interpolate
@@ -78,17 +79,17 @@ def main() -> None:
         side = "lower" if lower else "upper"
         exact_count = exact_lower_counts if lower else exact_upper_counts
         solve = lower_counts if lower else upper_counts
-        exact_time, exact = best_of(1, lambda f=exact_count: f(means, TAIL))
+        exact_time, exact = best_of(1, partial(exact_count, means, TAIL))
         print(f"\n{side} 99.8% count of {MEANS:,} means")
         print(f"{'method':<42} {'seconds':>8} {'max rel error':>14}")
         print(f"{'exact inverse chi-square (chdtriv)':<42} {exact_time:8.3f} {0:14.1e}")
         cases: dict[str, Callable[[], np.ndarray]] = {
-            "hand-written Chebyshev pieces": lambda f=solve: f(means, TAIL),
+            "hand-written Chebyshev pieces": partial(solve, means, TAIL),
         }
         for name, build in BUILDERS.items():
             for nodes in (budget, 4 * budget):
-                cases[f"scipy {name}, {nodes} nodes"] = lambda b=build, n=nodes, low=lower: (
-                    scipy_counts(means, n, b, low)
+                cases[f"scipy {name}, {nodes} nodes"] = partial(
+                    scipy_counts, means, nodes, build, lower
                 )
         for name, work in cases.items():
             seconds, result = best_of(3, work)
