@@ -305,3 +305,11 @@ def test_continuity_share_of_several(economy: tuple[Any, Any]) -> None:
     """Every 01A patient used one provider in each year: nobody used several."""
     result = run(economy, fragmentation.practice_continuity, CCG)
     assert (result["share_several_providers"] == 0).all()
+
+
+def test_payments_per_patient(registers: tuple[Any, Any]) -> None:
+    """A10001's £30 over its 4 patients on 1 April 2013: £7.50 each; B10001 had nothing."""
+    result = run(registers, investment.payments_per_patient, ONE_YEAR)
+    assert result[["practice", "category", "patients", "per_patient"]].values.tolist() == [
+        ["A10001", "ccg_local_investment", 4, 7.5]
+    ]

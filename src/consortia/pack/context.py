@@ -14,11 +14,6 @@ from consortia.pack.figure import Query
 T = TypeVar("T")
 
 
-def read_table(tables: Tables, _scope: Scope | None, name: str) -> Any:
-    """A whole dataset, as an analysis (for small organisation tables)."""
-    return tables[name]
-
-
 @dataclass
 class Context:
     """Runs each analysis once, keeping its result and the SQL an analyst can inspect."""
@@ -48,8 +43,3 @@ class Context:
             self._memory[key] = compute()
         value: T = self._memory[key]
         return value
-
-    @property
-    def everyone(self) -> Scope:
-        """The whole lake over the same years: the reference population."""
-        return Scope(None, self.scope.first_year, self.scope.years)
