@@ -309,7 +309,16 @@ PATIENT_DEPRIVATION_SIGMA = 1.3  # patients' deciles around their practice's
 CCG_DEPRIVATION_RANGE = (2.5, 8.5)
 PRACTICE_DEPRIVATION_SIGMA = 2.2
 CONTRACT_SHARES: Final = MappingProxyType({"GMS": 0.55, "PMS": 0.40, "APMS": 0.05})
-PRACTICE_CLOSURE_SHARE = 0.02  # practices that close during the period
+# Practices that close or merge during the two years: the number of practices in England fell
+# by about 1.5% a year in this period (closures net of openings; an assumption, not read).
+PRACTICE_CLOSURE_SHARE = 0.03
+PRACTICE_MERGER_SHARE = 0.5  # of those, the share merged into one neighbour (the rest disperse)
+NEARBY_PRACTICES = 3  # a closing practice's patients re-register at up to this many neighbours
+# Share of England's population in each NHS Commissioning Board region (ONS mid-2013, rounded;
+# London 8.4 of 53.9 million); a CCG's region is drawn with these weights.
+REGION_POPULATION_SHARES: Final = MappingProxyType(
+    {"north": 0.279, "midlands_east": 0.301, "london": 0.156, "south": 0.264}
+)
 PATIENTS_PER_GP = 1_500
 GP_ROLE_SHARES: Final = MappingProxyType({"partner": 0.65, "salaried": 0.25, "sessional": 0.10})
 PATIENTS_PER_NURSE = 3_500
@@ -331,6 +340,9 @@ MEAN_YEARS_REGISTERED = 9.0
 # Mortality: Gompertz law (log hazard rises 0.094 a year of age), plus infant mortality;
 # the level is calibrated to the crude death rate.
 GOMPERTZ_SLOPE = 0.094
+# Yearly fall in age-specific mortality (ONS: age-standardised mortality rates in England and
+# Wales fell by about 2% a year, 20% for men and 17% for women between 2004 and 2014).
+MORTALITY_IMPROVEMENT = 0.02
 INFANT_MORTALITY = 0.004
 DEATH_FRAILTY = 0.4  # log hazard ratio per SD of frailty
 DEATH_CONDITION_HR: Final = MappingProxyType(
