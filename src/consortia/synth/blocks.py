@@ -160,7 +160,9 @@ def _registrations(
     moved = np.flatnonzero(cohort.moved_on < cohort.registered_to)
     first_to = cohort.registered_to.copy()
     first_to[moved] = cohort.moved_on[moved]
-    practice = np.where(cohort.moved_on < cohort.registered_to, cohort.first_practice, cohort.practice)
+    practice = np.where(
+        cohort.moved_on < cohort.registered_to, cohort.first_practice, cohort.practice
+    )
     return table(
         "registration",
         {
@@ -169,9 +171,7 @@ def _registrations(
             "registered_from": dates(
                 np.concatenate([cohort.registered_from, cohort.moved_on[moved]])
             ),
-            "registered_to": dates_or_null(
-                np.concatenate([first_to, cohort.registered_to[moved]])
-            ),
+            "registered_to": dates_or_null(np.concatenate([first_to, cohort.registered_to[moved]])),
         },
     )
 

@@ -216,6 +216,13 @@ def _regions(rng: np.random.Generator, n_ccgs: int) -> list[str]:
     return [regions[int(i)] for i in order]
 
 
+def _centred(values: FloatArray, ccg: IntArray, weight: IntArray) -> FloatArray:
+    """`values` less their CCG's weighted mean: practices vary, their CCG keeps its region's."""
+    total = np.bincount(ccg, weights=values * weight)
+    mean = total / np.bincount(ccg, weights=weight.astype(np.float64))
+    return values - mean[ccg]
+
+
 def _closures(
     rng: np.random.Generator, ccg: IntArray, list_size: IntArray, shares: FloatArray
 ) -> tuple[IntArray, people.Moves]:
@@ -330,7 +337,8 @@ def _practices(rng: np.random.Generator, ccgs: CCGs) -> Practices:
         closed_day=closed_day,
         moves=moves,
         list_size=list_size,
-        age_tilt=region_tilt[ccg] + rng.normal(0.0, params.PRACTICE_AGE_TILT_SIGMA, n),
+        age_tilt=region_tilt[ccg]
+        + _centred(rng.normal(0.0, params.PRACTICE_AGE_TILT_SIGMA, n), ccg, list_size),
         effects=effects,
         outlying=outlying,
         provider_shares=shares,

@@ -10,6 +10,7 @@ lists them.
 
 from __future__ import annotations
 
+from datetime import date
 from types import MappingProxyType
 from typing import Final
 
@@ -85,8 +86,16 @@ CONDITION_AGE_PREVALENCE: Final[dict[str, Knots]] = {
     "cancer": ((0, 5e-4), (30, 3e-3), (45, 0.012), (55, 0.025), (65, 0.05), (75, 0.08), (95, 0.1)),
 }
 
-# Youngest age on the register (QOF register rules: diabetes 17+, CKD and depression 18+).
+# Register rules of the QOF business rules for 2013/14 (v26) and 2014/15 (v29), Health and Social
+# Care Information Centre: the youngest age on each register (diabetes DM017: 17+; CKD CKD005
+# and depression DEP register: 18+; every other shipped register has no age limit — epilepsy
+# 18+, learning disability 18+ and obesity 16+ are not shipped) and the earliest diagnosis date
+# a register counts (cancer: diagnosed on or after 1 April 2003; depression: on or after
+# 1 April 2006).
 CONDITION_MIN_AGE: Final = MappingProxyType({"diabetes": 17, "ckd": 18, "depression": 18})
+CONDITION_EARLIEST: Final = MappingProxyType(
+    {"cancer": date(2003, 4, 1), "depression": date(2006, 4, 1)}
+)
 
 # Odds ratio, men against women.
 CONDITION_MALE_OR: Final = MappingProxyType(

@@ -259,9 +259,7 @@ def leave_and_die(
     clock = death_clock()
     at_risk = np.minimum(np.maximum(start, born), DAYS)
     reached = clock[at_risk.astype(np.int64)] + rng.exponential(1.0, n) / hazard
-    death = np.where(
-        reached < clock[-1], np.interp(reached, clock, np.arange(DAYS + 1.0)), np.inf
-    )
+    death = np.where(reached < clock[-1], np.interp(reached, clock, np.arange(DAYS + 1.0)), np.inf)
     closes = closed_day < np.minimum(np.minimum(leave, death), DAYS)
     if moves is not None:
         choice = _choose(rng, moves.weight[cohort.practice[closes]])
@@ -271,7 +269,11 @@ def leave_and_die(
         end = np.minimum(leave, death).clip(max=DAYS)
     else:
         end = np.minimum(np.minimum(leave, death), closed_day).clip(max=DAYS)
-    cohort.registered_to = np.maximum(np.ceil(end), start + 1).clip(max=DAYS).astype(np.int32)
+    last = np.ceil(end)
+    # a list that ends on the day its practice closes ended the day before: the closure day
+    # belongs to the moves
+    last = np.where(~closes & (last == closed_day), last - 1, last)
+    cohort.registered_to = np.maximum(last, start + 1).clip(max=DAYS).astype(np.int32)
     dies = (death < DAYS) & (death <= leave)
     if moves is None:
         dies &= death <= closed_day
