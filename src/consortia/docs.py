@@ -24,9 +24,12 @@ DATA_INTRO = """\
 
 *Generated from `consortia.schema` by `consortia docs`; do not edit by hand.*
 
-A lake is a folder with one sub-folder per dataset, each holding Parquet files. Identifiers of
-people are pseudonyms (a keyed one-way transformation of the NHS number); no dataset holds a
-name, address or NHS number. `consortia check --data LAKE` checks a lake against every rule
+A lake is a folder with one sub-folder per dataset, each holding Parquet files. No dataset
+holds a name, address or NHS number. In a synthetic lake, patient identifiers are a keyed
+bijection of a row counter whose mixing steps are public: unique and unordered, but reversible
+by anyone who knows the seed the key is derived from — a pseudonym, not a one-way hash, and
+derived from no NHS number. Keyed one-way hashing of real NHS numbers belongs to ingest, which
+does not yet exist. `consortia check --data LAKE` checks a lake against every rule
 below and names the file, row, field and rule of each break.
 """
 

@@ -32,7 +32,8 @@ def error_for(tmp_path: Path, dataset: object, text: str) -> DataError:
     with pytest.raises(DataError) as caught:
         read_table(dataset, path)  # type: ignore[arg-type]
     message = str(caught.value)
-    assert "\n" not in message and str(path) in message
+    assert "\n" not in message
+    assert str(path) in message
     return caught.value
 
 
@@ -55,7 +56,8 @@ def test_a_good_table_reads(tmp_path: Path) -> None:
     path = tmp_path / "good.csv"
     path.write_text(population_csv(complete_population()), encoding="utf-8")
     table = read_table(ENGLAND_POPULATION_2013, path)
-    assert table.num_rows == 38 and sum(table.column("population").to_pylist()) == 38_000
+    assert table.num_rows == 38
+    assert sum(table.column("population").to_pylist()) == 38_000
 
 
 def test_missing_age_band(tmp_path: Path) -> None:
@@ -66,10 +68,11 @@ def test_missing_age_band(tmp_path: Path) -> None:
 
 
 def test_unknown_age_band(tmp_path: Path) -> None:
-    rows = complete_population() + [("95+", "F", "10")]
+    rows = [*complete_population(), ("95+", "F", "10")]
     error = error_for(tmp_path, ENGLAND_POPULATION_2013, population_csv(rows))
     assert (error.row, error.field) == (40, "age_band")  # header is line 1, 38 rows, then this
-    assert error.rule is not None and error.rule.startswith("one of age_band")
+    assert error.rule is not None
+    assert error.rule.startswith("one of age_band")
 
 
 def test_unknown_sex_code(tmp_path: Path) -> None:
@@ -77,7 +80,8 @@ def test_unknown_sex_code(tmp_path: Path) -> None:
     rows[3] = (rows[3][0], "X", "1000")
     error = error_for(tmp_path, ENGLAND_POPULATION_2013, population_csv(rows))
     assert (error.row, error.field) == (5, "sex")
-    assert error.rule is not None and error.rule.startswith("one of sex")
+    assert error.rule is not None
+    assert error.rule.startswith("one of sex")
 
 
 def test_unknown_treatment_function_code(tmp_path: Path) -> None:
@@ -104,7 +108,8 @@ def test_duplicate_key(tmp_path: Path) -> None:
     rows = complete_population()
     rows.insert(5, rows[2])
     error = error_for(tmp_path, ENGLAND_POPULATION_2013, population_csv(rows))
-    assert error.row == 7 and "first on line 4" in str(error)
+    assert error.row == 7
+    assert "first on line 4" in str(error)
     assert error.rule == "key is unique"
 
 
