@@ -323,10 +323,19 @@ CONTRACT_SHARES: Final = MappingProxyType({"GMS": 0.55, "PMS": 0.40, "APMS": 0.0
 PRACTICE_CLOSURE_SHARE = 0.03
 PRACTICE_MERGER_SHARE = 0.5  # of those, the share merged into one neighbour (the rest disperse)
 NEARBY_PRACTICES = 3  # a closing practice's patients re-register at up to this many neighbours
-# Share of England's population in each NHS Commissioning Board region (ONS mid-2013, rounded;
-# London 8.4 of 53.9 million); a CCG's region is drawn with these weights.
+# Share of England's population in each NHS Commissioning Board region: ONS mid-2013 totals of
+# the government office regions (as quoted in LeonardoCastro/BritishDrugDynamics, data/demographic/
+# population_England_and_regions.csv), grouped North = North East + North West + Yorkshire and the
+# Humber, Midlands and East = East Midlands + West Midlands + East, South = South East + South West
+# (the Board's regions followed these boundaries closely, not exactly). A CCG's region is drawn
+# with these weights.
 REGION_POPULATION_SHARES: Final = MappingProxyType(
-    {"north": 0.279, "midlands_east": 0.301, "london": 0.156, "south": 0.264}
+    {
+        "north": 15_051_991 / 53_865_817,
+        "midlands_east": 16_369_334 / 53_865_817,
+        "london": 8_417_458 / 53_865_817,
+        "south": 14_027_034 / 53_865_817,
+    }
 )
 PATIENTS_PER_GP = 1_500
 GP_ROLE_SHARES: Final = MappingProxyType({"partner": 0.65, "salaried": 0.25, "sessional": 0.10})
