@@ -86,12 +86,14 @@ CONDITION_AGE_PREVALENCE: Final[dict[str, Knots]] = {
     "cancer": ((0, 5e-4), (30, 3e-3), (45, 0.012), (55, 0.025), (65, 0.05), (75, 0.08), (95, 0.1)),
 }
 
-# Register rules of the QOF business rules for 2013/14 (v26) and 2014/15 (v29), Health and Social
-# Care Information Centre: the youngest age on each register (diabetes DM017: 17+; CKD CKD005
-# and depression DEP register: 18+; every other shipped register has no age limit — epilepsy
-# 18+, learning disability 18+ and obesity 16+ are not shipped) and the earliest diagnosis date
-# a register counts (cancer: diagnosed on or after 1 April 2003; depression: on or after
-# 1 April 2006).
+# Register rules of the QOF for 2013/14 and 2014/15 (NHS Employers' QOF guidance for the GMS
+# contract 2013/14 and 2014/15; HSCIC business rules v26, revised as v27 in October 2013, and
+# the 2014/15 set, whose version number was not read): the youngest age on each register
+# (diabetes 17+; CKD and depression 18+; every other shipped register has no age limit —
+# epilepsy 18+, learning disability 18+ and obesity 16+ are not shipped) and the earliest
+# diagnosis date a register counts (cancer diagnosed on or after 1 April 2003; depression on or
+# after 1 April 2006). The asthma register's rule (an asthma drug in the last 12 months) needs
+# prescriptions, which the lake does not hold.
 CONDITION_MIN_AGE: Final = MappingProxyType({"diabetes": 17, "ckd": 18, "depression": 18})
 CONDITION_EARLIEST: Final = MappingProxyType(
     {"cancer": date(2003, 4, 1), "depression": date(2006, 4, 1)}
