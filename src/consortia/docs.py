@@ -29,8 +29,8 @@ holds a name, address or NHS number. In a synthetic lake, patient identifiers ar
 bijection of a row counter whose mixing steps are public: unique and unordered, but reversible
 by anyone who knows the seed the key is derived from — a pseudonym, not a one-way hash, and
 derived from no NHS number. Keyed one-way hashing of real NHS numbers belongs to ingest's
-pseudonymisation step, which is not yet built. `consortia check --data LAKE` checks a lake against every rule
-below and names the file, row, field and rule of each break.
+pseudonymisation step, which is not yet built. `consortia check --data LAKE` checks a lake
+against every rule below and names the file, row, field and rule of each break.
 """
 
 SYNTH_INTRO = """\
