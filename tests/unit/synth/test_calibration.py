@@ -323,8 +323,9 @@ def test_age_structure_by_region(db: duckdb.DuckDBPyConnection, region: str) -> 
 def test_register_entries_keep_the_qof_rules(db: duckdb.DuckDBPyConnection) -> None:
     """No register entry before birth, below the register's minimum age (QOF 2013/14 and
     2014/15 register rules, business rules v26/v27: diabetes 17+, CKD 18+, depression 18+) or
-    before its earliest diagnosis date (cancer from 1 April 2003, depression from 1 April 2006). Birth is known to
-    the month, so ages are checked in whole months from the first of the birth month."""
+    before its earliest diagnosis date (cancer from 1 April 2003, depression from 1 April 2006).
+    Birth is known to the month, so ages are checked in whole months from the first of the
+    birth month."""
     rules = {"diabetes": 17, "ckd": 18, "depression": 18}
     earliest = {"cancer": "2003-04-01", "depression": "2006-04-01"}
     assert dict(params.CONDITION_MIN_AGE) == rules  # the generator ships the rules tested here
