@@ -24,10 +24,13 @@ DATA_INTRO = """\
 
 *Generated from `consortia.schema` by `consortia docs`; do not edit by hand.*
 
-A lake is a folder with one sub-folder per dataset, each holding Parquet files. Identifiers of
-people are pseudonyms (a keyed one-way transformation of the NHS number); no dataset holds a
-name, address or NHS number. `consortia check --data LAKE` checks a lake against every rule
-below and names the file, row, field and rule of each break.
+A lake is a folder with one sub-folder per dataset, each holding Parquet files. No dataset
+holds a name, address or NHS number. In a synthetic lake, patient identifiers are a keyed
+bijection of a row counter whose mixing steps are public: unique and unordered, but reversible
+by anyone who knows the seed the key is derived from — a pseudonym, not a one-way hash, and
+derived from no NHS number. Keyed one-way hashing of real NHS numbers belongs to ingest's
+pseudonymisation step, which is not yet built. `consortia check --data LAKE` checks a lake
+against every rule below and names the file, row, field and rule of each break.
 """
 
 SYNTH_INTRO = """\
@@ -49,6 +52,16 @@ probability of at least one admission are written to the ground-truth folder
 (`LAKE-truth/emergency_risk/`), with each practice's true effects and the practices made
 outlying (`practice_effects.parquet`), each CCG's true local investment per head, and the
 model's levels (`model.json`).
+
+The population moves as a real one does. Deaths follow an ageing (Gompertz) hazard through the
+period, less a yearly mortality improvement, with each winter's excess as ONS published it
+(December–March). Practices close or merge: a closing practice's patients re-register that day
+at up to three nearby practices of the same CCG (a merger sends them all to one), the patient
+row shows their latest practice and `registration` each registration; payments follow the list
+quarter by quarter, pro rata in the quarter of closure and none after. Each CCG's age structure
+follows its region's share aged 65 and over. Disease registers keep the QOF business rules'
+register conditions: minimum ages {min_ages}; earliest diagnosis dates {earliest}; no entry
+before birth.
 """
 
 
@@ -94,6 +107,8 @@ def data_dictionary() -> str:
         emergency_cap=params.PRIOR_EMERGENCY_CAP,
         prior_ae=params.PRIOR_AE_COEF,
         ae_cap=params.PRIOR_AE_CAP,
+        min_ages=", ".join(f"{c} {a}+" for c, a in params.CONDITION_MIN_AGE.items()),
+        earliest=", ".join(f"{c} from {d:%-d %B %Y}" for c, d in params.CONDITION_EARLIEST.items()),
     )
     lines += [
         intro,

@@ -1,7 +1,9 @@
 """Every dataset of the lake, declared once.
 
 A lake is a folder with one sub-folder of Parquet files per dataset named here. Identifiers of
-people are pseudonyms: a keyed, irreversible transformation of the NHS number.
+people are pseudonyms. In a synthetic lake they are a keyed bijection of a row counter whose
+mixing function is public: unique and unordered, but not a secret — anyone holding the seed
+(and so the key) can reverse them. Keyed hashing of real NHS numbers belongs to ingest.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ def _patient(references: bool = True) -> Column:
     return Column(
         "patient_id",
         "int64",
-        "pseudonymous patient identifier (keyed hash of the NHS number)",
+        "pseudonymous patient identifier (synthetic: keyed bijection of a counter, reversible "
+        "with the key; not derived from an NHS number)",
         references="patient.patient_id" if references else None,
     )
 
@@ -111,11 +114,17 @@ PROVIDER = Dataset(
 
 PATIENT = Dataset(
     "patient",
-    "Patients registered with member practices during the period.",
+    "Patients registered with member practices during the period, at their latest practice "
+    "(`registration` holds each registration, including moves when a practice closed).",
     "one row per patient",
     (
         _patient(references=False),
-        Column("practice", "string", "practice of registration", references="practice.code"),
+        Column(
+            "practice",
+            "string",
+            "practice of the latest registration (after any move when a practice closed)",
+            references="practice.code",
+        ),
         Column("sex", "string", "sex", codes=codes.SEX),
         Column("birth_year", "int16", "year of birth", minimum=1890, maximum=2100),
         Column("birth_month", "int8", "month of birth", minimum=1, maximum=12),
@@ -126,11 +135,40 @@ PATIENT = Dataset(
             minimum=1,
             maximum=10,
         ),
-        Column("registered_from", "date", "date registration with the practice began"),
-        Column("registered_to", "date", "date registration ended", nullable=True),
+        Column(
+            "registered_from",
+            "date",
+            "date registration with a member practice began (the first, if the patient moved)",
+        ),
+        Column(
+            "registered_to",
+            "date",
+            "date registration with the member practices ended (moved away or died)",
+            nullable=True,
+        ),
         Column("date_of_death", "date", "date of death", nullable=True),
     ),
     key=("patient_id",),
+    checks=(Ordered("registered_from", "registered_to"),),
+)
+
+REGISTRATION = Dataset(
+    "registration",
+    "Each registration of a patient with a member practice: one for most patients, two for "
+    "those whose practice closed or merged and who re-registered nearby.",
+    "one row per patient and registration",
+    (
+        _patient(),
+        Column("practice", "string", "practice registered with", references="practice.code"),
+        Column("registered_from", "date", "date this registration began"),
+        Column(
+            "registered_to",
+            "date",
+            "date this registration ended (moved, practice closed, or died)",
+            nullable=True,
+        ),
+    ),
+    key=("patient_id", "registered_from"),
     checks=(Ordered("registered_from", "registered_to"),),
 )
 
@@ -141,7 +179,12 @@ CONDITION = Dataset(
     (
         _patient(),
         Column("condition", "string", "disease register", codes=codes.CONDITION),
-        Column("recorded_on", "date", "date first recorded on the register"),
+        Column(
+            "recorded_on",
+            "date",
+            "date the patient entered the register under the QOF business rules (never before "
+            "birth, the register's minimum age or its earliest diagnosis date)",
+        ),
     ),
     key=("patient_id", "condition"),
 )
@@ -215,8 +258,9 @@ AE = Dataset(
 
 PRACTICE_PAYMENT = Dataset(
     "practice_payment",
-    "Payments to member practices.",
-    "one row per practice, financial year and category",
+    "Payments to member practices, for the quarters each was open (pro rata in the quarter it "
+    "closed; none after).",
+    "one row per practice, financial year it was open in, and category",
     (
         Column("practice", "string", "practice paid", references="practice.code"),
         Column(
@@ -233,5 +277,17 @@ PRACTICE_PAYMENT = Dataset(
 
 DATASETS: dict[str, Dataset] = {
     d.name: d
-    for d in (CCG, PRACTICE, CLINICIAN, PROVIDER, PATIENT, CONDITION, APC, OP, AE, PRACTICE_PAYMENT)
+    for d in (
+        CCG,
+        PRACTICE,
+        CLINICIAN,
+        PROVIDER,
+        PATIENT,
+        REGISTRATION,
+        CONDITION,
+        APC,
+        OP,
+        AE,
+        PRACTICE_PAYMENT,
+    )
 }

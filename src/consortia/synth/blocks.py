@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from consortia.synth import activity, conditions, params, people, pseudonym
 from consortia.synth.activity import Events, Levels, Setting
 from consortia.synth.calendar import START, YEAR_STARTS
+from consortia.synth.payments import QUARTER_DAYS
 from consortia.synth.tables import dates, dates_or_null, table, timestamps
 
 IntArray = npt.NDArray[np.int64]
@@ -32,6 +33,7 @@ class BlockJob:
     practices: people.PracticeSlice
     practice_codes: tuple[str, ...]  # all practices' codes, by index
     closed_day: IntArray  # all practices' closing days, by index
+    moves: people.Moves  # where each closing practice's patients re-register
     setting: Setting
     levels: Levels
     lake: Path
@@ -45,8 +47,7 @@ class BlockResult:
     number: int
     patients: int
     rows: dict[str, int]
-    practices: IntArray  # the block's practice indices
-    registered: dict[int, IntArray]  # year → registered on 1 April, by the block's practices
+    registered: IntArray  # (all practices, quarters): registered on each quarter day
 
 
 def part_path(folder: Path, dataset: str, number: int) -> Path:
@@ -67,7 +68,7 @@ def run(job: BlockJob) -> BlockResult:
     levels, setting = job.levels, job.setting
     cohort = people.demography(rng, job.practices)
     conditions.assign_prevalent(rng, cohort, levels.condition_shift)
-    people.leave_and_die(rng, cohort, job.closed_day[cohort.practice], levels.death)
+    people.leave_and_die(rng, cohort, job.closed_day[cohort.practice], levels.death, job.moves)
     conditions.assign_incident(rng, cohort, levels.condition_shift)
 
     home = activity.usual_hospital(rng, cohort, setting)
@@ -89,6 +90,7 @@ def run(job: BlockJob) -> BlockResult:
     codes = np.asarray(job.practice_codes)
     tables = {
         "patient": _patients(cohort, patient_id, codes),
+        "registration": _registrations(cohort, patient_id, codes),
         "condition": _conditions(cohort, patient_id),
         "apc": _apc(spells, patient_id, setting, job.number),
         "op": _op(appointments, patient_id, setting, job.number),
@@ -101,8 +103,7 @@ def run(job: BlockJob) -> BlockResult:
         number=job.number,
         patients=len(cohort),
         rows={name: data.num_rows for name, data in tables.items()},
-        practices=job.practices.index,
-        registered=_registered(cohort, job.practices.index),
+        registered=_registered(cohort, len(codes)),
     )
 
 
@@ -113,13 +114,17 @@ def _concat(parts: list[Events]) -> Events:
     )
 
 
-def _registered(cohort: people.Cohort, practices: IntArray) -> dict[int, IntArray]:
-    """Registered patients of each practice on 1 April of each year of the period."""
-    result = {}
-    for year, day in enumerate(YEAR_STARTS[:-1]):
+def _registered(cohort: people.Cohort, n_practices: int) -> IntArray:
+    """(practices, quarters): patients on each practice's list on each quarter day.
+
+    A patient who moved after a closure counts at their first practice before the move and
+    at the new one from the day of the move.
+    """
+    result = np.zeros((n_practices, len(QUARTER_DAYS)), dtype=np.int64)
+    for q, day in enumerate(QUARTER_DAYS):
         on_list = (cohort.registered_from <= day) & (cohort.registered_to > day)
-        counts = np.bincount(cohort.practice[on_list], minlength=int(practices.max()) + 1)
-        result[year] = counts[practices]
+        practice = np.where(cohort.moved_on <= day, cohort.practice, cohort.first_practice)
+        result[:, q] = np.bincount(practice[on_list], minlength=n_practices)
     return result
 
 
@@ -144,6 +149,29 @@ def _patients(cohort: people.Cohort, patient_id: IntArray, codes: npt.NDArray[np
             "registered_from": dates(cohort.registered_from),
             "registered_to": dates_or_null(cohort.registered_to),
             "date_of_death": dates_or_null(cohort.died_on),
+        },
+    )
+
+
+def _registrations(
+    cohort: people.Cohort, patient_id: IntArray, codes: npt.NDArray[np.str_]
+) -> pa.Table:
+    """Each registration: one per patient, two for those who moved when their practice closed."""
+    moved = np.flatnonzero(cohort.moved_on < cohort.registered_to)
+    first_to = cohort.registered_to.copy()
+    first_to[moved] = cohort.moved_on[moved]
+    practice = np.where(
+        cohort.moved_on < cohort.registered_to, cohort.first_practice, cohort.practice
+    )
+    return table(
+        "registration",
+        {
+            "patient_id": np.concatenate([patient_id, patient_id[moved]]),
+            "practice": codes[np.concatenate([practice, cohort.practice[moved]])],
+            "registered_from": dates(
+                np.concatenate([cohort.registered_from, cohort.moved_on[moved]])
+            ),
+            "registered_to": dates_or_null(np.concatenate([first_to, cohort.registered_to[moved]])),
         },
     )
 

@@ -6,11 +6,13 @@ prevalence for England; the shared frailty term makes conditions cluster in the 
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import numpy.typing as npt
 
 from consortia.synth import params
-from consortia.synth.calendar import DAYS, DAYS_PER_YEAR
+from consortia.synth.calendar import DAYS, DAYS_PER_YEAR, START
 from consortia.synth.people import Cohort
 
 FloatArray = npt.NDArray[np.float64]
@@ -72,13 +74,30 @@ def _probability(cohort: Cohort, shift: FloatArray) -> FloatArray:
     return params.expit(log_odds(cohort) + shift[None, :])
 
 
-def assign_prevalent(rng: np.random.Generator, cohort: Cohort, shift: FloatArray) -> None:
-    """Put patients on the registers they were on before the period began."""
-    n, k = len(cohort), len(params.CONDITIONS)
-    prevalent = rng.random((n, k)) < _probability(cohort, shift)
-    years_before = rng.exponential(params.CONDITION_MEAN_YEARS_RECORDED, (n, k))
+def earliest_entry(cohort: Cohort) -> FloatArray:
+    """(n, conditions): first day (before the period: negative) a patient may enter each
+    register — their birth, the register's minimum age, or its earliest diagnosis date."""
     min_age = np.array([params.CONDITION_MIN_AGE.get(c, 0) for c in params.CONDITIONS])
-    earliest = (min_age[None, :] - cohort.age[:, None]) * DAYS_PER_YEAR
+    from_age = (min_age[None, :] - cohort.age[:, None]) * DAYS_PER_YEAR
+    rule = np.array(
+        [(params.CONDITION_EARLIEST.get(c, date.min) - START).days for c in params.CONDITIONS]
+    )
+    return np.maximum(from_age, rule[None, :].astype(np.float64))
+
+
+def assign_prevalent(rng: np.random.Generator, cohort: Cohort, shift: FloatArray) -> None:
+    """Put patients on the registers they were on before the period began.
+
+    Years since entry are exponential with the mean in `params`, truncated to the time the
+    register's rules allow (so no entry precedes birth, the minimum age or the earliest date).
+    """
+    n, k = len(cohort), len(params.CONDITIONS)
+    earliest = np.ceil(earliest_entry(cohort))
+    prevalent = (rng.random((n, k)) < _probability(cohort, shift)) & (earliest <= -1)
+    window = np.maximum(-earliest, 0.0) / DAYS_PER_YEAR
+    mean = params.CONDITION_MEAN_YEARS_RECORDED
+    u = rng.random((n, k))
+    years_before = -mean * np.log1p(-u * -np.expm1(-window / mean))
     before = np.minimum(np.maximum(-np.ceil(years_before * DAYS_PER_YEAR), earliest), -1)
     cohort.recorded_on = np.where(prevalent, before, DAYS).astype(np.int32)
     cohort.conditions = prevalent

@@ -28,6 +28,7 @@ from consortia.synth import calibrate, organisations, payments, people
 from consortia.synth.activity import Setting
 from consortia.synth.blocks import BlockJob, BlockResult, run, write
 from consortia.synth.calendar import FINANCIAL_YEARS, START
+from consortia.synth.payments import QUARTER_DAYS
 from consortia.synth.truth import write_truth
 
 BLOCK_PATIENTS = 50_000
@@ -145,6 +146,7 @@ def synthesise(request: Request, progress: Progress | None = None) -> Summary:
                 ),
                 practice_codes=tuple(practices.code),
                 closed_day=practices.closed_day,
+                moves=practices.moves,
                 setting=setting,
                 levels=levels,
                 lake=lake,
@@ -196,11 +198,12 @@ def _run_all(
 
 
 def _registered(results: list[BlockResult], n_practices: int) -> np.ndarray:
-    """(practices, years): registered patients on 1 April of each year."""
-    registered = np.zeros((n_practices, len(FINANCIAL_YEARS)), dtype=np.int64)
+    """(practices, quarter days): registered patients on each quarter day of the period.
+
+    Summed over blocks: a patient of one block may re-register at a practice of another."""
+    registered = np.zeros((n_practices, len(QUARTER_DAYS)), dtype=np.int64)
     for result in results:
-        for year, counts in result.registered.items():
-            registered[result.practices, year] = counts
+        registered += result.registered
     return registered
 
 

@@ -14,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from consortia.schema import codes, datasets
-from consortia.synth import names, params
+from consortia.schema import datasets
+from consortia.synth import names, params, people
 from consortia.synth.calendar import DAYS, START, dates_of
 from consortia.synth.targets import target
 
@@ -76,6 +76,7 @@ class Practices:
     deprivation_decile: IntArray
     opened: list[date]
     closed_day: IntArray  # day of closure in the period, or DAYS when open throughout
+    moves: people.Moves  # where a closing practice's patients re-register
     list_size: IntArray  # registered patients at the start of the period
     age_tilt: FloatArray
     effects: dict[str, FloatArray]  # measure → log rate ratio
@@ -189,16 +190,78 @@ def _ccgs(rng: np.random.Generator, n_ccgs: int, patients: int, providers: Provi
         ],
         axis=1,
     ).round(2)
-    regions = codes.REGION.values
     return CCGs(
         code=[f"{(i // len(_ALNUM)) % 100:02d}{_ALNUM[i % len(_ALNUM)]}" for i in range(n_ccgs)],
         name=[f"NHS {p} CCG" for p in names.places(rng, n_ccgs)],
-        region=[regions[int(i)] for i in rng.integers(len(regions), size=n_ccgs)],
+        region=_regions(rng, n_ccgs),
         patients=sizes,
         nhs_providers=nhs,
         independent_providers=independent,
         investment_per_head=investment,
     )
+
+
+def _regions(rng: np.random.Generator, n_ccgs: int) -> list[str]:
+    """Each CCG's region, in proportion to England's population by region.
+
+    With at least one CCG per region the counts are apportioned (every region present), then
+    shuffled; with fewer, each CCG's region is drawn at random.
+    """
+    regions = list(params.REGION_POPULATION_SHARES)
+    weights = np.array(list(params.REGION_POPULATION_SHARES.values()))
+    if n_ccgs < len(regions):
+        return [regions[int(i)] for i in rng.choice(len(regions), n_ccgs, p=weights)]
+    counts = np.maximum(_split(n_ccgs - len(regions), weights) + 1, 1)
+    order = rng.permutation(np.repeat(np.arange(len(regions)), counts))
+    return [regions[int(i)] for i in order]
+
+
+def _centred(values: FloatArray, ccg: IntArray, weight: IntArray) -> FloatArray:
+    """`values` less their CCG's weighted mean: practices vary, their CCG keeps its region's."""
+    total = np.bincount(ccg, weights=values * weight)
+    mean = total / np.bincount(ccg, weights=weight.astype(np.float64))
+    return values - mean[ccg]
+
+
+def _closures(
+    rng: np.random.Generator, ccg: IntArray, list_size: IntArray, shares: FloatArray
+) -> tuple[IntArray, people.Moves]:
+    """Which practices close or merge, when, and where their patients re-register.
+
+    Closing practices are drawn among CCGs with another practice to take their patients. A
+    merger sends the whole list to the nearest practice; a closure disperses it over up to
+    NEARBY_PRACTICES neighbours in proportion to their list size. The generator has no map:
+    nearness is likeness of the practices' hospital use (practices sharing hospitals are
+    neighbours).
+    """
+    n = len(ccg)
+    closed_day = np.full(n, DAYS, dtype=np.int64)
+    k = params.NEARBY_PRACTICES
+    to = np.full((n, k), -1, dtype=np.int64)
+    weight = np.zeros((n, k))
+    members = np.bincount(ccg, minlength=int(ccg.max()) + 1)
+    candidates = np.flatnonzero(members[ccg] >= 2)
+    count = min(round(params.PRACTICE_CLOSURE_SHARE * n), len(candidates))
+    closing = np.sort(rng.choice(candidates, size=count, replace=False))
+    closing = closing[_one_per_ccg(ccg[closing])]
+    closed_day[closing] = rng.integers(60, DAYS - 30, size=len(closing))
+    for practice in closing:
+        others = np.flatnonzero((ccg == ccg[practice]) & (closed_day == DAYS))
+        distance = np.abs(shares[others] - shares[practice]).sum(axis=1)
+        near = others[np.argsort(distance, kind="stable")[:k]]
+        if rng.random() < params.PRACTICE_MERGER_SHARE:
+            near = near[:1]
+        to[practice, : len(near)] = near
+        weight[practice, : len(near)] = list_size[near] / list_size[near].sum()
+    return closed_day, people.Moves(to, weight)
+
+
+def _one_per_ccg(ccg: IntArray) -> BoolArray:
+    """Keep the first of several closures drawn in one CCG, so a neighbour stays open."""
+    _, first = np.unique(ccg, return_index=True)
+    keep = np.zeros(len(ccg), dtype=bool)
+    keep[first] = True
+    return keep
 
 
 def _effects(
@@ -252,11 +315,13 @@ def _practices(rng: np.random.Generator, ccgs: CCGs) -> Practices:
     )
     first_day = (_NHS_OPENED - START).days
     opened_day = rng.integers(first_day, -100, size=n)
-    closes = rng.random(n) < params.PRACTICE_CLOSURE_SHARE
-    closed_day = np.where(closes, rng.integers(60, DAYS - 30, size=n), DAYS)
     effects, outlying = _effects(rng, ccg, list_size)
     shares = rng.dirichlet(
         params.PRACTICE_PROVIDER_CONCENTRATION * np.array(params.NHS_PROVIDER_SHARES), size=n
+    )
+    closed_day, moves = _closures(rng, ccg, list_size, shares)
+    region_tilt = np.array(
+        [people.tilt_for_65_plus(target(f"share_aged_65_plus_{r}")) for r in ccgs.region]
     )
     places = names.places(rng, n)
     letters = _PRACTICE_LETTERS
@@ -270,8 +335,10 @@ def _practices(rng: np.random.Generator, ccgs: CCGs) -> Practices:
         deprivation_decile=decile,
         opened=[d.item() for d in dates_of(opened_day)],
         closed_day=closed_day,
+        moves=moves,
         list_size=list_size,
-        age_tilt=rng.normal(0.0, params.PRACTICE_AGE_TILT_SIGMA, n),
+        age_tilt=region_tilt[ccg]
+        + _centred(rng.normal(0.0, params.PRACTICE_AGE_TILT_SIGMA, n), ccg, list_size),
         effects=effects,
         outlying=outlying,
         provider_shares=shares,

@@ -10,6 +10,7 @@ lists them.
 
 from __future__ import annotations
 
+from datetime import date
 from types import MappingProxyType
 from typing import Final
 
@@ -85,8 +86,18 @@ CONDITION_AGE_PREVALENCE: Final[dict[str, Knots]] = {
     "cancer": ((0, 5e-4), (30, 3e-3), (45, 0.012), (55, 0.025), (65, 0.05), (75, 0.08), (95, 0.1)),
 }
 
-# Youngest age on the register (QOF register rules: diabetes 17+, CKD and depression 18+).
+# Register rules of the QOF for 2013/14 and 2014/15 (NHS Employers' QOF guidance for the GMS
+# contract 2013/14 and 2014/15; HSCIC business rules v26, revised as v27 in October 2013, and
+# the 2014/15 set, whose version number was not read): the youngest age on each register
+# (diabetes 17+; CKD and depression 18+; every other shipped register has no age limit —
+# epilepsy 18+, learning disability 18+ and obesity 16+ are not shipped) and the earliest
+# diagnosis date a register counts (cancer diagnosed on or after 1 April 2003; depression on or
+# after 1 April 2006). The asthma register's rule (an asthma drug in the last 12 months) needs
+# prescriptions, which the lake does not hold.
 CONDITION_MIN_AGE: Final = MappingProxyType({"diabetes": 17, "ckd": 18, "depression": 18})
+CONDITION_EARLIEST: Final = MappingProxyType(
+    {"cancer": date(2003, 4, 1), "depression": date(2006, 4, 1)}
+)
 
 # Odds ratio, men against women.
 CONDITION_MALE_OR: Final = MappingProxyType(
@@ -309,7 +320,25 @@ PATIENT_DEPRIVATION_SIGMA = 1.3  # patients' deciles around their practice's
 CCG_DEPRIVATION_RANGE = (2.5, 8.5)
 PRACTICE_DEPRIVATION_SIGMA = 2.2
 CONTRACT_SHARES: Final = MappingProxyType({"GMS": 0.55, "PMS": 0.40, "APMS": 0.05})
-PRACTICE_CLOSURE_SHARE = 0.02  # practices that close during the period
+# Practices that close or merge during the two years: the number of practices in England fell
+# by about 1.5% a year in this period (closures net of openings; an assumption, not read).
+PRACTICE_CLOSURE_SHARE = 0.03
+PRACTICE_MERGER_SHARE = 0.5  # of those, the share merged into one neighbour (the rest disperse)
+NEARBY_PRACTICES = 3  # a closing practice's patients re-register at up to this many neighbours
+# Share of England's population in each NHS Commissioning Board region: ONS mid-2013 totals of
+# the government office regions (as quoted in LeonardoCastro/BritishDrugDynamics, data/demographic/
+# population_England_and_regions.csv), grouped North = North East + North West + Yorkshire and the
+# Humber, Midlands and East = East Midlands + West Midlands + East, South = South East + South West
+# (the Board's regions followed these boundaries closely, not exactly). A CCG's region is drawn
+# with these weights.
+REGION_POPULATION_SHARES: Final = MappingProxyType(
+    {
+        "north": 15_051_991 / 53_865_817,
+        "midlands_east": 16_369_334 / 53_865_817,
+        "london": 8_417_458 / 53_865_817,
+        "south": 14_027_034 / 53_865_817,
+    }
+)
 PATIENTS_PER_GP = 1_500
 GP_ROLE_SHARES: Final = MappingProxyType({"partner": 0.65, "salaried": 0.25, "sessional": 0.10})
 PATIENTS_PER_NURSE = 3_500
@@ -331,6 +360,9 @@ MEAN_YEARS_REGISTERED = 9.0
 # Mortality: Gompertz law (log hazard rises 0.094 a year of age), plus infant mortality;
 # the level is calibrated to the crude death rate.
 GOMPERTZ_SLOPE = 0.094
+# Yearly fall in age-specific mortality (ONS: age-standardised mortality rates in England and
+# Wales fell by about 2% a year, 20% for men and 17% for women between 2004 and 2014).
+MORTALITY_IMPROVEMENT = 0.02
 INFANT_MORTALITY = 0.004
 DEATH_FRAILTY = 0.4  # log hazard ratio per SD of frailty
 DEATH_CONDITION_HR: Final = MappingProxyType(

@@ -13,10 +13,11 @@ from functools import cache
 
 import numpy as np
 import numpy.typing as npt
+from scipy import optimize
 
 from consortia.schema.reference_tables import AGE_BANDS, load
 from consortia.synth import params
-from consortia.synth.calendar import DAYS, DAYS_PER_YEAR
+from consortia.synth.calendar import DAYS, DAYS_PER_YEAR, START, YEAR_STARTS
 from consortia.synth.targets import target
 
 IntArray = npt.NDArray[np.int64]
@@ -42,6 +43,8 @@ class Cohort:
     died_on: Int32Array  # DAYS when alive at the end (or death not known to the practice)
     conditions: BoolArray  # (n, conditions): on the register by the end of the period
     recorded_on: Int32Array  # (n, conditions): day first recorded, DAYS when never
+    first_practice: IntArray  # practice registered with at the start (before any closure)
+    moved_on: Int32Array  # day re-registered after the first practice closed, DAYS when never
 
     def __len__(self) -> int:
         return len(self.practice)
@@ -79,6 +82,28 @@ def _ages_in_bands(rng: np.random.Generator, lower: FloatArray) -> FloatArray:
     return age
 
 
+def tilt_shape(lower: FloatArray) -> FloatArray:
+    """How an age tilt weighs a five-year band: children count as young adults, log-linear above.
+
+    A tilt `t` multiplies a band's share by exp(t × shape): negative tilts make a younger list
+    (fewer people over 65, more of working age) without inflating the number of infants.
+    """
+    return (np.clip(lower + 2.5, 22.5, 92.5) - 40.0) / 25.0
+
+
+def share_65_plus(tilt: float) -> float:
+    """The share of a list aged 65 and over when England's structure is tilted by `tilt`."""
+    lower, _, share = england_cells()
+    weights = share * np.exp(tilt * tilt_shape(lower))
+    return float(weights[lower >= 65].sum() / weights.sum())
+
+
+@cache
+def tilt_for_65_plus(share: float) -> float:
+    """The age tilt that gives a list `share` aged 65 and over (England's untilted is ~17%)."""
+    return float(optimize.brentq(lambda t: share_65_plus(t) - share, -5.0, 5.0, xtol=1e-10))
+
+
 def _draw_people(
     rng: np.random.Generator, counts: IntArray, tilt: FloatArray, weight_by_age: bool = False
 ) -> tuple[IntArray, BoolArray, FloatArray]:
@@ -87,8 +112,9 @@ def _draw_people(
     positions, males, ages = [], [], []
     mid = lower + 2.5
     mover_shape = params.interpolate(params.LEAVING_BY_AGE, mid) if weight_by_age else 1.0
+    shape = tilt_shape(lower)
     for position, (count, t) in enumerate(zip(counts, tilt, strict=True)):
-        weights = share * np.exp(t * (mid - 40.0) / 25.0) * mover_shape
+        weights = share * np.exp(t * shape) * mover_shape
         cells = rng.choice(len(share), size=int(count), p=weights / weights.sum())
         positions.append(np.full(int(count), position, dtype=np.int64))
         males.append(male[cells])
@@ -140,6 +166,8 @@ def demography(rng: np.random.Generator, practices: PracticeSlice) -> Cohort:
     noise = np.round(rng.normal(0.0, params.PATIENT_DEPRIVATION_SIGMA, n))
     return Cohort(
         practice=practices.index[position],
+        first_practice=practices.index[position],
+        moved_on=np.full(n, DAYS, dtype=np.int32),
         male=np.concatenate([male0, male1, male2]),
         age=np.concatenate([age0, age1, age2]),
         deprivation_decile=np.clip(decile + noise, 1, 10).astype(np.int64),
@@ -170,12 +198,57 @@ def infant_hazard(cohort: Cohort) -> FloatArray:
     return np.where(cohort.age < 1.0, params.INFANT_MORTALITY, 0.0)
 
 
-def leave_and_die(
-    rng: np.random.Generator, cohort: Cohort, closed_day: IntArray, death_level: float
-) -> None:
-    """End registrations: moving away, death, or the practice closing (whichever is first).
+# Winter months' share of a season's excess deaths (December … March, mean 1): deaths peak in
+# January, as in ONS monthly death occurrences.
+_WINTER_MONTHS = {12: 0.9, 1: 1.3, 2: 1.0, 3: 0.8}
 
-    `closed_day` is each patient's practice's closing day (DAYS when it stays open).
+
+@cache
+def death_clock() -> FloatArray:
+    """Cumulative relative death hazard by day (length DAYS + 1), in years of the first year's mean.
+
+    Every hazard rises with age along the Gompertz slope as the period goes on, and each
+    winter (December to March) carries the excess ONS published for it; the first year
+    integrates to exactly one year, so calibrated levels keep their meaning.
+    """
+    days = np.arange(DAYS)
+    dates = np.datetime64(START, "D") + days.astype("timedelta64[D]")
+    months = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    season = np.searchsorted(np.asarray(YEAR_STARTS[1:]), days, side="right")
+    excess = np.array([target(f"excess_winter_mortality_{fy}") for fy in ("2013_14", "2014_15")])
+    winter = np.array([_WINTER_MONTHS.get(int(m), 0.0) for m in range(13)])[months]
+    weight = (1.0 + excess[season] * winter) * np.exp(
+        (params.GOMPERTZ_SLOPE - params.MORTALITY_IMPROVEMENT) * days / DAYS_PER_YEAR
+    )
+    weight /= weight[: YEAR_STARTS[1]].sum()
+    return np.concatenate([[0.0], np.cumsum(weight)])
+
+
+@dataclass(frozen=True)
+class Moves:
+    """Where the patients of each closing practice re-register (indexed by practice).
+
+    `to` holds up to three practices of the same CCG (−1 where unused) and `weight` the
+    chance of each; a merger has one destination with weight 1.
+    """
+
+    to: IntArray  # (practices, 3)
+    weight: FloatArray  # (practices, 3)
+
+
+def leave_and_die(
+    rng: np.random.Generator,
+    cohort: Cohort,
+    closed_day: IntArray,
+    death_level: float,
+    moves: Moves | None = None,
+) -> None:
+    """End registrations by moving away or death; re-register patients of closing practices.
+
+    `closed_day` is each patient's practice's closing day (DAYS when it stays open). A patient
+    still on the list when the practice closes re-registers, that day, at one of the nearby
+    practices in `moves` (without `moves`, the registration simply ends at the closure).
+    Deaths follow `death_clock`: a winter excess and ageing through the period.
     """
     n = len(cohort)
     start = np.maximum(cohort.registered_from, 0)
@@ -183,8 +256,32 @@ def leave_and_die(
     leave = start + rng.exponential(1.0, n) / leave_rate * DAYS_PER_YEAR
     hazard = death_level * death_hazard_shape(cohort) + infant_hazard(cohort)
     born = np.maximum(np.ceil(-cohort.age * DAYS_PER_YEAR), 0)
-    death = np.maximum(start, born) + rng.exponential(1.0, n) / hazard * DAYS_PER_YEAR
-    end = np.minimum(np.minimum(leave, death), closed_day).clip(max=DAYS)
-    cohort.registered_to = np.maximum(np.ceil(end), start + 1).clip(max=DAYS).astype(np.int32)
-    dies = (death < DAYS) & (death <= np.minimum(leave, closed_day))
+    clock = death_clock()
+    at_risk = np.minimum(np.maximum(start, born), DAYS)
+    reached = clock[at_risk.astype(np.int64)] + rng.exponential(1.0, n) / hazard
+    death = np.where(reached < clock[-1], np.interp(reached, clock, np.arange(DAYS + 1.0)), np.inf)
+    closes = closed_day < np.minimum(np.minimum(leave, death), DAYS)
+    if moves is not None:
+        choice = _choose(rng, moves.weight[cohort.practice[closes]])
+        cohort.practice = cohort.practice.copy()
+        cohort.practice[closes] = moves.to[cohort.practice[closes], choice]
+        cohort.moved_on = np.where(closes, closed_day, DAYS).astype(np.int32)
+        end = np.minimum(leave, death).clip(max=DAYS)
+    else:
+        end = np.minimum(np.minimum(leave, death), closed_day).clip(max=DAYS)
+    last = np.ceil(end)
+    # a list that ends on the day its practice closes ended the day before: the closure day
+    # belongs to the moves
+    last = np.where(~closes & (last == closed_day), last - 1, last)
+    cohort.registered_to = np.maximum(last, start + 1).clip(max=DAYS).astype(np.int32)
+    dies = (death < DAYS) & (death <= leave)
+    if moves is None:
+        dies &= death <= closed_day
     cohort.died_on = np.where(dies, cohort.registered_to, DAYS).astype(np.int32)
+
+
+def _choose(rng: np.random.Generator, weights: FloatArray) -> IntArray:
+    """One column index per row, with probability proportional to the row's weights."""
+    cumulative = np.cumsum(weights, axis=1)
+    u = rng.random(len(weights)) * cumulative[:, -1]
+    return (u[:, None] >= cumulative).sum(axis=1).astype(np.int64)

@@ -1,7 +1,11 @@
-"""Pseudonymous identifiers: a keyed bijection of 63-bit integers, vectorised.
+"""Synthetic identifiers: a keyed bijection of 63-bit integers, vectorised.
 
-Identifiers are unique by construction (a bijection cannot collide), look unordered, and
-cannot be reversed without the key, which is derived from the seed and never stored.
+Identifiers are unique by construction (a bijection cannot collide) and look unordered. They
+are not a one-way hash and hide nothing: the mixing steps (add the key, then xor-shifts and
+odd multiplications by the public splitmix64 constants, modulo 2^63) are each invertible, and
+the key is derived from the seed, which the lake's manifest records. Anyone with the seed can map a
+pseudonym back to its block and row. That is enough for synthetic data, which describes no
+one; real NHS numbers need a keyed one-way hash with a secret key, made at ingest.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ def key_for(seed: int) -> np.uint64:
 
 
 def pseudonymise(values: npt.NDArray[np.int64], key: np.uint64) -> npt.NDArray[np.int64]:
-    """Map non-negative 63-bit integers one-to-one onto pseudonyms in the same range."""
+    """Map non-negative 63-bit integers one-to-one onto pseudonyms in the same range.
+
+    The map is invertible by design (each step is); see the module docstring."""
     x = (values.astype(np.uint64) + key) & _MASK
     x ^= x >> np.uint64(31)
     x = (x * _MULTIPLIERS[0]) & _MASK

@@ -13,17 +13,29 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from consortia.synth import params
 from consortia.synth.targets import Target, targets
 
 pytestmark = pytest.mark.xdist_group("england")
 
 FY1_START, FY1_END = "2013-04-01", "2014-04-01"
+FY2_START, FY2_END = "2014-04-01", "2015-04-01"
 
 
 @pytest.fixture(scope="module")
 def db(england_lake: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect()
-    for name in ("patient", "condition", "apc", "op", "ae", "practice", "practice_payment"):
+    for name in (
+        "patient",
+        "registration",
+        "condition",
+        "apc",
+        "op",
+        "ae",
+        "practice",
+        "practice_payment",
+        "ccg",
+    ):
         con.execute(
             f"create view {name} as select * from read_parquet('{england_lake}/{name}/*.parquet')"
         )
@@ -243,3 +255,166 @@ def test_chronic_acsc_emergency_admissions(db: duckdb.DuckDBPyConnection) -> Non
               and a.admitted_on < '{FY1_END}'""",
     )
     check("emergency_admissions_acsc_chronic", spells * 100_000 / person_years(db))
+
+
+def crude_death_rate(db: duckdb.DuckDBPyConnection, start: str, end: str) -> float:
+    """Deaths per registered person-year between `start` and `end`."""
+    deaths = scalar(
+        db,
+        f"select count(*) from patient where date_of_death >= '{start}' "
+        f"and date_of_death < '{end}'",
+    )
+    years = scalar(
+        db,
+        f"""select sum(greatest(0, date_diff('day', greatest(registered_from, date '{start}'),
+              least(coalesce(registered_to, date '2099-01-01'), date '{end}')))) / 365.0
+            from patient""",
+    )
+    return deaths / years
+
+
+def test_deaths_stable_from_year_to_year(db: duckdb.DuckDBPyConnection) -> None:
+    """ONS: the crude death rate barely moves from one year to the next."""
+    first = crude_death_rate(db, FY1_START, FY1_END)
+    second = crude_death_rate(db, FY2_START, FY2_END)
+    check("deaths_year_on_year", second / first)
+
+
+def test_excess_winter_mortality(db: duckdb.DuckDBPyConnection) -> None:
+    """ONS excess winter mortality index: December-March deaths against the four-month periods
+    either side (here the three non-winter periods the lake holds)."""
+    by_month = dict(
+        db.execute(
+            "select strftime(date_of_death, '%Y-%m'), count(*) from patient "
+            "where date_of_death is not null group by 1"
+        ).fetchall()
+    )
+
+    winters = [
+        ("2013-12", "2014-01", "2014-02", "2014-03"),
+        ("2014-12", "2015-01", "2015-02", "2015-03"),
+    ]
+    others = [
+        ("2013-08", "2013-09", "2013-10", "2013-11"),
+        ("2014-04", "2014-05", "2014-06", "2014-07"),
+        ("2014-08", "2014-09", "2014-10", "2014-11"),
+    ]
+    winter = sum(by_month.get(m, 0) for w in winters for m in w) / len(winters)
+    other = sum(by_month.get(m, 0) for o in others for m in o) / len(others)
+    check("excess_winter_mortality_period", winter / other - 1)
+
+
+@pytest.mark.parametrize("region", ["north", "midlands_east", "london", "south"])
+def test_age_structure_by_region(db: duckdb.DuckDBPyConnection, region: str) -> None:
+    """A CCG's age profile follows its region's (ONS mid-2013): London is young.
+
+    Measured as the source is, on 30 June 2013 (age in whole years from the birth month)."""
+    share = scalar(
+        db,
+        f"""select avg(((2013 - birth_year) - (birth_month > 6)::int >= 65)::int)
+            from patient p join practice pr on pr.code = p.practice
+            join ccg c on c.code = pr.ccg
+            where c.region = '{region}' and registered_from <= '2013-06-30'
+              and coalesce(registered_to, '2099-01-01') > '2013-06-30'""",
+    )
+    check(f"share_aged_65_plus_{region}", share)
+
+
+def test_register_entries_keep_the_qof_rules(db: duckdb.DuckDBPyConnection) -> None:
+    """No register entry before birth, below the register's minimum age (QOF 2013/14 and
+    2014/15 register rules, business rules v26/v27: diabetes 17+, CKD 18+, depression 18+) or
+    before its earliest diagnosis date (cancer from 1 April 2003, depression from 1 April 2006).
+    Birth is known to the month, so ages are checked in whole months from the first of the
+    birth month."""
+    rules = {"diabetes": 17, "ckd": 18, "depression": 18}
+    earliest = {"cancer": "2003-04-01", "depression": "2006-04-01"}
+    assert dict(params.CONDITION_MIN_AGE) == rules  # the generator ships the rules tested here
+    born = "make_date(p.birth_year, p.birth_month, 1)"
+    minimum = " ".join(f"when '{c}' then {age}" for c, age in rules.items())
+    first = " ".join(f"when '{c}' then date '{d}'" for c, d in earliest.items())
+    broken = db.execute(
+        f"""select c.condition, count(*) from condition c join patient p using (patient_id)
+            where c.recorded_on < {born}
+               or date_diff('month', {born}, c.recorded_on)
+                  < 12 * (case c.condition {minimum} else 0 end)
+               or c.recorded_on < (case c.condition {first} else date '1900-01-01' end)
+            group by 1"""
+    ).fetchall()
+    assert broken == []
+    # the rules bite: the youngest entries sit at the limits, not far above them
+    youngest = dict(
+        db.execute(
+            f"""select c.condition, min(date_diff('month', {born}, c.recorded_on)) // 12
+                from condition c join patient p using (patient_id) group by 1"""
+        ).fetchall()
+    )
+    assert all(youngest[c] == age for c, age in rules.items())
+
+
+def test_no_patient_vanishes_at_a_closure(db: duckdb.DuckDBPyConnection) -> None:
+    """Every patient on a closing practice's list re-registers that day at another practice of
+    the same CCG, and stays in the lake (the patient row points at the new practice)."""
+    closed = scalar(db, "select count(*) from practice where closed is not null")
+    assert closed >= 1, "the calibration lake should hold at least one closure"
+    rows = db.execute(
+        """select r.patient_id, p.ccg, p.closed,
+                  n.practice as next_practice, q.ccg as next_ccg, pt.practice as latest
+           from registration r join practice p on p.code = r.practice
+           left join registration n on n.patient_id = r.patient_id
+                and n.registered_from = p.closed and n.practice <> r.practice
+           left join practice q on q.code = n.practice
+           join patient pt on pt.patient_id = r.patient_id
+           where p.closed is not null and r.registered_to = p.closed"""
+    ).fetchall()
+    assert rows, "a closing practice should have patients on its list when it closes"
+    assert all(row[3] is not None for row in rows)  # every one re-registered that day
+    assert all(row[4] == row[1] for row in rows)  # in the same CCG
+    assert all(row[5] == row[3] for row in rows)  # and the patient row shows the new practice
+    ongoing = scalar(
+        db,
+        """select count(*) from registration r join practice p on p.code = r.practice
+           where p.closed is not null and coalesce(r.registered_to, '2099-01-01') > p.closed""",
+    )
+    assert ongoing == 0  # nobody stays registered with a closed practice
+
+
+def test_payments_of_a_closed_practice_follow_months_open(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """Core contract payments per patient on 1 April, for a practice that closed during the
+    year, are the share of the year it was open of its contract-type peers' (each quarter is
+    paid on the list of its first day, pro rata in the quarter of closure); nothing after."""
+    rows = db.execute(
+        """with list as (
+             select r.practice, y.fy, y.start, count(*) as heads
+             from registration r, (values ('2013/14', date '2013-04-01'),
+                                          ('2014/15', date '2014-04-01')) y(fy, start)
+             where r.registered_from <= y.start
+               and coalesce(r.registered_to, '2099-01-01') > y.start
+             group by all),
+           per_head as (
+             select pp.practice, pp.financial_year, pr.contract, pr.closed, l.start,
+                    pp.amount / l.heads as amount
+             from practice_payment pp join list l
+               on l.practice = pp.practice and l.fy = pp.financial_year
+             join practice pr on pr.code = pp.practice
+             where pp.category = 'core_contract')
+           select c.practice, any_value(c.amount) / median(o.amount) as ratio,
+                  date_diff('day', any_value(c.start), any_value(c.closed)) / 365.0 as open_share
+           from per_head c join per_head o
+             on o.financial_year = c.financial_year and o.contract = c.contract
+            and o.closed is null
+           where c.closed is not null and c.closed < c.start + interval 1 year
+           group by c.practice, c.financial_year"""
+    ).fetchall()
+    assert rows, "the calibration lake should hold a practice closing within the period"
+    for practice, ratio, open_share in rows:
+        # ±15%: the core contract varies ±6% between practices and lists drift within a year
+        assert ratio == pytest.approx(open_share, rel=0.15), practice
+    after = scalar(
+        db,
+        """select count(*) from practice_payment pp join practice p on p.code = pp.practice
+           where p.closed is not null
+             and make_date(cast(left(pp.financial_year, 4) as int), 4, 1) >= p.closed""",
+    )
+    assert after == 0
