@@ -320,15 +320,8 @@ def emergency_spells(
     link_weight = cat.weights[linked_rows][:, group].T * has
     p_link = 1.0 - np.prod(1.0 - link_weight, axis=1)
     linked = rng.random(len(patient)) < p_link
-    general_rows = cat.rows("general")
-    general_weight = (
-        cat.weights[general_rows][:, group].T * cat.sex_mask(cohort.male[patient])[:, general_rows]
-    )
-    row = np.where(
-        linked,
-        linked_rows[draw_rows(rng, link_weight + 1e-12)],
-        general_rows[draw_rows(rng, general_weight)],
-    )
+    general = cat.draw(rng, cat.rows("general"), age, cohort.male[patient])
+    row = np.where(linked, linked_rows[draw_rows(rng, link_weight + 1e-12)], general)
     mean_stay = params.interpolate(params.EMERGENCY_LOS_BY_AGE, age) * cat.value[row] * levels.stay
     stay = _stay(rng, mean_stay, params.EMERGENCY_ZERO_DAY_SHARE)
     provider = nhs_provider(rng, cohort, setting, patient, home)
@@ -411,12 +404,9 @@ def elective_spells(
     counts = yearly_counts(rng, cohort, "elective", levels.rate["elective"], setting, "planned")
     patient, day = events_by_year(rng, cohort, counts, "planned")
     cat = catalogue.elective()
-    group = age_group(cohort.age[patient] + day / DAYS_PER_YEAR)
-    weight = cat.weights[:, group].T * cat.sex_mask(cohort.male[patient])
-    needs = cat.condition >= 0
-    has = cohort.recorded_on[patient][:, np.maximum(cat.condition, 0)] < day[:, None]
-    weight = np.where(needs[None, :], weight * has, weight)
-    row = draw_rows(rng, weight)
+    age = cohort.age[patient] + day / DAYS_PER_YEAR
+    has = cohort.recorded_on[patient] < day[:, None]
+    row = cat.draw(rng, np.arange(len(cat)), age, cohort.male[patient], has)
     day_case = rng.random(len(row)) < cat.value[row]
     stay = np.where(day_case, 0, 1 + rng.geometric(1.0 / np.maximum(cat.extra[row], 1.0)) - 1)
     functions = np.asarray(cat.treatment_function)[row]
