@@ -620,7 +620,9 @@ def _with_missed(
     """Add a missed (did-not-attend) appointment before some attended ones; it costs nothing."""
     q = dna_chance(cohort, attended.patient, levels.dna)
     missed = np.flatnonzero(rng.random(len(attended)) < q / (1 - q))
-    day = clinic_days(rng, attended.columns["attended_on"][missed] - rng.integers(7, 43, len(missed)))
+    day = clinic_days(
+        rng, attended.columns["attended_on"][missed] - rng.integers(7, 43, len(missed))
+    )
     patient = attended.patient[missed]
     ok = (day >= 0) & (day >= cohort.registered_from[patient])
     missed, day = missed[ok], day[ok]
@@ -653,9 +655,9 @@ def ae_attendances(
     minor_patient, minor_day = events_by_year(rng, cohort, minor_counts, "ae")
     via = np.flatnonzero(rng.random(len(spells)) < levels.via_ae)
     patient = np.concatenate([unlinked_patient, minor_patient, spells.patient[via]])
-    day = np.concatenate(
-        [unlinked_day, minor_day, spells.columns["admitted_on"][via]]
-    ).astype(np.int64)
+    day = np.concatenate([unlinked_day, minor_day, spells.columns["admitted_on"][via]]).astype(
+        np.int64
+    )
     sizes = (len(unlinked_patient), len(minor_patient), len(via))
     admitted = np.repeat(np.array([False, False, True]), sizes)
     minor = np.repeat(np.array([False, True, False]), sizes)
@@ -666,7 +668,9 @@ def ae_attendances(
     )
     provider = np.concatenate(
         [
-            nhs_provider(rng, cohort, setting, np.concatenate([unlinked_patient, minor_patient]), home),
+            nhs_provider(
+                rng, cohort, setting, np.concatenate([unlinked_patient, minor_patient]), home
+            ),
             spells.columns["provider"][via],
         ]
     )

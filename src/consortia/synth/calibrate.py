@@ -105,11 +105,15 @@ def levels() -> Levels:
             cohort, "emergency", "emergency", _per_year("emergency_admissions")
         ),
     }
-    breach = (1 - target("ae_within_4_hours")) / (
-        params.AE_ADMITTED_BREACH_RR * admitted
-        + (type_1 - admitted)
-        + params.AE_MINOR_BREACH_RR * (all_types - type_1)
-    ) * all_types
+    breach = (
+        (1 - target("ae_within_4_hours"))
+        / (
+            params.AE_ADMITTED_BREACH_RR * admitted
+            + (type_1 - admitted)
+            + params.AE_MINOR_BREACH_RR * (all_types - type_1)
+        )
+        * all_types
+    )
     rtt = float(
         np.log(18.0) - params.RTT_SIGMA * stats.norm.ppf(target("rtt_admitted_within_18_weeks"))
     )

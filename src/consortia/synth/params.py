@@ -144,13 +144,13 @@ CONDITION_MEAN_YEARS_RECORDED = 6.0
 # steepen them, set so that the reference population reproduces those figures.
 ACTIVITY_AGE_RATE: Final[dict[str, Knots]] = {
     "emergency": (
-        (0, 1000),
-        (0.5, 640),
-        (1, 300),
-        (2, 130),
-        (4, 88),
-        (7, 38),
-        (12, 49),
+        (0, 1150),
+        (0.5, 740),
+        (1, 330),
+        (2, 115),
+        (4, 64),
+        (7, 30),
+        (12, 38),
         (17, 83),
         (25, 73),
         (35, 67),
