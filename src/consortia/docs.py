@@ -49,6 +49,15 @@ probability of at least one admission are written to the ground-truth folder
 (`LAKE-truth/emergency_risk/`), with each practice's true effects and the practices made
 outlying (`practice_effects.parquet`), each CCG's true local investment per head, and the
 model's levels (`model.json`).
+
+Primary diagnoses come from catalogues beside the generator (`emergency_diagnoses.csv`, about
+430 ICD-10 codes weighted by chapter and age group, some open only to infants or to women of
+child-bearing age; `elective_procedures.csv`, about 160 diagnoses with their procedures), each
+grouped to an HRG priced in the tariff. No spell starts while the same patient is an inpatient
+(a later admission waits for the discharge); outpatient clinics run on working days, with a
+few Saturday clinics and none on bank holidays; A&E attendances carry their department type
+(1 major, 2 single specialty, 3 minor injury unit or walk-in centre), and only type 1
+departments admit.
 """
 
 

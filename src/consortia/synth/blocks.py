@@ -118,6 +118,7 @@ def _concat(parts: list[Events]) -> Events:
 
 
 def _subset(events: Events, mask: npt.NDArray[np.bool_]) -> Events:
+    """The events where `mask` holds."""
     return Events(events.patient[mask], {k: v[mask] for k, v in events.columns.items()})
 
 
