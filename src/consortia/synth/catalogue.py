@@ -112,7 +112,7 @@ class Catalogue:
 def _ages(table: dict[str, list[object]], column: str, default: float, n: int) -> FloatArray:
     """An optional age-limit column, blanks read as `default`."""
     values = table.get(column, [None] * n)
-    return np.array([default if v is None or v == "" else float(v) for v in values], dtype=float)  # type: ignore[arg-type]
+    return np.array([default if v is None or v == "" else float(str(v)) for v in values])
 
 
 def _read(name: str, value: str, extra: str) -> Catalogue:
