@@ -150,7 +150,7 @@ def practice_effect(cohort: Cohort, kind: str, setting: Setting) -> FloatArray:
     """The patient's practice's log effect on `kind` (GP referral applies to its own stream)."""
     if kind == "emergency":
         return setting.effects["emergency"][cohort.practice]
-    if kind == "ae":
+    if kind in ("ae", "ae_minor"):  # a practice's effect on A&E use reaches every type
         return setting.effects["ae"][cohort.practice]
     if kind == "elective":
         return params.ELECTIVE_REFERRAL_ELASTICITY * setting.effects["gp_referral"][cohort.practice]
@@ -651,7 +651,7 @@ def ae_attendances(
     """A&E attendances: type 1 ones ending in an emergency admission, other type 1 ones, and
     those at minor injury units, walk-in centres and single-specialty departments (types 2, 3)."""
     unlinked_patient, unlinked_day = events_by_year(rng, cohort, counts.ae, "ae")
-    minor_counts = yearly_counts(rng, cohort, "ae_minor", levels.rate["ae_minor"], None, "ae")
+    minor_counts = yearly_counts(rng, cohort, "ae_minor", levels.rate["ae_minor"], setting, "ae")
     minor_patient, minor_day = events_by_year(rng, cohort, minor_counts, "ae")
     via = np.flatnonzero(rng.random(len(spells)) < levels.via_ae)
     patient = np.concatenate([unlinked_patient, minor_patient, spells.patient[via]])
