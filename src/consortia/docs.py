@@ -62,6 +62,15 @@ quarter by quarter, pro rata in the quarter of closure and none after. Each CCG'
 follows its region's share aged 65 and over. Disease registers keep the QOF business rules'
 register conditions: minimum ages {min_ages}; earliest diagnosis dates {earliest}; no entry
 before birth.
+
+Primary diagnoses come from catalogues beside the generator (`emergency_diagnoses.csv`, about
+430 ICD-10 codes weighted by chapter and age group, some open only to infants or to women of
+child-bearing age; `elective_procedures.csv`, about 160 diagnoses with their procedures), each
+grouped to an HRG priced in the tariff. No spell starts while the same patient is an inpatient
+(a later admission waits for the discharge); outpatient clinics run on working days, with a
+few Saturday clinics and none on bank holidays; A&E attendances carry their department type
+(1 major, 2 single specialty, 3 minor injury unit or walk-in centre), and only type 1
+departments admit.
 """
 
 

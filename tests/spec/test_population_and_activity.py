@@ -74,6 +74,7 @@ def arrival(aid: int, pid: int, at: datetime, cost: float) -> dict[str, Any]:
         "provider": "RAA",
         "arrived_at": at,
         "departed_at": at,
+        "department_type": "01",
         "arrival_mode": "other",
         "disposal": "discharged",
         "cost": cost,

@@ -109,6 +109,16 @@ AE_DISPOSAL = CodeList(
     },
 )
 
+AE_DEPARTMENT_TYPE = CodeList(
+    "ae_department_type",
+    {
+        "01": "type 1: consultant-led 24-hour major emergency department with full resuscitation",
+        "02": "type 2: consultant-led single-specialty A&E (e.g. eye, dental)",
+        "03": "type 3: other A&E (minor injury unit, walk-in centre, urgent care centre)",
+    },
+    source="NHS Data Dictionary, Accident and Emergency Department Type",
+)
+
 PAYMENT_CATEGORY = CodeList(
     "payment_category",
     {
@@ -146,6 +156,7 @@ ALL_CODE_LISTS: tuple[CodeList, ...] = (
     ATTENDANCE_STATUS,
     ARRIVAL_MODE,
     AE_DISPOSAL,
+    AE_DEPARTMENT_TYPE,
     PAYMENT_CATEGORY,
     POINT_OF_DELIVERY,
 )

@@ -246,6 +246,12 @@ AE = Dataset(
         Column("attendance_id", "int64", "attendance identifier"),
         _patient(),
         _provider(),
+        Column(
+            "department_type",
+            "string",
+            "A&E department type (major, single specialty, minor)",
+            codes=codes.AE_DEPARTMENT_TYPE,
+        ),
         Column("arrived_at", "timestamp", "time of arrival"),
         Column("departed_at", "timestamp", "time of departure (admission, discharge, transfer)"),
         Column("arrival_mode", "string", "how the patient arrived", codes=codes.ARRIVAL_MODE),

@@ -16,7 +16,15 @@ import numpy as np
 import numpy.typing as npt
 
 from consortia.synth import catalogue, params
-from consortia.synth.calendar import DAYS, DAYS_PER_YEAR, YEAR_STARTS, Intensity, intensity
+from consortia.synth.calendar import (
+    DAYS,
+    DAYS_PER_YEAR,
+    YEAR_STARTS,
+    Intensity,
+    intensity,
+    next_working_day,
+    weekday_of,
+)
 from consortia.synth.catalogue import age_group, draw_rows
 from consortia.synth.people import Cohort
 from consortia.synth.tariff import prices
@@ -27,7 +35,7 @@ Int32Array = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 StrArray = npt.NDArray[np.str_]
 
-KINDS = ("emergency", "ae", "elective", "op_first", "maternity")
+KINDS = ("emergency", "ae", "ae_minor", "elective", "op_first", "maternity")
 LATENT_YEARS = (-2, -1)  # the two years before the period: they give year one its prior use
 _HOURS = np.array(  # A&E arrivals by hour of day (midnight first): quiet nights, busy days
     [
@@ -142,7 +150,7 @@ def practice_effect(cohort: Cohort, kind: str, setting: Setting) -> FloatArray:
     """The patient's practice's log effect on `kind` (GP referral applies to its own stream)."""
     if kind == "emergency":
         return setting.effects["emergency"][cohort.practice]
-    if kind == "ae":
+    if kind in ("ae", "ae_minor"):  # a practice's effect on A&E use reaches every type
         return setting.effects["ae"][cohort.practice]
     if kind == "elective":
         return params.ELECTIVE_REFERRAL_ELASTICITY * setting.effects["gp_referral"][cohort.practice]
@@ -320,15 +328,8 @@ def emergency_spells(
     link_weight = cat.weights[linked_rows][:, group].T * has
     p_link = 1.0 - np.prod(1.0 - link_weight, axis=1)
     linked = rng.random(len(patient)) < p_link
-    general_rows = cat.rows("general")
-    general_weight = (
-        cat.weights[general_rows][:, group].T * cat.sex_mask(cohort.male[patient])[:, general_rows]
-    )
-    row = np.where(
-        linked,
-        linked_rows[draw_rows(rng, link_weight + 1e-12)],
-        general_rows[draw_rows(rng, general_weight)],
-    )
+    general = cat.draw(rng, cat.rows("general"), age, cohort.male[patient])
+    row = np.where(linked, linked_rows[draw_rows(rng, link_weight + 1e-12)], general)
     mean_stay = params.interpolate(params.EMERGENCY_LOS_BY_AGE, age) * cat.value[row] * levels.stay
     stay = _stay(rng, mean_stay, params.EMERGENCY_ZERO_DAY_SHARE)
     provider = nhs_provider(rng, cohort, setting, patient, home)
@@ -366,6 +367,47 @@ def _spells(
             "rtt_weeks": np.full(len(row), -1, dtype=np.int64),
         },
     )
+
+
+def without_overlaps(spells: Events, cohort: Cohort) -> Events:
+    """Spells moved so that none starts while the same patient is still an inpatient.
+
+    Spells are taken in order of admission within each patient (a transfer after the spell it
+    continues); one that starts before an earlier spell's discharge is moved to that discharge
+    day, keeping its length, as a real second admission would wait for the first to end. A
+    moved spell that would then start after the patient's death, registration or the period is
+    dropped; one that would end after death ends on the day of death.
+    """
+    admitted = spells.columns["admitted_on"].astype(np.int64)
+    stay = spells.columns["discharged_on"].astype(np.int64) - admitted
+    transfer = spells.columns["method"] == "transfer"
+    order = np.lexsort((transfer, admitted, spells.patient))
+    patient = spells.patient[order]
+    start = admitted[order].copy()
+    length = stay[order]
+    first = np.r_[True, patient[1:] != patient[:-1]]
+    for _ in range(64):  # each pass settles at least one more spell of every patient
+        end = start + length
+        reach = np.maximum.accumulate(np.where(first, -1, np.r_[-1, end[:-1]]) + _offsets(patient))
+        reach = reach - _offsets(patient)
+        late = start < reach
+        if not late.any():
+            break
+        start = np.where(late, reach, start)
+    limit = np.minimum(
+        np.minimum(cohort.died_on[patient], cohort.registered_to[patient]).astype(np.int64), DAYS
+    )
+    keep = start < np.maximum(limit, admitted[order] + 1)
+    discharged = np.minimum(start + length, np.maximum(cohort.died_on[patient], start))
+    columns = {k: v[order][keep] for k, v in spells.columns.items()}
+    columns["admitted_on"] = start[keep].astype(np.int32)
+    columns["discharged_on"] = discharged[keep].astype(np.int32)
+    return Events(patient[keep], columns)
+
+
+def _offsets(patient: IntArray) -> IntArray:
+    """A large step per patient, so a running maximum never carries across patients."""
+    return patient.astype(np.int64) * (4 * DAYS + 10_000)
 
 
 def transfers(rng: np.random.Generator, setting: Setting, spells: Events, cohort: Cohort) -> Events:
@@ -411,12 +453,9 @@ def elective_spells(
     counts = yearly_counts(rng, cohort, "elective", levels.rate["elective"], setting, "planned")
     patient, day = events_by_year(rng, cohort, counts, "planned")
     cat = catalogue.elective()
-    group = age_group(cohort.age[patient] + day / DAYS_PER_YEAR)
-    weight = cat.weights[:, group].T * cat.sex_mask(cohort.male[patient])
-    needs = cat.condition >= 0
-    has = cohort.recorded_on[patient][:, np.maximum(cat.condition, 0)] < day[:, None]
-    weight = np.where(needs[None, :], weight * has, weight)
-    row = draw_rows(rng, weight)
+    age = cohort.age[patient] + day / DAYS_PER_YEAR
+    has = cohort.recorded_on[patient] < day[:, None]
+    row = cat.draw(rng, np.arange(len(cat)), age, cohort.male[patient], has)
     day_case = rng.random(len(row)) < cat.value[row]
     stay = np.where(day_case, 0, 1 + rng.geometric(1.0 / np.maximum(cat.extra[row], 1.0)) - 1)
     functions = np.asarray(cat.treatment_function)[row]
@@ -526,7 +565,7 @@ def outpatient_appointments(
     follow_day = day[parent] + np.ceil(gap * (order + 1)).astype(np.int32)
 
     all_patient = np.concatenate([patient, patient[parent]])
-    all_day = np.concatenate([day, follow_day]).astype(np.int32)
+    all_day = clinic_days(rng, np.concatenate([day, follow_day]))
     all_row = np.concatenate([row, row[parent]])
     kind = np.concatenate([np.full(len(patient), "first"), np.full(len(parent), "follow_up")])
     keep = (
@@ -559,6 +598,15 @@ def outpatient_appointments(
     return _with_missed(rng, cohort, attended, levels)
 
 
+def clinic_days(rng: np.random.Generator, days: npt.NDArray[np.integer]) -> Int32Array:
+    """Appointment days on which clinics run: a day falling on a weekend or bank holiday moves to
+    the next working day, except the few Saturday clinics (a share of Saturdays kept)."""
+    saturday_clinic = (weekday_of(days) == 5) & (
+        rng.random(len(days)) < params.OP_SATURDAY_CLINIC_SHARE
+    )
+    return np.where(saturday_clinic, days, next_working_day(days)).astype(np.int32)
+
+
 def dna_chance(cohort: Cohort, patient: IntArray, level: float) -> FloatArray:
     """Chance an appointment is missed: higher for young adults and in deprived areas."""
     age = cohort.age[patient]
@@ -572,7 +620,9 @@ def _with_missed(
     """Add a missed (did-not-attend) appointment before some attended ones; it costs nothing."""
     q = dna_chance(cohort, attended.patient, levels.dna)
     missed = np.flatnonzero(rng.random(len(attended)) < q / (1 - q))
-    day = attended.columns["attended_on"][missed] - rng.integers(7, 43, len(missed))
+    day = clinic_days(
+        rng, attended.columns["attended_on"][missed] - rng.integers(7, 43, len(missed))
+    )
     patient = attended.patient[missed]
     ok = (day >= 0) & (day >= cohort.registered_from[patient])
     missed, day = missed[ok], day[ok]
@@ -598,15 +648,29 @@ def ae_attendances(
     spells: Events,
     home: IntArray,
 ) -> Events:
-    """A&E attendances: those ending in an emergency admission, and the rest."""
+    """A&E attendances: type 1 ones ending in an emergency admission, other type 1 ones, and
+    those at minor injury units, walk-in centres and single-specialty departments (types 2, 3)."""
     unlinked_patient, unlinked_day = events_by_year(rng, cohort, counts.ae, "ae")
+    minor_counts = yearly_counts(rng, cohort, "ae_minor", levels.rate["ae_minor"], setting, "ae")
+    minor_patient, minor_day = events_by_year(rng, cohort, minor_counts, "ae")
     via = np.flatnonzero(rng.random(len(spells)) < levels.via_ae)
-    patient = np.concatenate([unlinked_patient, spells.patient[via]])
-    day = np.concatenate([unlinked_day, spells.columns["admitted_on"][via]]).astype(np.int64)
-    admitted = np.concatenate([np.zeros(len(unlinked_patient), bool), np.ones(len(via), bool)])
+    patient = np.concatenate([unlinked_patient, minor_patient, spells.patient[via]])
+    day = np.concatenate([unlinked_day, minor_day, spells.columns["admitted_on"][via]]).astype(
+        np.int64
+    )
+    sizes = (len(unlinked_patient), len(minor_patient), len(via))
+    admitted = np.repeat(np.array([False, False, True]), sizes)
+    minor = np.repeat(np.array([False, True, False]), sizes)
+    department = np.where(
+        minor,
+        np.where(rng.random(len(patient)) < params.AE_TYPE_2_SHARE_OF_MINOR, "02", "03"),
+        "01",
+    )
     provider = np.concatenate(
         [
-            nhs_provider(rng, cohort, setting, unlinked_patient, home),
+            nhs_provider(
+                rng, cohort, setting, np.concatenate([unlinked_patient, minor_patient]), home
+            ),
             spells.columns["provider"][via],
         ]
     )
@@ -614,41 +678,50 @@ def ae_attendances(
     disposal = np.where(admitted, "admitted", np.where(referred, "referred", "discharged"))
 
     age = np.maximum(cohort.age[patient] + day / DAYS_PER_YEAR, 0.0)
-    p_ambulance = ambulance_chance(age, admitted, levels.ambulance)
+    p_ambulance = ambulance_chance(age, admitted, levels.ambulance, minor)
     ambulance = rng.random(len(patient)) < p_ambulance
 
     hour = rng.choice(24, size=len(patient), p=_HOURS / _HOURS.sum())
     arrived = day * 86_400 + hour * 3_600 + rng.integers(0, 3_600, len(patient))
-    breach = rng.random(len(patient)) < np.where(
-        admitted, levels.breach * params.AE_ADMITTED_BREACH_RR, levels.breach
+    breach_rr = np.where(
+        admitted, params.AE_ADMITTED_BREACH_RR, np.where(minor, params.AE_MINOR_BREACH_RR, 1.0)
     )
-    within = 240.0 * rng.beta(2.2, 1.4, len(patient))
+    breach = rng.random(len(patient)) < levels.breach * breach_rr
+    within = 240.0 * rng.beta(2.2, 1.4, len(patient)) * np.where(minor, 0.5, 1.0)
     over = 240.0 + rng.exponential(np.where(admitted, 150.0, 70.0))
     minutes = np.maximum(np.where(breach, over, within), 5.0)
     departed = arrived + np.floor(minutes * 60).astype(np.int64)
 
-    hrg = ae_hrg(rng, admitted, ambulance)
+    hrg = ae_hrg(rng, admitted, ambulance, minor)
     return Events(
         patient,
         {
             "provider": provider,
+            "department_type": department,
             "arrived_at": arrived,
             "departed_at": departed,
             "arrival_mode": np.where(ambulance, "ambulance", "other"),
             "disposal": disposal,
-            "cost": prices().cost(np.full(len(patient), "ae"), hrg),
+            "cost": prices().cost(np.where(minor, "ae_minor", "ae"), hrg),
         },
     )
 
 
-def ambulance_chance(age: FloatArray, admitted: BoolArray, level: float) -> FloatArray:
-    """Chance of arriving by ambulance: rises with age, higher for those then admitted."""
+def ambulance_chance(
+    age: FloatArray, admitted: BoolArray, level: float, minor: BoolArray
+) -> FloatArray:
+    """Chance of arriving by ambulance: rises with age, higher for those then admitted, rare at
+    minor injury units and walk-in centres."""
     base = level * params.interpolate(params.AE_AMBULANCE_BY_AGE, age)
+    base = np.where(minor, base * params.AE_MINOR_AMBULANCE_RR, base)
     return np.clip(np.where(admitted, base * params.AE_AMBULANCE_ADMITTED_RR, base), 0.0, 0.95)
 
 
-def ae_hrg(rng: np.random.Generator, admitted: BoolArray, ambulance: BoolArray) -> StrArray:
-    """An A&E HRG by acuity: admitted patients high, ambulance arrivals middle, others low."""
+def ae_hrg(
+    rng: np.random.Generator, admitted: BoolArray, ambulance: BoolArray, minor: BoolArray
+) -> StrArray:
+    """An A&E HRG by acuity: admitted patients high, ambulance arrivals middle, others low;
+    minor units treat only the low-acuity groups."""
     high = np.array(["VB01Z", "VB02Z", "VB03Z"])
     middle = np.array(["VB04Z", "VB05Z", "VB06Z"])
     low = np.array(["VB07Z", "VB08Z", "VB09Z", "VB10Z", "VB11Z"])
@@ -657,6 +730,8 @@ def ae_hrg(rng: np.random.Generator, admitted: BoolArray, ambulance: BoolArray) 
         admitted,
         high[(pick * len(high)).astype(int)],
         np.where(
-            ambulance, middle[(pick * len(middle)).astype(int)], low[(pick * len(low)).astype(int)]
+            ambulance & ~minor,
+            middle[(pick * len(middle)).astype(int)],
+            low[(pick * len(low)).astype(int)],
         ),
     )

@@ -74,15 +74,19 @@ def run(job: BlockJob) -> BlockResult:
     home = activity.usual_hospital(rng, cohort, setting)
     use = activity.simulate_use(rng, cohort, levels, setting)
     emergency = activity.emergency_spells(rng, cohort, setting, levels, use, home)
-    spells = _concat(
-        [
-            emergency,
-            activity.transfers(rng, setting, emergency, cohort),
-            activity.elective_spells(rng, cohort, setting, levels, home),
-            activity.maternity_spells(rng, cohort, setting, levels, home),
-        ]
+    spells = activity.without_overlaps(
+        _concat(
+            [
+                emergency,
+                activity.transfers(rng, setting, emergency, cohort),
+                activity.elective_spells(rng, cohort, setting, levels, home),
+                activity.maternity_spells(rng, cohort, setting, levels, home),
+            ]
+        ),
+        cohort,
     )
     appointments = activity.outpatient_appointments(rng, cohort, setting, levels, home)
+    emergency = _subset(spells, spells.columns["method"] == "emergency")
     attendances = activity.ae_attendances(rng, cohort, setting, levels, use, emergency, home)
 
     key = pseudonym.key_for(job.seed)
@@ -112,6 +116,11 @@ def _concat(parts: list[Events]) -> Events:
         np.concatenate([p.patient for p in parts]),
         {k: np.concatenate([p.columns[k] for p in parts]) for k in parts[0].columns},
     )
+
+
+def _subset(events: Events, mask: npt.NDArray[np.bool_]) -> Events:
+    """The events where `mask` holds."""
+    return Events(events.patient[mask], {k: v[mask] for k, v in events.columns.items()})
 
 
 def _registered(cohort: people.Cohort, n_practices: int) -> IntArray:
@@ -245,6 +254,7 @@ def _ae(attendances: Events, patient_id: IntArray, setting: Setting, number: int
         "ae",
         common
         | {
+            "department_type": c["department_type"],
             "arrived_at": timestamps(c["arrived_at"]),
             "departed_at": timestamps(c["departed_at"]),
             "arrival_mode": c["arrival_mode"],

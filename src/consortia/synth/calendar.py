@@ -41,6 +41,66 @@ _GROWTH: dict[str, float] = {"emergency": 1.02, "ae": 1.03, "planned": 1.03, "ma
 
 PROFILES: tuple[str, ...] = tuple(_MONTH)
 
+# Bank holidays in England from a year before the period to its end (gov.uk bank holidays).
+BANK_HOLIDAYS: tuple[date, ...] = (
+    date(2012, 4, 6),
+    date(2012, 4, 9),
+    date(2012, 5, 7),
+    date(2012, 6, 4),
+    date(2012, 6, 5),
+    date(2012, 8, 27),
+    date(2012, 12, 25),
+    date(2012, 12, 26),
+    date(2013, 1, 1),
+    date(2013, 3, 29),
+    date(2013, 4, 1),
+    date(2013, 5, 6),
+    date(2013, 5, 27),
+    date(2013, 8, 26),
+    date(2013, 12, 25),
+    date(2013, 12, 26),
+    date(2014, 1, 1),
+    date(2014, 4, 18),
+    date(2014, 4, 21),
+    date(2014, 5, 5),
+    date(2014, 5, 26),
+    date(2014, 8, 25),
+    date(2014, 12, 25),
+    date(2014, 12, 26),
+    date(2015, 1, 1),
+    date(2015, 4, 3),
+    date(2015, 4, 6),
+)
+_FIRST_DAY = -400  # working-day tables start a little more than a year before the period
+_LAST_DAY = DAYS + 30
+
+
+@cache
+def _next_working_day() -> npt.NDArray[np.int32]:
+    """For each day from _FIRST_DAY to _LAST_DAY, the first weekday on or after it that is not a
+    bank holiday (indexed from _FIRST_DAY)."""
+    days = np.arange(_FIRST_DAY, _LAST_DAY + 10)
+    weekday = (days + START.weekday()) % 7  # 0 = Monday
+    holidays = {(d - START).days for d in BANK_HOLIDAYS}
+    working = (weekday < 5) & ~np.isin(days, list(holidays))
+    following = np.where(working, days, np.iinfo(np.int32).max)
+    following = np.minimum.accumulate(following[::-1])[::-1]
+    return following.astype(np.int32)
+
+
+def weekday_of(days: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
+    """Day of the week of each day number (0 = Monday … 6 = Sunday)."""
+    return ((days.astype(np.int64) + START.weekday()) % 7).astype(np.int64)
+
+
+def next_working_day(days: npt.NDArray[np.integer]) -> npt.NDArray[np.int32]:
+    """Each day moved forward to the first weekday that is not a bank holiday (unchanged if it
+    already is one)."""
+    index = np.clip(days.astype(np.int64), _FIRST_DAY, _LAST_DAY) - _FIRST_DAY
+    moved = _next_working_day()[index]
+    inside = (days >= _FIRST_DAY) & (days <= _LAST_DAY)
+    return np.where(inside, moved, days).astype(np.int32)
+
 
 def day_to_date(day: int) -> date:
     """The calendar date of a day number."""

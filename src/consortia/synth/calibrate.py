@@ -89,11 +89,15 @@ def levels() -> Levels:
     people.leave_and_die(rng, cohort, practices.closed_day[cohort.practice], float(death))
     conditions.assign_incident(rng, cohort, shift)
 
-    admitted_share = target("ae_admitted_share")
-    ae_total = _per_year("ae_attendances")
-    via_ae = min(admitted_share * ae_total / _per_year("emergency_admissions"), 0.95)
+    # A&E: every type's attendances per head, type 1's share of them, and the share admitted
+    # (all from type 1 departments) fix the three streams.
+    all_types = _per_year("ae_attendances_all_types")
+    admitted = target("ae_admitted_share") * all_types
+    type_1 = _per_year("ae_attendances")
+    via_ae = min(admitted / _per_year("emergency_admissions"), 0.95)
     rate = {
-        "ae": _linear_level(cohort, "ae", "ae", ae_total * (1 - admitted_share)),
+        "ae": _linear_level(cohort, "ae", "ae", type_1 - admitted),
+        "ae_minor": _linear_level(cohort, "ae_minor", "ae", all_types - type_1),
         "elective": _linear_level(cohort, "elective", "planned", _per_year("elective_admissions")),
         "op_first": _linear_level(cohort, "op_first", "planned", _per_year("op_first_attendances")),
         "maternity": _linear_level(cohort, "maternity", "maternity", _per_year("births_per_1000")),
@@ -101,8 +105,14 @@ def levels() -> Levels:
             cohort, "emergency", "emergency", _per_year("emergency_admissions")
         ),
     }
-    breach = (1 - target("ae_within_4_hours")) / (
-        params.AE_ADMITTED_BREACH_RR * admitted_share + (1 - admitted_share)
+    breach = (
+        (1 - target("ae_within_4_hours"))
+        / (
+            params.AE_ADMITTED_BREACH_RR * admitted
+            + (type_1 - admitted)
+            + params.AE_MINOR_BREACH_RR * (all_types - type_1)
+        )
+        * all_types
     )
     rtt = float(
         np.log(18.0) - params.RTT_SIGMA * stats.norm.ppf(target("rtt_admitted_within_18_weeks"))
@@ -165,13 +175,18 @@ def _calibrate_care_details(cohort: people.Cohort, levels: Levels) -> Levels:
     age = np.maximum(cohort.age, 0.0)
     unlinked = use.ae[0].astype(float)
     linked = use.emergency[0] * levels.via_ae
+    start, end = activity.window(cohort, 0)
+    minor = levels.rate["ae_minor"] * np.exp(activity.log_rate(cohort, "ae_minor", 0, None))
+    minor = minor * intensity("ae").exposure(start, end)
     goal_ambulance = target("ae_ambulance_arrival_share")
+    no, yes = np.zeros(len(age), bool), np.ones(len(age), bool)
 
     def ambulance_gap(level: float) -> float:
-        plain = activity.ambulance_chance(age, np.zeros(len(age), bool), level)
-        admitted = activity.ambulance_chance(age, np.ones(len(age), bool), level)
-        share = (unlinked * plain + linked * admitted).sum() / (unlinked + linked).sum()
-        return float(share - goal_ambulance)
+        plain = activity.ambulance_chance(age, no, level, no)
+        admitted = activity.ambulance_chance(age, yes, level, no)
+        at_minor = activity.ambulance_chance(age, no, level, yes)
+        arrivals = (unlinked * plain + linked * admitted + minor * at_minor).sum()
+        return float(arrivals / (unlinked + linked + minor).sum() - goal_ambulance)
 
     ambulance = _solve(ambulance_gap, 1e-3, 10.0)
 

@@ -149,43 +149,75 @@ CONDITION_MEAN_YEARS_RECORDED = 6.0
 
 # ---------------------------------------------------------------------------------------------
 # Activity: rate per person-year by age (knots of age, relative rate), men against women.
+# Emergency admissions and A&E attendances are shaped on the published rates by age (HES and
+# birth-cohort figures in targets.toml: under-1s about 310 emergency admissions per 1,000, people
+# 65 and over about 245); the knots are the model's rates before conditions, frailty and prior use
+# steepen them, set so that the reference population reproduces those figures.
 ACTIVITY_AGE_RATE: Final[dict[str, Knots]] = {
     "emergency": (
-        (0, 190),
-        (2, 100),
-        (7, 45),
-        (17, 60),
-        (25, 70),
-        (40, 70),
-        (55, 90),
-        (65, 140),
-        (75, 260),
-        (85, 480),
-        (95, 650),
+        (0, 1150),
+        (0.5, 740),
+        (1, 330),
+        (2, 115),
+        (4, 64),
+        (7, 30),
+        (12, 38),
+        (17, 83),
+        (25, 73),
+        (35, 67),
+        (45, 68),
+        (55, 80),
+        (62, 104),
+        (70, 134),
+        (77, 198),
+        (82, 229),
+        (87, 307),
+        (92, 334),
+        (97, 327),
     ),
+    # type 1 (major) A&E attendances that do not end in admission
     "ae": (
-        (0, 500),
-        (2, 420),
-        (7, 280),
-        (17, 420),
-        (22, 460),
-        (35, 330),
-        (50, 260),
-        (65, 250),
-        (75, 330),
-        (85, 560),
-        (95, 800),
+        (0, 1000),
+        (1, 700),
+        (3, 360),
+        (6, 156),
+        (10, 270),
+        (14, 298),
+        (18, 410),
+        (22, 427),
+        (30, 286),
+        (40, 231),
+        (50, 189),
+        (60, 161),
+        (70, 152),
+        (80, 196),
+        (90, 290),
+        (97, 354),
+    ),
+    # minor injury units, walk-in centres and single-specialty departments (types 2 and 3)
+    "ae_minor": (
+        (0, 80),
+        (2, 200),
+        (6, 180),
+        (12, 200),
+        (18, 230),
+        (25, 210),
+        (35, 170),
+        (50, 120),
+        (65, 90),
+        (80, 100),
+        (95, 100),
     ),
     "elective": (
         (0, 40),
         (10, 30),
-        (20, 45),
-        (30, 60),
-        (45, 110),
-        (60, 200),
-        (70, 300),
-        (80, 300),
-        (95, 180),
+        (20, 60),
+        (30, 80),
+        (45, 150),
+        (60, 190),
+        (70, 250),
+        (80, 240),
+        (95, 150),
     ),
     "op_first": (
         (0, 260),
@@ -215,6 +247,7 @@ ACTIVITY_MALE_RR: Final = MappingProxyType(
     {
         "emergency": 1.0,
         "ae": 1.05,
+        "ae_minor": 1.05,
         "elective": 0.9,
         "op_first": 0.8,
         "maternity": 0.0,
@@ -226,6 +259,7 @@ ACTIVITY_DEPRIVATION: Final = MappingProxyType(
     {
         "emergency": 0.24,
         "ae": 0.22,
+        "ae_minor": 0.1,
         "elective": 0.05,
         "op_first": 0.05,
         "maternity": 0.1,
@@ -275,6 +309,7 @@ ACTIVITY_CONDITION_RR: Final[dict[str, dict[str, float]]] = {
         "copd": 1.35,
         "stroke_tia": 1.35,
     },
+    "ae_minor": {},
     "maternity": {},
 }
 
@@ -291,6 +326,7 @@ ACTIVITY_FRAILTY: Final = MappingProxyType(
     {
         "emergency": 0.35,
         "ae": 0.3,
+        "ae_minor": 0.1,
         "elective": 0.2,
         "op_first": 0.25,
         "maternity": 0.0,
@@ -386,6 +422,7 @@ INDEPENDENT_SECTOR_FUNCTIONS: Final = ("100", "101", "110", "120", "130", "301",
 
 # Outpatients.
 MEAN_FOLLOW_UP_GAP_DAYS = 56.0
+OP_SATURDAY_CLINIC_SHARE = 0.2  # appointments falling on a Saturday that a Saturday clinic keeps
 CONSULTANT_SHARE_OF_OTHER_REFERRALS = 0.4
 
 # A&E.
@@ -393,9 +430,12 @@ AE_DISCHARGED_SHARE_UNADMITTED = 0.85
 AE_ADMITTED_BREACH_RR = 3.0  # patients waiting for a bed breach four hours more often
 AE_AMBULANCE_BY_AGE: Knots = ((0, 0.06), (16, 0.12), (40, 0.15), (65, 0.35), (80, 0.55), (95, 0.65))
 AE_AMBULANCE_ADMITTED_RR = 2.2
+AE_MINOR_AMBULANCE_RR = 0.05  # ambulances take patients to type 1 departments
+AE_MINOR_BREACH_RR = 0.1  # minor units rarely keep a patient four hours
+AE_TYPE_2_SHARE_OF_MINOR = 0.06  # single-specialty departments among types 2 and 3
 
 # Admitted care.
-EMERGENCY_LOS_BY_AGE: Knots = ((0, 1.2), (16, 2.5), (40, 3.5), (65, 6.0), (80, 9.0), (95, 11.0))
+EMERGENCY_LOS_BY_AGE: Knots = ((0, 1.2), (16, 3.0), (40, 4.0), (65, 5.2), (80, 7.0), (95, 8.0))
 EMERGENCY_ZERO_DAY_SHARE = 0.25
 TRANSFER_SHARE = 0.01  # emergency spells followed by a transfer to another provider
 RTT_SIGMA = 0.75  # log-normal spread of referral-to-treatment times

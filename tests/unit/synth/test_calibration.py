@@ -126,7 +126,8 @@ def test_outpatient_shares(db: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_ae(db: duckdb.DuckDBPyConnection) -> None:
-    check("ae_attendances", per_1000(db, "ae", "true", "arrived_at"))
+    check("ae_attendances", per_1000(db, "ae", "department_type = '01'", "arrived_at"))
+    check("ae_attendances_all_types", per_1000(db, "ae", "true", "arrived_at"))
     within = "date_diff('second', arrived_at, departed_at) <= 4 * 3600"
     check("ae_within_4_hours", scalar(db, f"select avg(({within})::int) from ae"))
     check("ae_admitted_share", scalar(db, "select avg((disposal = 'admitted')::int) from ae"))
@@ -150,7 +151,7 @@ def test_costs(db: duckdb.DuckDBPyConnection) -> None:
         "cost_op_attendance",
         scalar(db, "select avg(cost) from op where attendance_status = 'attended'"),
     )
-    check("cost_ae_attendance", scalar(db, "select avg(cost) from ae"))
+    check("cost_ae_attendance", scalar(db, "select avg(cost) from ae where department_type = '01'"))
 
 
 def test_mortality(db: duckdb.DuckDBPyConnection) -> None:
@@ -418,3 +419,159 @@ def test_payments_of_a_closed_practice_follow_months_open(
              and make_date(cast(left(pp.financial_year, 4) as int), 4, 1) >= p.closed""",
     )
     assert after == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Activity by age, diagnosis and department type
+
+
+AGE = "date_diff('month', make_date(p.birth_year, p.birth_month, 15), {at}) / 12.0"
+
+
+def rate_by_age(
+    db: duckdb.DuckDBPyConnection, table: str, where: str, at: str, low: float, high: float
+) -> float:
+    """Events per 1,000 person-years at ages [low, high) within the first year, both the events
+    and the registered person-years split by age on the day."""
+    born = "make_date(p.birth_year, p.birth_month, 15)"
+    events = scalar(
+        db,
+        f"""select count(*) from {table} join patient p using (patient_id)
+            where {where} and {at} >= '{FY1_START}' and {at} < '{FY1_END}'
+              and {at} >= {born} + to_months({int(low * 12)})
+              and {at} < {born} + to_months({int(min(high, 150) * 12)})""",
+    )
+    # person-years lived at ages [low, high) while registered in the first year
+    years = scalar(
+        db,
+        f"""with spans as (
+              select make_date(p.birth_year, p.birth_month, 15) as born,
+                     greatest(p.registered_from, date '{FY1_START}') as start,
+                     least(coalesce(p.registered_to, date '2099-01-01'),
+                           coalesce(p.date_of_death, date '2099-01-01'), date '{FY1_END}') as stop
+              from patient p)
+            select sum(greatest(0, date_diff('day',
+                     greatest(start, born + to_months({int(low * 12)})),
+                     least(stop, born + to_months({int(min(high, 150) * 12)}))))) / 365.0
+            from spans""",
+    )
+    return events * 1000 / years
+
+
+EMERGENCY = "method = 'emergency'"
+
+
+@pytest.mark.parametrize(
+    ("name", "low", "high"),
+    [
+        ("emergency_admissions_under_1", 0, 1),
+        ("emergency_admissions_1_to_14", 1, 15),
+        ("emergency_admissions_15_to_64", 15, 65),
+        ("emergency_admissions_65_plus", 65, 150),
+    ],
+)
+def test_emergency_admissions_by_age(
+    db: duckdb.DuckDBPyConnection, name: str, low: float, high: float
+) -> None:
+    check(name, rate_by_age(db, "apc", EMERGENCY, "admitted_on", low, high))
+
+
+def test_ae_infants(db: duckdb.DuckDBPyConnection) -> None:
+    check("ae_infant_attendances", rate_by_age(db, "ae", "true", "arrived_at::date", 0, 1))
+
+
+def test_emergency_share_of_admissions_by_age(db: duckdb.DuckDBPyConnection) -> None:
+    age = AGE.format(at="admitted_on")
+    share = "select avg((method = 'emergency')::int) from apc join patient p using (patient_id)"
+    check("emergency_share_of_admissions_85_plus", scalar(db, f"{share} where {age} >= 85"))
+    check("emergency_share_of_admissions_under_65", scalar(db, f"{share} where {age} < 65"))
+
+
+def test_emergency_bed_days_of_older_people(db: duckdb.DuckDBPyConnection) -> None:
+    age = AGE.format(at="admitted_on")
+    share = scalar(
+        db,
+        f"""select sum(case when {age} >= 65 then date_diff('day', admitted_on, discharged_on)
+                   else 0 end) / sum(date_diff('day', admitted_on, discharged_on))
+            from apc join patient p using (patient_id) where {EMERGENCY}""",
+    )
+    check("emergency_bed_days_share_65_plus", share)
+
+
+def test_female_share_of_admissions(db: duckdb.DuckDBPyConnection) -> None:
+    check(
+        "female_share_of_admissions",
+        scalar(db, "select avg((p.sex = 'F')::int) from apc join patient p using (patient_id)"),
+    )
+
+
+def test_outpatients_by_age(db: duckdb.DuckDBPyConnection) -> None:
+    age = AGE.format(at="attended_on")
+    share = scalar(
+        db,
+        f"""select avg(({age} >= 65)::int) from op join patient p using (patient_id)
+            where attendance_status = 'attended'""",
+    )
+    check("op_attendances_share_65_plus", share)
+
+
+def test_ae_department_types(db: duckdb.DuckDBPyConnection) -> None:
+    check("ae_type_1_share", scalar(db, "select avg((department_type = '01')::int) from ae"))
+    age = AGE.format(at="arrived_at::date")
+    by_age = "from ae join patient p using (patient_id) where department_type"
+    check("ae_type_1_share_under_40", scalar(db, f"select avg(({age} < 40)::int) {by_age} = '01'"))
+    check("ae_type_1_share_over_64", scalar(db, f"select avg(({age} >= 65)::int) {by_age} = '01'"))
+    check("ae_minor_share_under_40", scalar(db, f"select avg(({age} < 40)::int) {by_age} <> '01'"))
+    admitted_elsewhere = scalar(
+        db, "select count(*) from ae where disposal = 'admitted' and department_type <> '01'"
+    )
+    assert admitted_elsewhere == 0, "only type 1 departments admit"
+
+
+GROUPS = Path(__file__).parents[3] / "src/consortia/schema/reference/icd10_groups.csv"
+
+
+def chapter_share(db: duckdb.DuckDBPyConnection, chapter: str, where: str) -> float:
+    """Share of spells whose primary diagnosis lies in an ICD-10 chapter (by its block range)."""
+    return scalar(
+        db,
+        f"""select avg((substr(a.primary_diagnosis, 1, 3) between v.code_from and v.code_to)::int)
+            from apc a, (select * from read_csv('{GROUPS}') where value_set = 'icd10_chapter'
+                         and "group" = '{chapter}') v
+            where {where}""",
+    )
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in targets() if n.startswith("chapter_")], ids=lambda n: n[8:]
+)
+def test_diagnosis_chapters(db: duckdb.DuckDBPyConnection, name: str) -> None:
+    scope, chapter = name.split("_")[1:]
+    where = "a.method = 'emergency'" if scope == "emergency" else "true"
+    check(name, chapter_share(db, chapter, where))
+
+
+def test_acsc_share_of_emergency_admissions(db: duckdb.DuckDBPyConnection) -> None:
+    acsc = scalar(
+        db,
+        f"""select count(distinct a.spell_id) from apc a
+            join read_csv('{GROUPS}') v on v.value_set in ('acsc_chronic', 'acsc_acute')
+             and substr(a.primary_diagnosis, 1, length(v.code_from))
+                 between v.code_from and v.code_to
+            where a.method = 'emergency'""",
+    )
+    emergency = scalar(db, "select count(*) from apc where method = 'emergency'")
+    check("emergency_acsc_share", acsc / emergency)
+
+
+def test_diagnoses_are_many_and_none_dominates(db: duckdb.DuckDBPyConnection) -> None:
+    distinct = scalar(
+        db, "select count(distinct primary_diagnosis) from apc where method = 'emergency'"
+    )
+    assert distinct >= targets()["emergency_distinct_diagnoses"].value * 0.75
+    top = scalar(
+        db,
+        """select max(n) / sum(n) from (select count(*) as n from apc
+           where method = 'emergency' group by primary_diagnosis)""",
+    )
+    check("emergency_top_diagnosis_share", top)

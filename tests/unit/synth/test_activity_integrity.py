@@ -1,0 +1,146 @@
+"""Integrity of the generated hospital activity, measured on the lake with plain SQL.
+
+No patient is admitted while still an inpatient; outpatient clinics run on working days; A&E
+attendances carry their department type; every diagnosis and HRG the generator draws is one
+the reference tables know, and each HRG sits in a chapter that fits its diagnosis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from consortia.schema.reference_tables import load
+from consortia.synth import catalogue
+from consortia.synth.activity import Events, without_overlaps
+from consortia.synth.calendar import BANK_HOLIDAYS
+from consortia.synth.targets import targets
+
+pytestmark = pytest.mark.xdist_group("england")
+
+
+@pytest.fixture(scope="module")
+def db(england_lake: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect()
+    for name in ("patient", "apc", "op", "ae"):
+        con.execute(
+            f"create view {name} as select * from read_parquet('{england_lake}/{name}/*.parquet')"
+        )
+    yield con
+    con.close()
+
+
+def scalar(db: duckdb.DuckDBPyConnection, sql: str) -> float:
+    row = db.execute(sql).fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+def test_no_admission_while_an_inpatient(db: duckdb.DuckDBPyConnection) -> None:
+    """Every spell starts on or after the latest discharge of the patient's earlier spells."""
+    overlapping = scalar(
+        db,
+        """select count(*) from (
+             select admitted_on, max(discharged_on) over (partition by patient_id
+               order by admitted_on, discharged_on, spell_id
+               rows between unbounded preceding and 1 preceding) as still_in
+             from apc) where admitted_on < still_in""",
+    )
+    assert overlapping == 0
+
+
+def test_outpatient_clinics_on_working_days(db: duckdb.DuckDBPyConnection) -> None:
+    weekend = scalar(db, "select avg((dayofweek(attended_on) in (0, 6))::int) from op")
+    target = targets()["op_weekend_share"]
+    assert target.accepts(weekend), f"weekend share {weekend:.3%}"
+    assert scalar(db, "select count(*) from op where dayofweek(attended_on) = 0") == 0
+    holidays = ", ".join(f"date '{d.isoformat()}'" for d in BANK_HOLIDAYS)
+    assert scalar(db, f"select count(*) from op where attended_on in ({holidays})") == 0
+
+
+def test_ae_department_types_are_coded(db: duckdb.DuckDBPyConnection) -> None:
+    types = dict(db.execute("select department_type, count(*) from ae group by 1").fetchall())
+    assert set(types) == {"01", "02", "03"}
+    minor_admissions = scalar(
+        db, "select count(*) from ae where department_type <> '01' and disposal = 'admitted'"
+    )
+    assert minor_admissions == 0
+
+
+def test_bank_holidays_are_weekdays_in_england() -> None:
+    """Every listed bank holiday falls Monday to Friday (substitute days are listed instead)."""
+    assert all(d.weekday() < 5 for d in BANK_HOLIDAYS)
+    assert date(2013, 12, 25) in BANK_HOLIDAYS
+    assert date(2014, 4, 18) in BANK_HOLIDAYS
+
+
+def test_overlapping_spells_are_moved_after_discharge() -> None:
+    """Hand-worked: patient 0 admitted days 10–20 and again on day 15 (5 days): the second
+    moves to day 20 and leaves on 25; a transfer on the first's discharge day stays after it."""
+
+    class Stub:
+        died_on = np.array([700, 700])
+        registered_to = np.array([730, 730])
+
+    spells = Events(
+        np.array([0, 0, 1]),
+        {
+            "admitted_on": np.array([10, 15, 40], dtype=np.int32),
+            "discharged_on": np.array([20, 20, 41], dtype=np.int32),
+            "method": np.array(["emergency", "elective", "emergency"]),
+        },
+    )
+    moved = without_overlaps(spells, Stub())  # type: ignore[arg-type]
+    assert moved.patient.tolist() == [0, 0, 1]
+    assert moved.columns["admitted_on"].tolist() == [10, 20, 40]
+    assert moved.columns["discharged_on"].tolist() == [20, 25, 41]
+
+
+# ICD-10 chapter letter(s) → HRG chapters that may group a spell with that primary diagnosis
+# (HRG4 chapters: A nervous, B eye, C mouth/ENT, D respiratory, E cardiac, F digestive,
+# G hepatobiliary, H musculoskeletal, J skin/breast, K endocrine, L urinary, M female
+# reproductive, N obstetrics, P paediatrics and neonates, Q vascular, S haematology and
+# chemotherapy, W multiple/other (sepsis, poisoning, mental health, observation)).
+PLAUSIBLE = {
+    "A": "FWPAJ",
+    "B": "PJWCA",
+    "C": "ADFGHJLMSW",
+    "D": "SMFJLAD",
+    "E": "KFP",
+    "F": "AW",
+    "G": "AHD",
+    "H": "BC",
+    "I": "EAQDFW",
+    "J": "DPC",
+    "K": "FGC",
+    "L": "J",
+    "M": "HJ",
+    "N": "LMJ",
+    "O": "N",
+    "P": "P",
+    "Q": "EFLPAC",
+    "R": "EFADWPLCJHGKSM",
+    "S": "HAJCDEF",
+    "T": "WLFDJH",
+    "Z": "WFHLSEMJ",
+}
+
+
+@pytest.mark.parametrize("which", ["emergency", "elective"])
+def test_catalogue_codes_and_hrgs_are_known(which: str) -> None:
+    cat = catalogue.emergency() if which == "emergency" else catalogue.elective()
+    tariff = load("tariff").to_pydict()
+    priced = {(p, c) for p, c in zip(tariff["pod"], tariff["code"], strict=True)}
+    pods = ("non_elective",) if which == "emergency" else ("elective_day_case",)
+    for code, hrg, value in zip(cat.code, cat.hrg, cat.value, strict=True):
+        assert len(code) == 4, code
+        assert code[0].isalpha(), code
+        assert any((pod, hrg) in priced for pod in pods) or (
+            which == "elective" and value == 0 and ("elective_ordinary", hrg) in priced
+        ), f"{code}: HRG {hrg} not in tariff.csv"
+        assert hrg[0] in PLAUSIBLE[code[0]], f"{code} grouped to {hrg}"
