@@ -118,11 +118,17 @@ def _view(number: int, figure: Figure) -> FigureView:
         title=figure.title,
         method=figure.method,
         confidence=figure.confidence,
-        svg=Markup(svg(chart)) if chart is not None else None,
+        svg=Markup(_hidden(svg(chart))) if chart is not None else None,
         description=description,
         table=table_view(figure.table, f"Table {number}. {figure.title}"),
         spc=spc,
     )
+
+
+def _hidden(drawing: str) -> str:
+    """The chart's SVG hidden from assistive technology: its container, an image, carries the
+    description in words instead of a reading of every mark."""
+    return drawing.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
 
 
 def _shares(table: pd.DataFrame) -> bool:
