@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NPM    ?= npm
 
 STATIC := src/consortia/pack/static
 # The NHS design system's built styles, from the npm registry at the version package.json pins
@@ -20,8 +21,8 @@ $(STAMP): pyproject.toml constraints.txt
 assets: $(ASSETS)
 
 $(ASSETS): package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed to fetch the NHS design system for the pack: install it (Debian: apt-get install npm) and run make assets" >&2; exit 1; }
-	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@command -v $(NPM) >/dev/null || { echo "npm is needed to fetch the NHS design system for the pack: install it (Debian: apt-get install npm) and run make assets" >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -rf $(STATIC)/nhsuk-frontend
 	mkdir -p $(STATIC)/nhsuk-frontend/images
 	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css $(STATIC)/nhsuk-frontend/

@@ -51,7 +51,8 @@ def test_every_figure_is_present_whole_and_labelled(
             chart = section.locator("figure .pack-chart__image[role=img]")
             assert chart.locator("svg").count() == 1, figure.id
             description = chart.get_attribute("aria-label") or ""
-            assert len(description) > 40 and "_" not in description, (figure.id, description)
+            assert len(description) > 40, (figure.id, description)
+            assert "_" not in description, (figure.id, description)
             assert section.locator("figcaption").inner_text().startswith("Figure ")
 
 
@@ -75,7 +76,9 @@ def test_no_code_style_text_reaches_the_reader(offline_page: OfflinePage) -> Non
     for legend in ("special_cause", "point_type", "rate_per_1000", "financial_year", "dsr_"):
         assert legend not in text, legend
     svg_text = " ".join(page.locator("svg text").all_text_contents())
-    assert not re.search(r"\b[a-z]+_[a-z_]+\b", svg_text), re.findall(r"\b[a-z]+_[a-z_]+\b", svg_text)
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", svg_text), re.findall(
+        r"\b[a-z]+_[a-z_]+\b", svg_text
+    )
 
 
 def test_spc_charts_carry_making_data_count_icons(
@@ -116,7 +119,8 @@ def test_screenshot_of_each_section(offline_page: OfflinePage) -> None:
     for number, section_id in enumerate(ids, start=1):
         section = page.locator(f"section#{section_id}")
         box = section.bounding_box()
-        assert box is not None and box["height"] > 200, section_id
+        assert box is not None, section_id
+        assert box["height"] > 200, section_id
         path = SCREENSHOTS / f"{number:02d}-{section_id}.png"
         section.screenshot(path=path)
         assert path.stat().st_size > 10_000

@@ -91,7 +91,7 @@ def pyramid(table: pd.DataFrame) -> alt.LayerChart:
     )
     england = (
         alt.Chart(data.assign(source="England (ONS mid-2013)"))
-        .mark_tick(thickness=2)
+        .mark_tick(thickness=2, opacity=1)
         .encode(
             x="england_signed:Q",
             y=y,

@@ -141,8 +141,15 @@ def _extent(unit: dict[str, Any], datasets: dict[str, Any], spec: dict[str, Any]
 
 
 def _number(values: pd.Series[float]) -> tuple[str, str]:
-    """The smallest and largest value, to three significant figures."""
-    return f"{values.min():,.3g}", f"{values.max():,.3g}"
+    """The smallest and largest value: whole numbers from 100, else three significant figures."""
+    return _plain(float(values.min())), _plain(float(values.max()))
+
+
+def _plain(value: float) -> str:
+    """A number as a reader writes it: 1,070 rather than 1.07e+03."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
 
 
 def _percent(values: pd.Series[float]) -> tuple[str, str]:

@@ -190,10 +190,18 @@ def spc_description(title: str, table: pd.DataFrame, spc: SpcView) -> str:
         f"{format_value(value, last['lower_limit'], as_share=as_share)} to "
         f"{format_value(value, last['upper_limit'], as_share=as_share)}"
         + (f" and a target of {spc.target}" if spc.target != MISSING else "")
-        + f". {special} of the points {'is a' if special == 1 else 'are'} special cause. "
-        f"Latest month: {spc.latest_value}. Variation: {spc.variation.text}. "
-        f"Assurance: {spc.assurance.text}."
+        + f". {_special(special)} Latest month: {spc.latest_value}. "
+        f"Variation: {spc.variation.text}. Assurance: {spc.assurance.text}."
     )
+
+
+def _special(count: int) -> str:
+    """How many points are special causes, as a sentence."""
+    if count == 0:
+        return "No point is a special cause."
+    if count == 1:
+        return "One point is a special cause."
+    return f"{count} points are special causes."
 
 
 def _infer_improvement(table: pd.DataFrame) -> str:

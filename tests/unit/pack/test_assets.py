@@ -23,7 +23,9 @@ def test_the_installed_design_system_is_the_pinned_version() -> None:
 
 def test_the_inlined_stylesheet_reaches_nothing_outside_the_file() -> None:
     css = assets.stylesheet()
-    assert ".nhsuk-table" in css and ".nhsuk-details" in css and ".nhsuk-skip-link" in css
+    assert ".nhsuk-table" in css
+    assert ".nhsuk-details" in css
+    assert ".nhsuk-skip-link" in css
     assert "@font-face" not in css
     urls = re.findall(r"url\(([^)]*)\)", css)
     assert urls, "the design system's icons are inlined as data URIs"
@@ -56,7 +58,9 @@ def test_missing_assets_are_one_line_saying_how_to_get_them(
     with pytest.raises(assets.AssetsMissingError) as raised:
         assets.check()
     message = str(raised.value)
-    assert "\n" not in message and "make assets" in message and "npm" in message
+    assert "\n" not in message
+    assert "make assets" in message
+    assert "npm" in message
     (tmp_path / "package.json").write_text('{"version": "9.0.0"}')
     (tmp_path / "nhsuk-frontend.min.css").write_text("")
     with pytest.raises(assets.AssetsMissingError, match=r"9\.0\.0 is installed"):

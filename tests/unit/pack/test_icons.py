@@ -17,8 +17,20 @@ JUMP = [10.0, 11.0] * 6 + [30.0]
 @pytest.mark.parametrize(
     ("improvement", "key", "text", "colour", "letter"),
     [
-        ("increase", "improving_high", "Special cause – improving high", icons.IMPROVEMENT_BLUE, "H"),
-        ("decrease", "concerning_high", "Special cause – concerning high", icons.CONCERN_ORANGE, "H"),
+        (
+            "increase",
+            "improving_high",
+            "Special cause – improving high",
+            icons.IMPROVEMENT_BLUE,
+            "H",
+        ),
+        (
+            "decrease",
+            "concerning_high",
+            "Special cause – concerning high",
+            icons.CONCERN_ORANGE,
+            "H",
+        ),
     ],
 )
 def test_a_high_special_cause_is_improving_or_concerning_by_direction(
@@ -31,15 +43,21 @@ def test_a_high_special_cause_is_improving_or_concerning_by_direction(
 
 
 def test_a_low_special_cause() -> None:
-    falling = [20.0, 21.0] * 6 + [1.0]  # mean 247 / 13 = 19, AMR 1 after screening: limits 16.34 to 21.66
-    assert icons.variation(str(xmr(falling, direction="increase").variation[0]), "increase").key == (
-        "concerning_low"
-    )
-    assert icons.variation(str(xmr(falling, direction="decrease").variation[0]), "decrease").key == (
-        "improving_low"
-    )
+    falling = [20.0, 21.0] * 6 + [
+        1.0
+    ]  # mean 247 / 13 = 19, AMR 1 after screening: limits 16.34 to 21.66
+    assert icons.variation(
+        str(xmr(falling, direction="increase").variation[0]), "increase"
+    ).key == ("concerning_low")
+    assert icons.variation(
+        str(xmr(falling, direction="decrease").variation[0]), "decrease"
+    ).key == ("improving_low")
     neither = icons.variation(str(xmr(falling, direction="neutral").variation[0]), "neutral")
-    assert (neither.key, neither.colour, neither.letter) == ("neither_low", icons.NEUTRAL_PURPLE, "L")
+    assert (neither.key, neither.colour, neither.letter) == (
+        "neither_low",
+        icons.NEUTRAL_PURPLE,
+        "L",
+    )
 
 
 def test_common_cause_when_the_latest_point_breaks_no_rule() -> None:
@@ -77,7 +95,9 @@ def test_assurance_compares_the_target_with_the_limits(
 
 @pytest.mark.parametrize("target", [5.0, 12.0, 20.0])  # below, between and above 7.80–13.12
 @pytest.mark.parametrize("improvement", ["increase", "decrease"])
-def test_assurance_agrees_with_the_spc_result(target: float, improvement: icons.Improvement) -> None:
+def test_assurance_agrees_with_the_spc_result(
+    target: float, improvement: icons.Improvement
+) -> None:
     steady = [10.0, 11.0] * 6 + [10.0]
     chart = xmr(steady, direction=improvement, target=target)
     words = {
@@ -92,6 +112,9 @@ def test_assurance_agrees_with_the_spc_result(target: float, improvement: icons.
 def test_icons_are_labelled_inline_svg() -> None:
     icon = icons.assurance(90.0, 92.0, 98.0, "increase")
     drawn = str(icon.svg())
-    assert drawn.startswith("<svg") and drawn.endswith("</svg>")
-    assert 'role="img"' in drawn and 'aria-label="Consistently passing the target"' in drawn
-    assert ">P</text>" in drawn and icons.IMPROVEMENT_BLUE in drawn
+    assert drawn.startswith("<svg")
+    assert drawn.endswith("</svg>")
+    assert 'role="img"' in drawn
+    assert 'aria-label="Consistently passing the target"' in drawn
+    assert ">P</text>" in drawn
+    assert icons.IMPROVEMENT_BLUE in drawn
