@@ -78,9 +78,10 @@ class OfflinePage:
     refused: list[str]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def offline_page(browser: Any, emailed_pack: Emailed) -> Iterator[OfflinePage]:
-    """The emailed pack open in a fresh page with the network cut off."""
+    """The emailed pack open in a page with the network cut off (opened once: the tests only
+    read it, and open its details elements)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     refused: list[str] = []
 

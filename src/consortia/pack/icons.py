@@ -110,8 +110,8 @@ def assurance(target: float | None, lower: float, upper: float, improvement: Imp
 
 # Dots of the little chart drawn inside variation icons (x, y on a 44-unit square).
 _FLAT = ((11, 24), (16.5, 22), (22, 25), (27.5, 22), (33, 24))
-_RISING = ((11, 28), (16.5, 28), (22, 27), (27.5, 20), (33, 17))
-_FALLING = ((11, 17), (16.5, 17), (22, 18), (27.5, 25), (33, 28))
+_RISING = ((11, 29), (16.5, 29), (22, 28), (27.5, 22), (33, 19))
+_FALLING = ((11, 15), (16.5, 15), (22, 16), (27.5, 22), (33, 25))
 
 
 def _draw(icon: Icon, size: int) -> Markup:
@@ -137,7 +137,7 @@ def _draw(icon: Icon, size: int) -> Markup:
             colour = icon.colour if icon.letter and index >= 3 else COMMON_GREY
             parts.append(f'<circle cx="{x}" cy="{y}" r="2.6" fill="{colour}"/>')
         if icon.letter:
-            y = 13 if icon.letter == "H" else 37
+            y = 13 if icon.letter == "H" else 33
             parts.append(_letter(icon.letter, 22, y, 10, icon.colour))
     elif icon.letter == "~":
         parts.append(
