@@ -136,6 +136,8 @@ def _extent(unit: dict[str, Any], datasets: dict[str, Any], spec: dict[str, Any]
         axis = encoding.get("axis") or {}
         percent = isinstance(axis, dict) and "%" in str(axis.get("format", ""))
         shown = _percent(values) if percent else _number(values)
+        if shown[0] == shown[1]:
+            return f"{title}: {shown[0]}."
         return f"{title}: from {shown[0]} to {shown[1]}."
     return ""
 

@@ -17,6 +17,7 @@ from typing import cast
 
 import jinja2
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 from markupsafe import Markup
 
 from consortia import __version__
@@ -24,7 +25,14 @@ from consortia.pack import assets, icons
 from consortia.pack.charts import svg
 from consortia.pack.describe import describe
 from consortia.pack.figure import Figure
-from consortia.pack.labels import MISSING, Label, format_value, label, missing
+from consortia.pack.labels import (
+    MISSING,
+    Label,
+    format_value,
+    label,
+    label_or_fallback,
+    missing,
+)
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("consortia.pack", "templates"),
@@ -138,7 +146,10 @@ def _shares(table: pd.DataFrame) -> bool:
 
 def table_view(table: pd.DataFrame, caption: str) -> TableView:
     """Every row of `table` under readable headers, each value formatted by its column's kind."""
-    labels = tuple((label(str(column)), str(column)) for column in table.columns)
+    labels = tuple(
+        (label_or_fallback(str(column), is_numeric_dtype(table[column])), str(column))
+        for column in table.columns
+    )
     as_share = _shares(table)
     rows = tuple(
         tuple(
