@@ -17,8 +17,8 @@ from typing import cast
 
 import jinja2
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 from markupsafe import Markup
+from pandas.api.types import is_numeric_dtype
 
 from consortia import __version__
 from consortia.pack import assets, icons

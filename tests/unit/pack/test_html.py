@@ -83,4 +83,5 @@ def test_an_spc_figure_carries_its_icons_beside_the_chart_and_in_the_summary() -
     body = html.split("<body>", 1)[1]
     assert 'class="nhsuk-header"' in body
     assert "nhsuk-header__logo" not in body  # no NHS logo by default
-    assert "https://" not in html and "url(/assets" not in html
+    assert "https://" not in html
+    assert "url(/assets" not in html
