@@ -27,6 +27,7 @@ from consortia.pack.describe import describe
 from consortia.pack.figure import Figure
 from consortia.pack.labels import (
     MISSING,
+    Kind,
     Label,
     format_value,
     label,
@@ -48,6 +49,7 @@ class Cell:
 
     text: str
     numeric: bool
+    nowrap: bool = False  # dates and months stay on one line
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,11 @@ def table_view(table: pd.DataFrame, caption: str) -> TableView:
     as_share = _shares(table)
     rows = tuple(
         tuple(
-            Cell(format_value(lab, value, as_share=as_share), lab.numeric)
+            Cell(
+                format_value(lab, value, as_share=as_share),
+                lab.numeric,
+                lab.kind in (Kind.DATE, Kind.MONTH),
+            )
             for (lab, _), value in zip(labels, record, strict=True)
         )
         for record in table.itertuples(index=False, name=None)
