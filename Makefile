@@ -3,8 +3,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NPM    ?= npm
 
-.PHONY: demo test lint bench docs clean
+STATIC := src/consortia/pack/static
+# The NHS design system's built styles, from the npm registry at the version package.json pins
+# (never committed): the pack inlines them. The copied package.json records the version.
+ASSETS := $(STATIC)/nhsuk-frontend/package.json
+
+.PHONY: demo test lint bench docs clean assets
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,10 +18,21 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-demo: $(STAMP)
+assets: $(ASSETS)
+
+$(ASSETS): package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "npm is needed to fetch the NHS design system for the pack: install it (Debian: apt-get install npm) and run make assets" >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	rm -rf $(STATIC)/nhsuk-frontend
+	mkdir -p $(STATIC)/nhsuk-frontend/images
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css $(STATIC)/nhsuk-frontend/
+	cp node_modules/nhsuk-frontend/dist/nhsuk/assets/images/nhsuk-icon-*.svg $(STATIC)/nhsuk-frontend/images/
+	cp node_modules/nhsuk-frontend/package.json $(ASSETS)
+
+demo: $(STAMP) $(ASSETS)
 	$(BIN)/consortia demo
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
@@ -30,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) demo-data build *.egg-info
+	rm -rf $(VENV) demo-data build *.egg-info node_modules $(STATIC)

@@ -21,6 +21,7 @@ from consortia.analyses import (
 from consortia.analyses.scope import Scope, Tables
 from consortia.engine.lake import Lake
 from consortia.errors import DataError
+from consortia.pack import assets
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
 from consortia.pack.html import render
@@ -128,6 +129,7 @@ def build(
     progress: Progress | None = None,
 ) -> Pack:
     """Build the pack for `ccg` from the lake at `lake_path` into `out`."""
+    assets.check()  # before the analysis: a missing design system is known at once
     figures, code, name = analyse(backend, lake_path, ccg, progress)
     out.mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(exist_ok=True)

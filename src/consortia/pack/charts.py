@@ -1,4 +1,10 @@
-"""Chart builders for the pack (Altair / Vega-Lite), and their offline rendering to SVG."""
+"""Chart builders for the pack (Altair / Vega-Lite), and their offline rendering to SVG.
+
+Charts use the NHS colour palette (NHS identity guidelines) and, for statistical process
+control, Making Data Count's: grey for common cause, orange for concern, blue for
+improvement, purple where neither direction is better. Every chart carries a plain-English
+description for readers who cannot see it, written from its own specification and data.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,52 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
-from consortia.schema.codes import POINT_OF_DELIVERY
+from consortia.pack import icons
+from consortia.pack.labels import POD, POINT_TYPES, label
 
-POD_LABELS = {
-    code: meaning[0].upper() + meaning[1:] for code, meaning in POINT_OF_DELIVERY.codes.items()
-}
+POD_LABELS = POD
+# NHS identity colours.
 NHS_BLUE = "#005eb8"
 NHS_DARK = "#003087"
+NHS_LIGHT_BLUE = "#41b6e6"
 NHS_GREY = "#768692"
+NHS_DARK_GREY = "#425563"
+NHS_PALE_GREY = "#e8edee"
+NHS_RED = "#da291c"
+NHS_ORANGE = "#ed8b00"
+NHS_BLACK = "#212b32"
+# Categories in an order that keeps neighbours apart in hue and lightness.
+NHS_CATEGORY = (
+    "#005eb8",  # blue
+    "#ed8b00",  # orange
+    "#009639",  # green
+    "#330072",  # purple
+    "#41b6e6",  # light blue
+    "#ae2573",  # pink
+    "#425563",  # dark grey
+    "#ffb81c",  # warm yellow
+    "#00a499",  # aqua green
+    "#8a1538",  # dark red
+)
+YEARS = alt.Scale(range=[NHS_LIGHT_BLUE, NHS_BLUE])  # earlier year light, latest year strong
+
+
+def themed(chart: Any) -> Any:
+    """The chart with the pack's look: NHS palette and type, quiet axes, no mark-level ARIA
+    (the page describes each chart as a whole)."""
+    return (
+        chart.configure(font="Arial", aria=False)
+        .configure_range(category=list(NHS_CATEGORY))
+        .configure_axis(labelColor=NHS_BLACK, titleColor=NHS_BLACK, gridColor=NHS_PALE_GREY)
+        .configure_legend(labelColor=NHS_BLACK, titleColor=NHS_BLACK, labelLimit=320)
+        .configure_title(color=NHS_BLACK, anchor="start", fontSize=15)
+        .configure_view(stroke=None)
+    )
 
 
 def svg(chart: Any) -> str:
     """The chart rendered to SVG, with no browser and no network."""
-    return str(vlc.vegalite_to_svg(chart.to_json()))
+    return str(vlc.vegalite_to_svg(themed(chart).to_json()))
 
 
 def pyramid(table: pd.DataFrame) -> alt.LayerChart:
@@ -29,11 +68,12 @@ def pyramid(table: pd.DataFrame) -> alt.LayerChart:
     data = table.assign(
         signed=table["share"].where(table["sex"] == "M", -table["share"]),
         england_signed=table["england_share"].where(table["sex"] == "M", -table["england_share"]),
+        sex_name=table["sex"].map(label("sex").names),
     )
     y = alt.Y("age_band:N", sort=order, title="Age band")
     bars = (
         alt.Chart(data)
-        .mark_bar(color=NHS_BLUE)
+        .mark_bar()
         .encode(
             x=alt.X(
                 "signed:Q",
@@ -42,13 +82,20 @@ def pyramid(table: pd.DataFrame) -> alt.LayerChart:
             ),
             y=y,
             color=alt.Color(
-                "sex:N", scale=alt.Scale(domain=["F", "M"], range=[NHS_BLUE, NHS_DARK]), title="Sex"
+                "sex_name:N",
+                scale=alt.Scale(domain=["Female", "Male"], range=[NHS_LIGHT_BLUE, NHS_BLUE]),
+                title="Sex",
             ),
-            tooltip=["age_band", "sex", "patients", alt.Tooltip("share:Q", format=".2%")],
         )
     )
     england = (
-        alt.Chart(data).mark_tick(color="#da291c", thickness=2).encode(x="england_signed:Q", y=y)
+        alt.Chart(data.assign(source="England (ONS mid-2013)"))
+        .mark_tick(thickness=2, opacity=1)
+        .encode(
+            x="england_signed:Q",
+            y=y,
+            stroke=alt.Stroke("source:N", scale=alt.Scale(range=[NHS_RED]), title="Reference"),
+        )
     )
     return (bars + england).properties(width=520, height=360, title="Registered population")
 
@@ -62,19 +109,9 @@ def rate_bars(table: pd.DataFrame, title: str) -> alt.LayerChart:
     )
     bars = base.mark_bar().encode(
         x=alt.X("rate_per_1000:Q", title="Rate per 1,000 registered patients"),
-        color=alt.Color(
-            "financial_year:N", title="Financial year", scale=alt.Scale(range=[NHS_GREY, NHS_BLUE])
-        ),
-        tooltip=[
-            "financial_year",
-            "point_of_delivery",
-            "events",
-            alt.Tooltip("rate_per_1000:Q", format=".1f"),
-            alt.Tooltip("lower:Q", format=".1f"),
-            alt.Tooltip("upper:Q", format=".1f"),
-        ],
+        color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
     )
-    whiskers = base.mark_rule(color="black").encode(x="lower:Q", x2="upper:Q")
+    whiskers = base.mark_rule(color=NHS_BLACK).encode(x="lower:Q", x2="upper:Q")
     return (bars + whiskers).properties(width=520, height=300, title=title)
 
 
@@ -85,9 +122,8 @@ def monthly_lines(table: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(data)
         .mark_line(point=True, color=NHS_BLUE)
         .encode(
-            x=alt.X("month:T", title=None),
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-45)),
             y=alt.Y("events:Q", title="Events", scale=alt.Scale(zero=False)),
-            tooltip=["month:T", "point_of_delivery", "events"],
         )
         .properties(width=240, height=130)
         .facet(facet=alt.Facet("point_of_delivery:N", title=None), columns=3)
@@ -107,12 +143,6 @@ def stacked_cost(table: pd.DataFrame, title: str) -> alt.Chart:
             x=alt.X("cost:Q", title="Cost (£)", axis=alt.Axis(format="~s")),
             color=alt.Color("point_of_delivery:N", title="Point of delivery"),
             row=alt.Row("financial_year:N", title=None),
-            tooltip=[
-                "provider_name",
-                "point_of_delivery",
-                "financial_year",
-                alt.Tooltip("cost:Q", format=",.0f"),
-            ],
         )
         .properties(width=480, title=title)
     )
@@ -126,22 +156,16 @@ def dots_with_intervals(
     base = alt.Chart(table).encode(y=alt.Y("practice:N", sort=sort, title="Practice"))
     dots = base.mark_point(filled=True, color=NHS_BLUE).encode(
         x=alt.X(f"{value}:Q", title=x_title, scale=alt.Scale(zero=False)),
-        tooltip=[
-            "practice",
-            "events",
-            "population",
-            alt.Tooltip(f"{value}:Q", format=".1f"),
-            alt.Tooltip("lower:Q", format=".1f"),
-            alt.Tooltip("upper:Q", format=".1f"),
-        ],
     )
     bars = base.mark_rule(color=NHS_GREY).encode(x="lower:Q", x2="upper:Q")
     overall = (
         alt.Chart(pd.DataFrame({"overall": [table["overall"].iloc[0]]}))
-        .mark_rule(color="#da291c", strokeDash=[4, 3])
+        .mark_rule(color=NHS_RED, strokeDash=[4, 3])
         .encode(x="overall:Q")
     )
-    return (bars + dots + overall).properties(width=480, height=12 * len(table), title=title)
+    return (bars + dots + overall).properties(
+        width=480, height=max(60, 14 * len(table)), title=title
+    )
 
 
 def deprivation_bars(table: pd.DataFrame) -> alt.LayerChart:
@@ -151,9 +175,8 @@ def deprivation_bars(table: pd.DataFrame) -> alt.LayerChart:
     )
     bars = base.mark_bar(color=NHS_BLUE).encode(
         y=alt.Y("share:Q", title="Share of registered patients", axis=alt.Axis(format="%")),
-        tooltip=["deprivation_decile", "patients", alt.Tooltip("share:Q", format=".1%")],
     )
-    everyone = base.mark_tick(color=NHS_GREY, thickness=3, size=30).encode(y="share_all:Q")
+    everyone = base.mark_tick(color=NHS_DARK_GREY, thickness=3, size=30).encode(y="share_all:Q")
     return (bars + everyone).properties(width=480, height=220, title="Deprivation profile")
 
 
@@ -165,7 +188,6 @@ def list_growth(table: pd.DataFrame, first: str, last: str) -> alt.Chart:
         .encode(
             x=alt.X(f"{first}:Q", title="Registered patients at the start"),
             y=alt.Y("growth:Q", title="Growth", axis=alt.Axis(format="%")),
-            tooltip=["practice", f"{first}:Q", f"{last}:Q", alt.Tooltip("growth:Q", format=".1%")],
         )
         .properties(width=480, height=240, title="List size and growth")
     )
@@ -173,31 +195,26 @@ def list_growth(table: pd.DataFrame, first: str, last: str) -> alt.Chart:
 
 def ratio_heatmap(table: pd.DataFrame) -> alt.Chart:
     """Observed/expected ratio by practice and condition; significant cells outlined."""
-    data = table.assign(significant=~table["significance"].str.startswith("Not"))
+    data = table.assign(
+        significant=~table["significance"].str.startswith("Not"),
+        condition_name=table["condition"].map(lambda c: label("condition").names.get(c, c)),
+    )
     return (
         alt.Chart(data)
-        .mark_rect(stroke="black")
+        .mark_rect(stroke=NHS_BLACK)
         .encode(
-            x=alt.X("condition:N", title=None),
+            x=alt.X("condition_name:N", title=None, axis=alt.Axis(labelAngle=-40, labelLimit=160)),
             y=alt.Y("practice:N", title="Practice"),
             color=alt.Color(
                 "ratio:Q",
                 title="Observed / expected",
-                scale=alt.Scale(scheme="blueorange", domainMid=1),
+                scale=alt.Scale(range=[NHS_BLUE, "#f0f4f5", NHS_ORANGE], domainMid=1),
             ),
             strokeWidth=alt.condition("datum.significant", alt.value(1.5), alt.value(0)),
-            tooltip=[
-                "practice",
-                "condition",
-                "observed",
-                alt.Tooltip("expected:Q", format=".1f"),
-                alt.Tooltip("ratio:Q", format=".2f"),
-                "significance",
-            ],
         )
         .properties(
             width=420,
-            height=11 * table["practice"].nunique(),
+            height=max(40, 14 * table["practice"].nunique()),
             title="Recorded prevalence against expected",
         )
     )
@@ -216,7 +233,6 @@ def function_bars(table: pd.DataFrame) -> alt.Chart:
             y=alt.Y("label:N", title=None, sort="-x"),
             x=alt.X("sum(cost):Q", title="Cost over the period (£)", axis=alt.Axis(format="~s")),
             color=alt.Color("point_of_delivery:N", title="Point of delivery"),
-            tooltip=["label", "point_of_delivery", alt.Tooltip("sum(cost):Q", format=",.0f")],
         )
         .properties(width=460, title="Cost by treatment function")
     )
@@ -268,61 +284,80 @@ def funnel(table: pd.DataFrame, limits: pd.DataFrame, title: str) -> alt.LayerCh
     return (limit_chart + target + points + labels).properties(width=480, height=280, title=title)
 
 
-_POINT_COLOURS = {
-    "common_cause": NHS_GREY,
-    "special_cause_improvement": NHS_BLUE,
-    "special_cause_concern": "#ed8b00",
-    "special_cause_neutral_high": "#490c6e",
-    "special_cause_neutral_low": "#490c6e",
+_POINT_COLOURS = dict(icons.POINT_COLOURS)
+_LINES = {
+    "mean": ("Mean", NHS_BLACK, [1, 0]),
+    "lower_limit": ("Process limits", NHS_GREY, [5, 3]),
+    "upper_limit": ("Process limits", NHS_GREY, [5, 3]),
+    "target": ("Target", NHS_RED, [2, 2]),
 }
 
 
-def spc(table: pd.DataFrame, title: str) -> alt.LayerChart | alt.FacetChart:
-    """XmR chart in Making Data Count colours: grey common cause, blue better, orange worse."""
-    data = table.assign(month=pd.to_datetime(table["month"]))
-    base = alt.Chart(data).encode(x=alt.X("month:T", title=None))
-    line = base.mark_line(color=NHS_GREY).encode(
-        y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
+def spc(table: pd.DataFrame, title: str) -> alt.LayerChart:
+    """XmR chart in Making Data Count's colours: grey common cause, blue improving, orange
+    concerning, purple neither; mean, process limits and target named in a legend."""
+    shares = bool(table["denominator"].notna().any())
+    data = table.assign(
+        month=pd.to_datetime(table["month"]),
+        variation=table["point_type"].map(POINT_TYPES),
     )
-    points = base.mark_circle(size=60).encode(
+    present = [c for c in _LINES if c in data and data[c].notna().any()]
+    lines = data.melt(id_vars=["month"], value_vars=present, var_name="column", value_name="y")
+    lines["line"] = lines["column"].map(lambda c: _LINES[c][0])
+    names = list(dict.fromkeys(_LINES[c][0] for c in present))
+    styles = {_LINES[c][0]: _LINES[c] for c in present}
+    axis = alt.Axis(format=".0%" if shares else ",~r")
+    x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-45))
+    reference = (
+        alt.Chart(lines.dropna(subset=["y"]))
+        .mark_line()
+        .encode(
+            x=x,
+            y=alt.Y("y:Q", title=None, scale=alt.Scale(zero=False), axis=axis),
+            detail="column:N",
+            stroke=alt.Stroke(
+                "line:N",
+                title="Lines",
+                scale=alt.Scale(domain=names, range=[styles[n][1] for n in names]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "line:N",
+                title="Lines",
+                scale=alt.Scale(domain=names, range=[styles[n][2] for n in names]),
+            ),
+        )
+    )
+    base = alt.Chart(data).encode(x=x)
+    line = base.mark_line(color=icons.COMMON_GREY).encode(y="value:Q")
+    order = [POINT_TYPES[k] for k in _POINT_COLOURS]
+    points = base.mark_circle(size=60, opacity=1).encode(
         y="value:Q",
         color=alt.Color(
-            "point_type:N",
+            "variation:N",
             title="Variation",
-            scale=alt.Scale(domain=list(_POINT_COLOURS), range=list(_POINT_COLOURS.values())),
+            scale=alt.Scale(domain=order, range=list(_POINT_COLOURS.values())),
+            legend=alt.Legend(values=list(dict.fromkeys(data["variation"]))),
         ),
-        tooltip=["month:T", "value:Q", "point_type:N"],
     )
-    mean = base.mark_line(color="black").encode(y="mean:Q")
-    limits = [
-        base.mark_line(color=NHS_GREY, strokeDash=[4, 3]).encode(y=f"{c}:Q")
-        for c in ("lower_limit", "upper_limit")
-    ]
-    layers = [line, mean, *limits, points]
-    if table["target"].notna().any():
-        layers.append(base.mark_line(color="#da291c", strokeDash=[2, 2]).encode(y="target:Q"))
-    return alt.layer(*layers).properties(width=520, height=220, title=title)
+    return (
+        alt.layer(reference, line, points)
+        .resolve_scale(color="independent", stroke="independent", strokeDash="independent")
+        .properties(width=520, height=220, title=title)
+    )
 
 
 def concentration(table: pd.DataFrame) -> alt.Chart:
     """HHI per service line in each year (dots joined by a line: the change)."""
-    base = alt.Chart(table).encode(y=alt.Y("service_line:N", title=None, sort="x"))
-    rule = base.mark_line(color=NHS_GREY).encode(x="hhi:Q", detail="service_line:N")
-    dots = base.mark_circle(size=60).encode(
+    data = table.assign(service=table["service_line"].map(label("service_line").rename or str))
+    base = alt.Chart(data).encode(y=alt.Y("service:N", title=None, sort="x"))
+    rule = base.mark_line(color=NHS_GREY).encode(x="hhi:Q", detail="service:N")
+    dots = base.mark_circle(size=60, opacity=1).encode(
         x=alt.X("hhi:Q", title="Herfindahl–Hirschman index", scale=alt.Scale(zero=False)),
-        color=alt.Color(
-            "financial_year:N", title="Financial year", scale=alt.Scale(range=[NHS_GREY, NHS_BLUE])
-        ),
-        tooltip=[
-            "service_line",
-            "financial_year",
-            alt.Tooltip("hhi:Q", format=",.0f"),
-            "providers",
-        ],
+        color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
     )
     return (rule + dots).properties(
         width=460,
-        height=11 * table["service_line"].nunique(),
+        height=14 * table["service_line"].nunique(),
         title="Market concentration by service line",
     )
 
@@ -331,19 +366,15 @@ def independent_sector_share(table: pd.DataFrame) -> alt.Chart:
     """Independent-sector share of each service line where it has any, by year."""
     independent = table[table["provider_kind"] == "independent_sector"]
     data = independent.groupby(["service_line", "financial_year"], as_index=False)["share"].sum()
+    data["service"] = data["service_line"].map(label("service_line").rename or str)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("service_line:N", title=None),
+            y=alt.Y("service:N", title=None),
             yOffset="financial_year:N",
             x=alt.X("share:Q", title="Independent-sector share", axis=alt.Axis(format="%")),
-            color=alt.Color(
-                "financial_year:N",
-                title="Financial year",
-                scale=alt.Scale(range=[NHS_GREY, NHS_BLUE]),
-            ),
-            tooltip=["service_line", "financial_year", alt.Tooltip("share:Q", format=".1%")],
+            color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
         )
         .properties(width=460, title="Independent-sector share of each service line")
     )
@@ -353,7 +384,7 @@ def continuity(table: pd.DataFrame) -> alt.Chart:
     """Mean continuity index by practice, each year."""
     return (
         alt.Chart(table)
-        .mark_circle(size=60)
+        .mark_circle(size=60, opacity=1)
         .encode(
             y=alt.Y("practice:N", title="Practice", sort="x"),
             x=alt.X(
@@ -361,37 +392,32 @@ def continuity(table: pd.DataFrame) -> alt.Chart:
                 title="Mean continuity of care (Bice–Boxerman)",
                 scale=alt.Scale(zero=False),
             ),
-            color=alt.Color(
-                "financial_year:N",
-                title="Financial year",
-                scale=alt.Scale(range=[NHS_GREY, NHS_BLUE]),
-            ),
-            tooltip=[
-                "practice",
-                "financial_year",
-                alt.Tooltip("mean_continuity:Q", format=".3f"),
-                alt.Tooltip("mean_providers:Q", format=".2f"),
-            ],
+            color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
         )
-        .properties(width=460, height=11 * table["practice"].nunique(), title="Continuity of care")
+        .properties(
+            width=460,
+            height=max(40, 14 * table["practice"].nunique()),
+            title="Continuity of care",
+        )
     )
 
 
 def payments(table: pd.DataFrame) -> alt.Chart:
     """Payments per patient by practice, stacked by category, latest year."""
     latest = table[table["financial_year"] == table["financial_year"].max()]
+    names = label("category").names
+    data = latest.assign(category_name=latest["category"].map(lambda c: names.get(c, c)))
     return (
-        alt.Chart(latest)
+        alt.Chart(data)
         .mark_bar()
         .encode(
             y=alt.Y("practice:N", title="Practice", sort="-x"),
             x=alt.X("sum(per_patient):Q", title="£ per registered patient"),
-            color=alt.Color("category:N", title="Category"),
-            tooltip=["practice", "category", alt.Tooltip("per_patient:Q", format=",.2f")],
+            color=alt.Color("category_name:N", title="Category"),
         )
         .properties(
             width=460,
-            height=11 * latest["practice"].nunique(),
+            height=max(40, 14 * latest["practice"].nunique()),
             title=f"Payments per patient, {latest['financial_year'].iloc[0]}",
         )
     )
@@ -400,19 +426,23 @@ def payments(table: pd.DataFrame) -> alt.Chart:
 def investment(table: pd.DataFrame) -> alt.LayerChart:
     """Local investment per head of every CCG, this CCG highlighted, against £5."""
     latest = table[table["financial_year"] == table["financial_year"].max()]
+    data = latest.assign(who=latest["this_ccg"].map({True: "This CCG", False: "Other CCGs"}))
     bars = (
-        alt.Chart(latest)
+        alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X("ccg:N", title="CCG", sort="-y"),
             y=alt.Y("per_head:Q", title="£ a head"),
-            color=alt.condition("datum.this_ccg", alt.value(NHS_BLUE), alt.value(NHS_GREY)),
-            tooltip=["ccg", alt.Tooltip("per_head:Q", format=".2f")],
+            color=alt.Color(
+                "who:N",
+                title=None,
+                scale=alt.Scale(domain=["This CCG", "Other CCGs"], range=[NHS_BLUE, NHS_GREY]),
+            ),
         )
     )
     five = (
         alt.Chart(pd.DataFrame({"y": [5.0]}))
-        .mark_rule(color="#da291c", strokeDash=[4, 3])
+        .mark_rule(color=NHS_RED, strokeDash=[4, 3])
         .encode(y="y:Q")
     )
     return (bars + five).properties(

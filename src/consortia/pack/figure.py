@@ -36,6 +36,9 @@ class Figure:
     confidence: float | None = None
     source: Query | None = None
     notes: tuple[str, ...] = field(default=())
+    # For a statistical process control chart: which way is better ("increase", "decrease"
+    # or "neutral"), which decides its Making Data Count icons.
+    improvement: str | None = None
 
     @property
     def source_sql(self) -> str:

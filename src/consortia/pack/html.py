@@ -1,49 +1,234 @@
-"""Render the pack as one self-contained HTML page: charts inline as SVG, tables beneath."""
+"""Render the pack as one self-contained HTML page in the NHS design system.
+
+The design system's styles are inlined, charts are inline SVG with a description in words,
+and every table is whole inside a collapsible details element, its columns under readable
+headers and formatted by kind. Charts of statistical process control carry Making Data
+Count's variation and assurance icons, and the section that holds them starts with a
+summary of all of them. The file needs nothing beside it and nothing from the network.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import cast
 
 import jinja2
+import pandas as pd
 from markupsafe import Markup
+from pandas.api.types import is_numeric_dtype
 
 from consortia import __version__
+from consortia.pack import assets, icons
 from consortia.pack.charts import svg
+from consortia.pack.describe import describe
 from consortia.pack.figure import Figure
+from consortia.pack.labels import (
+    MISSING,
+    Kind,
+    Label,
+    format_value,
+    label,
+    label_or_fallback,
+    missing,
+)
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("consortia.pack", "templates"),
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     undefined=jinja2.StrictUndefined,
 )
-PREVIEW_ROWS = 12
+SPC_COLUMNS = frozenset({"month", "value", "point_type", "lower_limit", "upper_limit"})
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A formatted table cell."""
+
+    text: str
+    numeric: bool
+    nowrap: bool = False  # dates and months stay on one line
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A whole table as the reader sees it: headers, formatted rows and notes."""
+
+    caption: str
+    headers: tuple[tuple[Label, str], ...]  # label and column name
+    rows: tuple[tuple[Cell, ...], ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SpcView:
+    """The latest point of an SPC chart with its variation and assurance icons."""
+
+    latest_month: str
+    latest_value: str
+    target: str
+    variation: icons.Icon
+    assurance: icons.Icon
+
+
+@dataclass(frozen=True)
+class FigureView:
+    """Everything the template shows for one figure."""
+
+    id: str
+    section: str
+    number: int
+    title: str
+    method: str
+    confidence: float | None
+    svg: Markup | None
+    description: str
+    table: TableView
+    spc: SpcView | None
 
 
 def render(figures: tuple[Figure, ...], *, ccg_code: str, ccg_name: str, made: date) -> str:
     """The pack's HTML."""
+    views = [_view(number, figure) for number, figure in enumerate(figures, start=1)]
     sections = [
-        (section, [_view(f) for f in group])
-        for section, group in groupby(figures, key=lambda f: f.section)
+        (title, _slug(title), list(group)) for title, group in groupby(views, lambda v: v.section)
     ]
     template = _ENVIRONMENT.get_template("pack.html.j2")
     return template.render(
-        sections=sections, ccg_code=ccg_code, ccg_name=ccg_name, made=made, version=__version__
+        sections=sections,
+        ccg_code=ccg_code,
+        ccg_name=ccg_name,
+        made=made,
+        made_words=f"{made.day} {made:%B %Y}",
+        version=__version__,
+        stylesheet=Markup(assets.stylesheet()),
+        missing=MISSING,
     )
 
 
-def _view(figure: Figure) -> dict[str, object]:
+def _slug(text: str) -> str:
+    """An id for a heading: lower case words joined by hyphens."""
+    return "section-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _view(number: int, figure: Figure) -> FigureView:
+    """A figure made ready for the template."""
+    chart = figure.chart() if figure.chart is not None else None
+    spc = _spc(figure) if set(figure.table.columns) >= SPC_COLUMNS else None
+    if spc is not None:
+        description = spc_description(figure.title, figure.table, spc)
+    else:
+        description = describe(chart, len(figure.table)) if chart is not None else ""
+    return FigureView(
+        id=figure.id,
+        section=figure.section,
+        number=number,
+        title=figure.title,
+        method=figure.method,
+        confidence=figure.confidence,
+        svg=Markup(_hidden(svg(chart))) if chart is not None else None,
+        description=description,
+        table=table_view(figure.table, f"Table {number}. {figure.title}"),
+        spc=spc,
+    )
+
+
+def _hidden(drawing: str) -> str:
+    """The chart's SVG hidden from assistive technology: its container, an image, carries the
+    description in words instead of a reading of every mark."""
+    return drawing.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+
+
+def _shares(table: pd.DataFrame) -> bool:
+    """Whether an SPC table's values are shares (its series has a denominator)."""
+    return "denominator" in table and bool(table["denominator"].notna().any())
+
+
+def table_view(table: pd.DataFrame, caption: str) -> TableView:
+    """Every row of `table` under readable headers, each value formatted by its column's kind."""
+    labels = tuple(
+        (label_or_fallback(str(column), is_numeric_dtype(table[column])), str(column))
+        for column in table.columns
+    )
+    as_share = _shares(table)
+    rows = tuple(
+        tuple(
+            Cell(
+                format_value(lab, value, as_share=as_share),
+                lab.numeric,
+                lab.kind in (Kind.DATE, Kind.MONTH),
+            )
+            for (lab, _), value in zip(labels, record, strict=True)
+        )
+        for record in table.itertuples(index=False, name=None)
+    )
+    notes = tuple(
+        f"{MISSING} under “{lab.header}”: {lab.missing}."
+        for lab, column in labels
+        if table[column].map(missing).any()
+    )
+    return TableView(caption, labels, rows, notes)
+
+
+def _spc(figure: Figure) -> SpcView:
+    """The latest point of an SPC figure and the icons it earns."""
     table = figure.table
-    preview = table.head(PREVIEW_ROWS).to_html(
-        index=False, classes="table", border=0, float_format=lambda v: f"{v:,.2f}"
+    last = table.iloc[-1]
+    improvement = cast(icons.Improvement, figure.improvement or _infer_improvement(table))
+    variation = icons.variation(str(last["point_type"]), improvement)
+    target = last["target"] if "target" in table else None
+    goal = None if target is None or missing(target) else float(target)
+    assurance = icons.assurance(
+        goal, float(last["lower_limit"]), float(last["upper_limit"]), improvement
     )
-    return {
-        "id": figure.id,
-        "title": figure.title,
-        "method": figure.method,
-        "confidence": figure.confidence,
-        "svg": Markup(svg(figure.chart())) if figure.chart is not None else None,
-        "table": Markup(preview),
-        "rows": len(table),
-        "shown": min(len(table), PREVIEW_ROWS),
-    }
+    as_share = _shares(table)
+    return SpcView(
+        latest_month=format_value(label("month"), last["month"]),
+        latest_value=format_value(label("value"), last["value"], as_share=as_share),
+        target=format_value(label("target"), goal, as_share=as_share),
+        variation=variation,
+        assurance=assurance,
+    )
+
+
+def spc_description(title: str, table: pd.DataFrame, spc: SpcView) -> str:
+    """An SPC chart in words: its span, centre line, limits, latest point and icons."""
+    as_share = _shares(table)
+    value = label("value")
+    first = format_value(label("month"), table["month"].iloc[0])
+    last = table.iloc[-1]
+    special = int((table["point_type"] != "common_cause").sum())
+    return (
+        f"{title}: an XmR chart of {len(table)} monthly points from {first} to "
+        f"{spc.latest_month}, with its mean of "
+        f"{format_value(value, last['mean'], as_share=as_share)} and process limits from "
+        f"{format_value(value, last['lower_limit'], as_share=as_share)} to "
+        f"{format_value(value, last['upper_limit'], as_share=as_share)}"
+        + (f" and a target of {spc.target}" if spc.target != MISSING else "")
+        + f". {_special(special)} Latest month: {spc.latest_value}. "
+        f"Variation: {spc.variation.text}. Assurance: {spc.assurance.text}."
+    )
+
+
+def _special(count: int) -> str:
+    """How many points are special causes, as a sentence."""
+    if count == 0:
+        return "No point is a special cause."
+    if count == 1:
+        return "One point is a special cause."
+    return f"{count} points are special causes."
+
+
+def _infer_improvement(table: pd.DataFrame) -> str:
+    """Which way is better, read from the labelled points when the figure does not say:
+    an improving point above the mean (or a concerning one below) means higher is better."""
+    above = table["value"] > table["mean"]
+    improving = table["point_type"] == "special_cause_improvement"
+    concerning = table["point_type"] == "special_cause_concern"
+    votes = int((improving & above).sum() + (concerning & ~above).sum())
+    against = int((improving & ~above).sum() + (concerning & above).sum())
+    if votes == against == 0:
+        return "neutral"
+    return "increase" if votes >= against else "decrease"

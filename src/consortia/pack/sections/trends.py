@@ -78,6 +78,7 @@ def _figure(context: Context, series: Series) -> Figure:
         chart=partial(charts.spc, table, series.title),
         source=sql,
         notes=(variation, assurance),
+        improvement=series.direction,
     )
 
 

@@ -1,0 +1,90 @@
+"""The NHS design system's styles, installed from npm by `make assets`, made ready to inline.
+
+The compiled stylesheet of `nhsuk-frontend` points at web fonts on assets.nhs.uk and at icon
+images beside a web server's root. A pack is one file read offline, so the fonts are dropped
+(the design system falls back to Arial, as it does when they fail to load) and each icon is
+inlined as a data URI. Nothing here is committed: the files come from the npm registry at
+the version pinned in the repository's package.json.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from consortia.errors import ConsortiaError, ExitCode
+
+NHSUK_FRONTEND_VERSION = "10.6.1"  # the pin of package.json and docs' STACK table
+STATIC = Path(__file__).parent / "static" / "nhsuk-frontend"
+STYLESHEET = STATIC / "nhsuk-frontend.min.css"
+MANIFEST = STATIC / "package.json"
+
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+_IMAGE = re.compile(r"url\((['\"]?)/assets/images/([A-Za-z0-9_.-]+\.svg)\1\)")
+_REMOTE = re.compile(r"url\((['\"]?)(https?:)?//", re.IGNORECASE)
+
+
+class AssetsMissingError(ConsortiaError):
+    """The design system's files are not installed (or not at the pinned version)."""
+
+    exit_code = ExitCode.USAGE
+
+
+def installed_version() -> str | None:
+    """The version of nhsuk-frontend whose files are in the static folder, if any."""
+    try:
+        return str(json.loads(MANIFEST.read_text("utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def check() -> None:
+    """Refuse, in one line, when the styles are absent or not the pinned version."""
+    version = installed_version()
+    if version is None or not STYLESHEET.is_file():
+        raise AssetsMissingError(
+            "the NHS design system styles the pack needs are not installed; "
+            "run `make assets` (needs npm) in the source checkout",
+            file=str(STATIC),
+        )
+    if version != NHSUK_FRONTEND_VERSION:
+        raise AssetsMissingError(
+            f"nhsuk-frontend {version} is installed but the pack is built with "
+            f"{NHSUK_FRONTEND_VERSION}; run `make assets`",
+            file=str(MANIFEST),
+        )
+
+
+@cache
+def stylesheet() -> str:
+    """The design system's CSS, with no reference outside the document."""
+    check()
+    return offline(STYLESHEET.read_text("utf-8"), STATIC / "images")
+
+
+def offline(css: str, images: Path) -> str:
+    """`css` with web fonts removed and `/assets/images/*.svg` inlined from `images`."""
+    css = _FONT_FACE.sub("", css)
+
+    def inline(match: re.Match[str]) -> str:
+        path = images / match.group(2)
+        if not path.is_file():
+            raise AssetsMissingError(
+                "an icon the NHS design system styles use is missing; run `make assets`",
+                file=str(path),
+            )
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'url("data:image/svg+xml;base64,{data}")'
+
+    css = _IMAGE.sub(inline, css)
+    remote = _REMOTE.search(css)
+    if remote:
+        raise AssetsMissingError(
+            f"the design system styles still load something from the network near "
+            f"{css[remote.start() : remote.start() + 60]!r}",
+            file=str(STYLESHEET),
+        )
+    return css

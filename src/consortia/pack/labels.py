@@ -1,0 +1,331 @@
+"""Every column a pack table can show: its readable header and the kind that formats it.
+
+One registry for the whole pack: a column of a figure's table is shown under its label's
+header and formatted by its kind (thousands separators for counts, percentages for shares,
+£ for money, dates as words). Where the column is a lake column, the description (and the
+names of its codes) come from the schema. A missing value is shown as an em dash and the
+table's notes say why. A table column without a label is a programming error: the pack's
+tests build a pack and fail on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from consortia.schema import codes
+from consortia.schema.datasets import DATASETS
+from consortia.schema.reference_tables import load
+
+MISSING = "—"
+
+
+class Kind(StrEnum):
+    """How a column's values read."""
+
+    COUNT = "count"  # whole number, thousands separated
+    RATE = "rate"  # per 1,000, one decimal place
+    SHARE = "share"  # a fraction shown as a percentage
+    POUNDS = "pounds"  # £, thousands separated
+    RATIO = "ratio"  # observed / expected and the like, two decimal places
+    NUMBER = "number"  # any other quantity, to `decimals` places
+    DATE = "date"  # an ISO date shown as "1 April 2013"
+    MONTH = "month"  # the first day of a month shown as "April 2013"
+    CODE = "code"  # an identifier shown as it is
+    NAME = "name"  # a name shown as it is
+    TEXT = "text"  # words (or codes translated into words)
+    FLAG = "flag"  # true or false shown as Yes or No
+    MEASURE = "measure"  # an SPC value: a share when the series has a denominator, else a number
+
+
+NUMERIC = frozenset(
+    {
+        Kind.COUNT,
+        Kind.RATE,
+        Kind.SHARE,
+        Kind.POUNDS,
+        Kind.RATIO,
+        Kind.NUMBER,
+        Kind.MEASURE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A column's header, its kind, what it means, and why a value may be missing."""
+
+    header: str
+    kind: Kind
+    description: str = ""
+    decimals: int | None = None  # overrides the kind's usual precision
+    names: Mapping[str, str] = field(default_factory=dict)  # code -> words, for TEXT columns
+    missing: str = "not available"
+    rename: Callable[[str], str] | None = None  # words for values a mapping cannot list
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the column is a quantity (right-aligned, formatted as a number)."""
+        return self.kind in NUMERIC
+
+
+def _sentence(text: str) -> str:
+    """Text with its first letter capitalised."""
+    return text[:1].upper() + text[1:]
+
+
+def _schema(dataset: str, column: str, header: str, kind: Kind, **options: Any) -> Label:
+    """A label whose description and code names come from the lake's schema."""
+    spec = DATASETS[dataset].column(column)
+    names = (
+        {code: _sentence(words) for code, words in spec.codes.codes.items()} if spec.codes else {}
+    )
+    return Label(header, kind, _sentence(spec.description), names=names, **options)
+
+
+@cache
+def _treatment_functions() -> dict[str, str]:
+    """Treatment function names by code, from the reference table."""
+    table = load("treatment_functions").to_pandas()
+    return dict(zip(table["code"].astype(str), table["name"].astype(str), strict=True))
+
+
+def _service_line(value: str) -> str:
+    """'outpatient 100' as 'Outpatient: 100 General Surgery' (a name beside the code)."""
+    match = re.fullmatch(r"(.*?)\s*(\d{3})", value)
+    if not match:
+        return value
+    prefix, code = match.groups()
+    name = _treatment_functions().get(code)
+    words = f"{code} {name}" if name else code
+    return f"{_sentence(prefix)}: {words}" if prefix else words
+
+
+POD = {code: _sentence(words) for code, words in codes.POINT_OF_DELIVERY.codes.items()}
+POINT_TYPES = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause – improving",
+    "special_cause_concern": "Special cause – concerning",
+    "special_cause_neutral_high": "Special cause – high",
+    "special_cause_neutral_low": "Special cause – low",
+}
+INTERVAL = "Lower limit of the 95% confidence interval"
+
+LABELS: dict[str, Label] = {
+    # organisations and places
+    "ccg": _schema("practice", "ccg", "CCG", Kind.CODE),
+    "practice": _schema("patient", "practice", "Practice", Kind.CODE),
+    "provider": Label("Provider code", Kind.CODE, "Provider organisation code"),
+    "provider_name": Label("Provider", Kind.NAME, "Provider name"),
+    "provider_kind": _schema("provider", "kind", "Kind of provider", Kind.TEXT),
+    "this_ccg": Label("This CCG", Kind.FLAG),
+    # people
+    "age_band": Label("Age band", Kind.TEXT, "Five-year age band (years)"),
+    "sex": _schema("patient", "sex", "Sex", Kind.TEXT),
+    "deprivation_decile": _schema(
+        "patient", "deprivation_decile", "Deprivation decile (1 = most deprived)", Kind.CODE
+    ),
+    "condition": _schema("condition", "condition", "Condition", Kind.TEXT),
+    # periods
+    "financial_year": Label("Financial year", Kind.TEXT, "April to March"),
+    "month": Label("Month", Kind.MONTH),
+    # activity and money
+    "pod": Label("Point of delivery", Kind.TEXT, "Kind of hospital activity", names=POD),
+    "treatment_function": _schema("op", "treatment_function", "Treatment function", Kind.CODE),
+    "specialty": Label("Specialty", Kind.NAME, "Treatment function name (NHS Data Dictionary)"),
+    "service_line": Label(
+        "Service line",
+        Kind.TEXT,
+        "Admissions by method, outpatients by treatment function, or A&E",
+        rename=_service_line,
+    ),
+    "events": Label("Events", Kind.COUNT, "Admissions, appointments or attendances"),
+    "cost": _schema("apc", "cost", "Cost", Kind.POUNDS),
+    "amount": _schema("practice_payment", "amount", "Amount", Kind.POUNDS),
+    "category": _schema("practice_payment", "category", "Payment category", Kind.TEXT),
+    "cost_per_head": Label("Cost per head", Kind.POUNDS, "Cost over registered patients", 2),
+    "cost_per_weighted_head": Label(
+        "Cost per weighted head", Kind.POUNDS, "Cost over the need-weighted population", 2
+    ),
+    "per_patient": Label("£ per patient", Kind.POUNDS, "Amount over registered patients", 2),
+    "per_head": Label("£ a head", Kind.POUNDS, "Amount over registered patients", 2),
+    "at_least_5_pounds": Label("At least £5 a head", Kind.FLAG),
+    # populations
+    "patients": Label("Patients", Kind.COUNT, "Registered patients"),
+    "patients_all": Label("Patients (all CCGs)", Kind.COUNT, "Registered patients in all the data"),
+    "population": Label("Registered patients", Kind.COUNT, "Patients registered at mid-year"),
+    "weighted_population": Label(
+        "Weighted population", Kind.NUMBER, "Registered patients weighted by need", 0
+    ),
+    "person_years": Label("Person-years", Kind.NUMBER, "Time registered, in years", 0),
+    "share": Label("Share", Kind.SHARE, "Share of the total"),
+    "share_all": Label("Share (all CCGs)", Kind.SHARE, "Share among every patient in the data"),
+    "england_share": Label("Share in England", Kind.SHARE, "ONS mid-2013 population of England"),
+    "growth": Label("Growth", Kind.SHARE, "Change in list size over the period"),
+    # rates and ratios
+    "rate_per_1000": Label("Rate per 1,000", Kind.RATE, "Crude rate per 1,000 patients"),
+    "lower": Label("Lower 95% limit", Kind.NUMBER, INTERVAL),
+    "upper": Label("Upper 95% limit", Kind.NUMBER, INTERVAL.replace("Lower", "Upper")),
+    "dsr_per_1000": Label(
+        "Standardised rate per 1,000", Kind.RATE, "Directly standardised rate (ESP 2013)"
+    ),
+    "dsr_lower": Label("Standardised rate: lower 95% limit", Kind.RATE),
+    "dsr_upper": Label("Standardised rate: upper 95% limit", Kind.RATE),
+    "method": Label("Interval method", Kind.TEXT, "How the confidence interval was computed"),
+    "observed": Label("Observed", Kind.COUNT, "Events or patients counted"),
+    "expected": Label("Expected", Kind.NUMBER, "Expected from the reference rates", 1),
+    "prevalence": Label("Recorded prevalence", Kind.SHARE, "On the register over registered"),
+    "ratio": Label("Observed / expected", Kind.RATIO, "Indirectly standardised ratio"),
+    "significance": Label("Funnel plot", Kind.TEXT, "Position against the funnel limits"),
+    "poisson_significance": Label(
+        "Funnel plot (Poisson only)", Kind.TEXT, "Position against exact Poisson limits"
+    ),
+    "percentile": Label("Percentile rank", Kind.NUMBER, "Rank of the ratio among practices", 0),
+    "phi": Label("Over-dispersion (φ)", Kind.NUMBER, "Spiegelhalter's dispersion factor", 2),
+    "tau2": Label("Between-practice variance (τ²)", Kind.NUMBER, "Random-effects variance", 4),
+    # trends (statistical process control)
+    "numerator": Label("Count", Kind.COUNT, "Events, or those meeting the standard"),
+    "denominator": Label(
+        "Out of", Kind.COUNT, "The total the count is a share of", missing="a count, not a share"
+    ),
+    "value": Label("Value", Kind.MEASURE, "The count, or the share"),
+    "mean": Label("Mean", Kind.MEASURE, "Centre line"),
+    "lower_limit": Label("Lower process limit", Kind.MEASURE, "Mean − 2.66 × mean moving range"),
+    "upper_limit": Label("Upper process limit", Kind.MEASURE, "Mean + 2.66 × mean moving range"),
+    "point_type": Label("Variation", Kind.TEXT, "Making Data Count point type", names=POINT_TYPES),
+    "target": Label("Target", Kind.MEASURE, "The national standard", missing="no target"),
+    # markets and continuity
+    "contacts": Label("Contacts", Kind.COUNT, "Admissions, attended appointments, attendances"),
+    "providers": Label("Providers", Kind.COUNT, "Providers with any contact"),
+    "hhi": Label("Concentration (HHI)", Kind.NUMBER, "Herfindahl–Hirschman index", 0),
+    "hhi_change": Label("Change in HHI", Kind.NUMBER, "Last year minus first year", 0),
+    "largest_share": Label("Largest provider's share", Kind.SHARE),
+    "mean_providers": Label("Providers per patient", Kind.NUMBER, "Mean distinct providers", 2),
+    "several_providers": Label("Patients with 2+ providers", Kind.COUNT),
+    "share_several_providers": Label("Share with 2+ providers", Kind.SHARE),
+    "continuity_patients": Label(
+        "Patients in the continuity index", Kind.COUNT, "Patients with enough contacts"
+    ),
+    "mean_continuity": Label(
+        "Continuity of care", Kind.NUMBER, "Mean Bice–Boxerman index (1 = one provider)", 3
+    ),
+}
+
+# Columns whose names carry a value: "registered_2013-04-01" is the list on that date.
+PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Label]], ...] = (
+    (
+        re.compile(r"registered_(\d{4}-\d{2}-\d{2})"),
+        lambda m: Label(
+            f"Registered on {_day(date.fromisoformat(m.group(1)))}",
+            Kind.COUNT,
+            "Patients registered on the date",
+        ),
+    ),
+)
+
+
+def label(column: str) -> Label:
+    """The label of `column`; a KeyError names a column the registry does not know."""
+    if column in LABELS:
+        return LABELS[column]
+    for pattern, make in PATTERNS:
+        match = pattern.fullmatch(column)
+        if match:
+            return make(match)
+    raise KeyError(f"no label for the pack table column {column!r}: add it to pack/labels.py")
+
+
+def label_or_fallback(column: str, numeric: bool) -> Label:
+    """The label of `column`, or, for a column the registry does not know yet, its name in
+    words (the pack still builds; the test that every column has a label fails)."""
+    try:
+        return label(column)
+    except KeyError:
+        words = _sentence(column.replace("_", " "))
+        return Label(words, Kind.NUMBER if numeric else Kind.TEXT)
+
+
+def missing(value: Any) -> bool:
+    """Whether `value` is absent (None, NaN, NaT, pandas' NA)."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN and NaT are not equal to themselves
+    except (TypeError, ValueError):  # pandas.NA refuses a truth value
+        return True
+
+
+def _day(day: date) -> str:
+    """A date as '1 April 2013'."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _number(value: float, decimals: int) -> str:
+    """A number with thousands separators and a true minus sign."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace("-", "−") if value < 0 and text.strip("-0.,") else text.lstrip("-")
+
+
+def _share(value: float, decimals: int) -> str:
+    """A fraction as a percentage; tiny non-zero shares say so rather than round to zero."""
+    smallest = 0.5 * 10 ** (-decimals) / 100
+    if 0 < abs(value) < smallest:
+        return f"<{10 ** (-decimals):.{decimals}f}%"
+    return f"{_number(value * 100, decimals)}%"
+
+
+def format_value(column: Label, value: Any, *, as_share: bool = False) -> str:
+    """`value` as a reader expects it under `column` (an em dash when missing).
+
+    `as_share` makes a MEASURE column read as a percentage (an SPC series of shares).
+    """
+    if missing(value):
+        return MISSING
+    kind = column.kind
+    if kind is Kind.MEASURE:
+        kind = Kind.SHARE if as_share else Kind.NUMBER
+    if kind is Kind.COUNT:
+        return _number(float(value), column.decimals or 0)
+    if kind is Kind.RATE:
+        return _number(float(value), 1 if column.decimals is None else column.decimals)
+    if kind is Kind.SHARE:
+        return _share(float(value), 1 if column.decimals is None else column.decimals)
+    if kind is Kind.POUNDS:
+        text = _number(float(value), column.decimals or 0)
+        return f"−£{text[1:]}" if text.startswith("−") else f"£{text}"
+    if kind is Kind.RATIO:
+        return _number(float(value), 2 if column.decimals is None else column.decimals)
+    if kind is Kind.NUMBER:
+        decimals = column.decimals
+        if decimals is None:
+            decimals = 0 if float(value).is_integer() else 2 if abs(value) < 10 else 1
+        return _number(float(value), decimals)
+    if kind is Kind.DATE:
+        return _day(_as_date(value))
+    if kind is Kind.MONTH:
+        return f"{_as_date(value):%B %Y}"
+    if kind is Kind.FLAG:
+        return "Yes" if bool(value) else "No"
+    text = str(value)
+    if kind is Kind.TEXT:
+        if text in column.names:
+            return column.names[text]
+        if column.rename is not None:
+            return column.rename(text)
+    return text
+
+
+def _as_date(value: Any) -> date:
+    """A date from an ISO string, a date or a timestamp."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if hasattr(value, "date") and callable(value.date):
+        return date.fromisoformat(str(value.date()))
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"not a date: {value!r}")

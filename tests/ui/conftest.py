@@ -1,0 +1,99 @@
+"""A pack built from a small synthetic lake, and real headless Chromium to read it.
+
+Chromium is Debian's package, driven by playwright through its executable path; no browser
+is ever downloaded. The pack file is copied alone into an empty folder, as if emailed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from consortia.engine.backends import connect
+from consortia.pack.build import Pack, build
+from tests.conftest import make_lake
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "screenshots"  # test artefacts (git-ignored)
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@dataclass(frozen=True)
+class Emailed:
+    """A built pack and a copy of its HTML file alone in a folder."""
+
+    pack: Pack
+    html: Path
+
+
+@pytest.fixture(scope="session")
+def emailed_pack(tmp_path_factory: pytest.TempPathFactory) -> Emailed:
+    """The pack of a two-practice-sized CCG, its file copied where no table sits beside it."""
+    root = tmp_path_factory.mktemp("ui")
+    lake = make_lake(root, "lake", patients=20_000, seed=8)
+    pack = build(connect(), lake, root / "pack")
+    alone = root / "inbox" / "pack.html"
+    alone.parent.mkdir()
+    shutil.copy(pack.html, alone)
+    return Emailed(pack, alone)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's), started once."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class OfflinePage:
+    """A page that may load only files; every other request is refused and recorded."""
+
+    page: Any
+    refused: list[str]
+
+
+@pytest.fixture(scope="session")
+def offline_page(browser: Any, emailed_pack: Emailed) -> Iterator[OfflinePage]:
+    """The emailed pack open in a page with the network cut off (opened once: the tests only
+    read it, and open its details elements)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    refused: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(emailed_pack.html.as_uri(), wait_until="load")
+    yield OfflinePage(page, refused)
+    context.close()
