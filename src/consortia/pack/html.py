@@ -148,6 +148,7 @@ def _shares(table: pd.DataFrame) -> bool:
 
 def table_view(table: pd.DataFrame, caption: str) -> TableView:
     """Every row of `table` under readable headers, each value formatted by its column's kind."""
+    table = table[[c for c in table.columns if not label_or_fallback(str(c), False).chart_only]]
     labels = tuple(
         (label_or_fallback(str(column), is_numeric_dtype(table[column])), str(column))
         for column in table.columns

@@ -67,6 +67,7 @@ class Label:
     names: Mapping[str, str] = field(default_factory=dict)  # code -> words, for TEXT columns
     missing: str = "not available"
     rename: Callable[[str], str] | None = None  # words for values a mapping cannot list
+    chart_only: bool = False  # drawn by the chart; another column of the table says it in words
 
     @property
     def numeric(self) -> bool:
@@ -135,9 +136,15 @@ LABELS: dict[str, Label] = {
     "financial_year": Label("Financial year", Kind.TEXT, "April to March"),
     "month": Label("Month", Kind.MONTH),
     # activity and money
-    "pod": Label("Point of delivery", Kind.TEXT, "Kind of hospital activity", names=POD),
+    "pod": Label(
+        "Point of delivery", Kind.TEXT, "Kind of hospital activity", names=POD, chart_only=True
+    ),
     "treatment_function": _schema("op", "treatment_function", "Treatment function", Kind.CODE),
     "specialty": Label("Specialty", Kind.NAME, "Treatment function name (NHS Data Dictionary)"),
+    "point_of_delivery": Label("Point of delivery", Kind.NAME, "Kind of hospital activity"),
+    "treatment_function_label": Label(
+        "Treatment function", Kind.NAME, "Treatment function code and name", chart_only=True
+    ),
     "service_line": Label(
         "Service line",
         Kind.TEXT,
@@ -169,6 +176,20 @@ LABELS: dict[str, Label] = {
     "growth": Label("Growth", Kind.SHARE, "Change in list size over the period"),
     # rates and ratios
     "rate_per_1000": Label("Rate per 1,000", Kind.RATE, "Crude rate per 1,000 patients"),
+    "ccg_rate_per_1000": Label(
+        "CCG rate per 1,000", Kind.RATE, "Crude rate per 1,000 over the whole CCG list"
+    ),
+    "minimum_age": Label(
+        "Register's minimum age", Kind.COUNT, "Youngest age the QOF register counts (0: all ages)"
+    ),
+    "list_size": Label("Whole list", Kind.COUNT, "Registered patients of every age"),
+    "outlying": Label(
+        "Outlying", Kind.FLAG, "Beyond the outermost funnel limit (allowing for over-dispersion)"
+    ),
+    "ccgs": Label("CCGs", Kind.COUNT, "Number of CCGs"),
+    "share_at_least_5_pounds": Label(
+        "Share of CCGs at £5 a head or more", Kind.SHARE, "CCGs investing at least £5 a head"
+    ),
     "lower": Label("Lower 95% limit", Kind.NUMBER, INTERVAL),
     "upper": Label("Upper 95% limit", Kind.NUMBER, INTERVAL.replace("Lower", "Upper")),
     "dsr_per_1000": Label(

@@ -272,7 +272,7 @@ def leave_and_die(
     last = np.ceil(end)
     # a list that ends on the day its practice closes ended the day before: the closure day
     # belongs to the moves
-    last = np.where(~closes & (last == closed_day), last - 1, last)
+    last = np.where(~closes & (closed_day < DAYS) & (last == closed_day), last - 1, last)
     cohort.registered_to = np.maximum(last, start + 1).clip(max=DAYS).astype(np.int32)
     dies = (death < DAYS) & (death <= leave)
     if moves is None:

@@ -18,7 +18,8 @@ from consortia.stats import xmr
 def test_a_table_is_whole_with_readable_headers_and_explained_gaps() -> None:
     table = pd.DataFrame(
         {
-            "pod": ["elective", "ae"] * 20,
+            "pod": ["elective", "ae"] * 20,  # drawn by charts; the table shows the name
+            "point_of_delivery": ["Elective admissions", "A&E attendances"] * 20,
             "events": np.arange(40) * 1000,
             "denominator": [np.nan] * 40,
             "brand_new_column": [1.5] * 40,

@@ -575,3 +575,15 @@ def test_diagnoses_are_many_and_none_dominates(db: duckdb.DuckDBPyConnection) ->
            where method = 'emergency' group by primary_diagnosis)""",
     )
     check("emergency_top_diagnosis_share", top)
+
+
+def test_lists_run_to_the_end_of_the_period(db: duckdb.DuckDBPyConnection) -> None:
+    """A patient still registered when the period ends has no end date; the last day of the
+    period ends no more registrations than any other day (about 1/730 of them)."""
+    patients = scalar(db, "select count(*) from patient")
+    open_ended = scalar(db, "select count(*) from patient where registered_to is null")
+    last_day = scalar(
+        db, f"select count(*) from patient where registered_to = date '{FY2_END}' - 1"
+    )
+    assert open_ended / patients > 0.8
+    assert last_day / patients < 0.01
