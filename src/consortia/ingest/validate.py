@@ -273,14 +273,11 @@ def check_lake(con: Any, path: Path, datasets: Iterable[str] | None = None) -> l
 
 
 def require_valid(con: Any, path: Path, datasets: Iterable[str]) -> None:
-    """Refuse a lake whose `datasets` break a rule of the schema (references are not followed).
+    """Refuse a lake whose `datasets` break a rule of the schema, references included.
 
     Raises the first violation as one line, with how many more there are.
     """
-    lake = Lake(path)
-    names = _names(datasets)
-    lake.require(names)
-    found = [v for name in names for v in check_dataset(con, lake, DATASETS[name])]
+    found = check_lake(con, path, datasets)
     if found:
         error = found[0].error()
         more = f"{len(found) - 1} more broken rules; " if len(found) > 1 else ""
