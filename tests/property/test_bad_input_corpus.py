@@ -33,11 +33,11 @@ from consortia.schema.datasets import DATASETS
 DOCUMENTED = {int(code) for code in ExitCode} - {int(ExitCode.INTERNAL)}
 NAMES = sorted(DATASETS)
 # Examples are slow (a lake each): shrinking a failure would take minutes; report it as found.
-BOUNDED = {
-    "deadline": None,
-    "phases": [Phase.explicit, Phase.reuse, Phase.generate],
-    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-}
+BOUNDED = settings(
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 ODD_TEXT = st.text(
     alphabet=st.characters(blacklist_categories=["Cs"]),  # Parquet text is UTF-8
     max_size=40,
@@ -78,7 +78,9 @@ def _truncate(dataset: str, fraction: float) -> Damage:
     return Damage(f"{dataset}: truncated to {fraction:.3f} of its bytes", apply)
 
 
-def _replace_column(dataset: str, column: str, values: list[object], kind: pa.DataType) -> Damage:
+def _replace_column(where: tuple[str, str], values: list[object], kind: pa.DataType) -> Damage:
+    dataset, column = where
+
     def change(table: pa.Table) -> pa.Table:
         n = table.num_rows
         array = pa.array([values[i % len(values)] for i in range(n)], type=kind)
@@ -91,7 +93,9 @@ def _replace_column(dataset: str, column: str, values: list[object], kind: pa.Da
     )
 
 
-def _set_value(dataset: str, column: str, row: int, value: object) -> Damage:
+def _set_value(where: tuple[str, str], row: int, value: object) -> Damage:
+    dataset, column = where
+
     def change(table: pa.Table) -> pa.Table:
         field = table.schema.field(column)
         values = table[column].to_pylist()
@@ -106,7 +110,9 @@ def _set_value(dataset: str, column: str, row: int, value: object) -> Damage:
     )
 
 
-def _not_utf8(dataset: str, column: str, row: int) -> Damage:
+def _not_utf8(where: tuple[str, str], row: int) -> Damage:
+    dataset, column = where
+
     def change(table: pa.Table) -> pa.Table:
         return bad_lakes.not_utf8(table, column, row % table.num_rows)
 
@@ -155,26 +161,25 @@ def wrong_values(names: list[str]) -> st.SearchStrategy[Damage]:
     """Valid Parquet breaking a rule: a column's type, a number not finite, text not UTF-8."""
     return st.one_of(
         st.builds(
-            lambda dc, v: _replace_column(*dc, [v], pa.string()),
+            _replace_column,
             _columns("int64", names),
-            ODD_TEXT,
+            st.lists(ODD_TEXT, min_size=1, max_size=3),
+            st.just(pa.string()),
         ),
         st.builds(
-            lambda dc, v: _replace_column(*dc, [v], pa.int64()), _columns("string", names), HUGE
+            _replace_column,
+            _columns("string", names),
+            st.lists(HUGE, min_size=1, max_size=3),
+            st.just(pa.int64()),
         ),
-        st.builds(
-            lambda dc, r, v: _set_value(*dc, r, v),
-            _columns("float64", names),
-            st.integers(0),
-            FLOATS,
-        ),
-        st.builds(lambda dc, r: _not_utf8(*dc, r), _columns("string", names), st.integers(0)),
+        st.builds(_set_value, _columns("float64", names), st.integers(0), FLOATS),
+        st.builds(_not_utf8, _columns("string", names), st.integers(0)),
     )
 
 
 VALID_BUT_ODD = st.one_of(
-    st.builds(lambda dc, r, v: _set_value(*dc, r, v), _columns("string"), st.integers(0), ODD_TEXT),
-    st.builds(lambda dc, r, v: _set_value(*dc, r, v), _columns("int64"), st.integers(0), HUGE),
+    st.builds(_set_value, _columns("string"), st.integers(0), ODD_TEXT),
+    st.builds(_set_value, _columns("int64"), st.integers(0), HUGE),
 )
 
 
@@ -211,7 +216,7 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSORTIA_PROGRESS", "false")
 
 
-@settings(max_examples=15, **BOUNDED)
+@settings(BOUNDED, max_examples=15)
 @given(damage=st.one_of(raw(NAMES), wrong_values(NAMES), VALID_BUT_ODD))
 def test_check_never_crashes_on_a_broken_file(good_lake: Path, damage: Damage) -> None:
     lake = damaged(good_lake, damage)
@@ -222,7 +227,7 @@ def test_check_never_crashes_on_a_broken_file(good_lake: Path, damage: Damage) -
         shutil.rmtree(lake)
 
 
-@settings(max_examples=8, **BOUNDED)
+@settings(BOUNDED, max_examples=8)
 @given(damage=st.one_of(raw(list(PACKED)), wrong_values(list(PACKED))))
 def test_pack_refuses_a_broken_file_before_any_analysis(
     good_lake: Path, tmp_path: Path, damage: Damage
