@@ -216,7 +216,7 @@ def _quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONSORTIA_PROGRESS", "false")
 
 
-@settings(BOUNDED, max_examples=15)
+@settings(BOUNDED, max_examples=12)
 @given(damage=st.one_of(raw(NAMES), wrong_values(NAMES), VALID_BUT_ODD))
 def test_check_never_crashes_on_a_broken_file(good_lake: Path, damage: Damage) -> None:
     lake = damaged(good_lake, damage)
@@ -227,7 +227,7 @@ def test_check_never_crashes_on_a_broken_file(good_lake: Path, damage: Damage) -
         shutil.rmtree(lake)
 
 
-@settings(BOUNDED, max_examples=8)
+@settings(BOUNDED, max_examples=6)
 @given(damage=st.one_of(raw(list(PACKED)), wrong_values(list(PACKED))))
 def test_pack_refuses_a_broken_file_before_any_analysis(
     good_lake: Path, tmp_path: Path, damage: Damage
