@@ -116,14 +116,23 @@ def pack(
     ccg: Annotated[
         str | None, typer.Option(help="CCG code (may be left out when the lake holds one CCG).")
     ] = None,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            help="Write into a folder that holds other files (only the pack's own are replaced)."
+        ),
+    ] = False,
 ) -> None:
-    """Build the commissioning pack for a CCG: an HTML page with charts, tables as CSV."""
+    """Build the commissioning pack for a CCG: an HTML page with charts, tables as CSV.
+
+    The lake is checked against the schema first; a lake that breaks a rule is refused.
+    """
     from consortia.engine.backends import connect
     from consortia.pack.build import build
 
     settings = _settings()
     with _bar(settings.progress, "Building the pack") as update:
-        built = build(connect("duckdb", settings), data, out, ccg, update)
+        built = build(connect("duckdb", settings), data, out, ccg, update, overwrite)
     typer.echo(f"commissioning pack written to {built.html}")
 
 

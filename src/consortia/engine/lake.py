@@ -1,4 +1,8 @@
-"""A lake on disk: one folder of Parquet files per dataset, opened as Ibis tables."""
+"""A lake on disk: one folder of Parquet files per dataset, opened as Ibis tables.
+
+A part is read only once it is known to be a whole Parquet file: a folder, a dangling link,
+an empty or truncated file or another format renamed `.parquet` is named in one line instead.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,51 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
 from consortia.errors import DataError
 from consortia.schema.datasets import DATASETS
 
 MANIFEST = "_lake.json"
+PARQUET_RULE = "a dataset's parts are whole Parquet files"
+_MAGIC = b"PAR1"  # a Parquet file begins and ends with these four bytes
+_SMALLEST = 2 * len(_MAGIC) + 4  # both markers and the footer's length
+
+
+def unreadable(path: Path) -> str | None:
+    """Why `path` is not a whole Parquet file, or None when its footer reads."""
+    if path.is_symlink() and not path.exists():
+        return "a link to nothing"
+    if path.is_dir():
+        return "a folder, not a Parquet file"
+    if not path.is_file():
+        return "not a regular file"
+    try:
+        with path.open("rb") as file:
+            size = file.seek(0, 2)
+            if size == 0:
+                return "an empty file"
+            file.seek(0)
+            head = file.read(len(_MAGIC))
+            file.seek(max(size - len(_MAGIC), 0))
+            tail = file.read(len(_MAGIC))
+    except OSError as error:
+        return f"cannot be read ({error.strerror or type(error).__name__})"
+    if head != _MAGIC:
+        return "not a Parquet file (another format renamed .parquet?)"
+    if tail != _MAGIC or size < _SMALLEST:
+        return "not a whole Parquet file (truncated?)"
+    try:
+        pq.read_schema(path)
+    except Exception as error:  # any failure to parse an untrusted footer means unreadable
+        return f"an unreadable Parquet footer ({first_line(error)})"
+    return None
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, for a one-line report."""
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
 
 
 @dataclass(frozen=True)
@@ -21,8 +66,24 @@ class Lake:
     path: Path
 
     def files(self, dataset: str) -> list[Path]:
-        """The Parquet files of `dataset`, in order."""
-        return sorted((self.path / dataset).glob("*.parquet"))
+        """Everything named `*.parquet` in `dataset`'s folder, in order (not yet checked)."""
+        folder = self.path / dataset
+        return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+    def unreadable_parts(self, dataset: str) -> list[tuple[Path, str]]:
+        """Each part of `dataset` that is not a whole Parquet file, with the reason."""
+        found = []
+        for path in self.files(dataset):
+            reason = unreadable(path)
+            if reason is not None:
+                found.append((path, reason))
+        return found
+
+    def parts(self, dataset: str) -> list[Path]:
+        """The Parquet files of `dataset`; fails naming the first that cannot be read."""
+        for path, reason in self.unreadable_parts(dataset):
+            raise DataError(reason, file=str(path), rule=PARQUET_RULE)
+        return self.files(dataset)
 
     def require(self, datasets: Iterable[str]) -> None:
         """Fail with one line naming the lake and every missing dataset."""
@@ -39,7 +100,15 @@ class Lake:
     def manifest(self) -> dict[str, Any]:
         """The generator's manifest, if the lake has one."""
         path = self.path / MANIFEST
-        return json.loads(path.read_text()) if path.exists() else {}
+        if not path.is_file():
+            return {}
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise DataError(f"unreadable manifest ({first_line(error)})", file=str(path)) from None
+        if not isinstance(manifest, dict):
+            raise DataError("the manifest is not a JSON object", file=str(path))
+        return manifest
 
     def open(self, backend: Any, datasets: Iterable[str] = DATASETS) -> Mapping[str, Any]:
         """Ibis tables for `datasets`, read in place from their Parquet files."""
@@ -47,7 +116,7 @@ class Lake:
         self.require(names)
         return {
             name: backend.read_parquet(
-                [str(p) for p in self.files(name)], table_name=f"lake_{name}"
+                [str(p) for p in self.parts(name)], table_name=f"lake_{name}"
             )
             for name in names
         }

@@ -28,10 +28,11 @@ DbOption = Annotated[
 ]
 
 
-def _db(db: str | None) -> str:
+def _db(db: str | None, create: bool = False) -> str:
+    """The database to use; the default's folder is made only for a command that writes."""
     from consortia.store.session import default_database
 
-    return db or default_database(Settings())
+    return db or default_database(Settings(), create)
 
 
 def _echo_json(value: object) -> None:
@@ -43,7 +44,7 @@ def init(db: DbOption = None) -> None:
     """Create the governance database, or upgrade it to the newest schema."""
     from consortia.store.session import database_url, open_store
 
-    open_store(_db(db)).close()
+    open_store(_db(db, create=True)).close()
     typer.echo(f"governance record ready at {database_url(_db(db))}")
 
 
@@ -57,7 +58,7 @@ def run(
     from consortia.store.session import open_store
 
     planned = load_script(file)
-    store = open_store(_db(db))
+    store = open_store(_db(db, create=True))
     try:
         for report in run_script(store, planned):
             _echo_json(report)

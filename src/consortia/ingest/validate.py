@@ -2,25 +2,38 @@
 
 Each broken rule is reported once, at its first offending row, naming the file, the row
 (1-based within that file), the field and the rule — the shape of every data error here.
+A dataset's rules are tested in one scan of its Parquet files (DuckDB); only a rule found
+broken is scanned again to find its first row. Files that are not whole Parquet files, or
+whose columns are missing, undeclared or of the wrong type, are reported before any value
+is read, and data that the engine cannot decode is reported, never raised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from consortia.engine.lake import Lake
+from consortia.engine.lake import PARQUET_RULE, Lake, first_line
 from consortia.errors import DataError, UsageError
 from consortia.schema.datasets import DATASETS
-from consortia.schema.model import Column, Dataset, Ordered, PresentOnlyWhen
+from consortia.schema.model import Column, Dataset, NotBeforeBirth, Ordered, PresentOnlyWhen
 
 _ROW = "file_row_number"
 _FILE = "filename"
+_SHOWN = "shown_value"
+UNDECLARED_RULE = "only the schema's columns (a pseudonymised lake holds no NHS number or name)"
+DECODE_RULE = "values the engine can read"
+# What reading a damaged file can raise below the footer: DuckDB's errors, Arrow's, and text
+# that is not UTF-8.
+ENGINE_ERRORS = (duckdb.Error, pa.ArrowException, UnicodeError)
 
 
 @dataclass(frozen=True)
@@ -33,17 +46,29 @@ class Violation:
     field: str
     rule: str
     value: str = ""
+    reason: str = ""  # what is wrong, when the data could not be read as far as a value
 
     def error(self) -> DataError:
         """This violation as a user error."""
         shown = f" (value {self.value})" if self.value else ""
         return DataError(
-            f"breaks a rule of the {self.dataset} dataset{shown}",
+            self.reason or f"breaks a rule of the {self.dataset} dataset{shown}",
             file=self.file,
             row=self.row,
-            field=self.field,
+            field=self.field or None,
             rule=self.rule,
         )
+
+
+def structure_violations(lake: Lake, dataset: Dataset) -> list[Violation]:
+    """Parts that are not whole Parquet files, then missing, undeclared or mistyped columns."""
+    unreadable = lake.unreadable_parts(dataset.name)
+    if unreadable:
+        return [
+            Violation(dataset.name, str(p), None, "", PARQUET_RULE, reason=f"{r} ({dataset.name})")
+            for p, r in unreadable
+        ]
+    return list(_type_violations(dataset, lake.files(dataset.name)))
 
 
 def _type_violations(dataset: Dataset, files: list[Path]) -> Iterator[Violation]:
@@ -56,6 +81,13 @@ def _type_violations(dataset: Dataset, files: list[Path]) -> Iterator[Violation]
             elif not stored.field(field.name).type.equals(field.type):
                 rule = f"type {field.type} (found {stored.field(field.name).type})"
                 yield Violation(dataset.name, str(path), None, field.name, rule)
+        for name in stored.names:
+            if name not in declared.names:
+                yield Violation(dataset.name, str(path), None, name, UNDECLARED_RULE)
+
+
+def _date_literal(column: Column, day: date) -> Any:
+    return ibis.literal(datetime.combine(day, time()) if column.dtype == "timestamp" else day)
 
 
 def _column_rules(table: Any, column: Column) -> Iterator[tuple[str, Any]]:
@@ -67,10 +99,18 @@ def _column_rules(table: Any, column: Column) -> Iterator[tuple[str, Any]]:
     if column.codes is not None:
         codes = column.codes
         yield f"one of {codes.name}: {', '.join(codes.values)}", present & ~value.isin(codes.values)
+    if column.finite:
+        yield "finite (not NaN or infinite)", present & (value.isnan() | value.isinf())
     if column.minimum is not None:
         yield f"≥ {column.minimum:g}", present & (value < column.minimum)
     if column.maximum is not None:
         yield f"≤ {column.maximum:g}", present & (value > column.maximum)
+    if column.date_range is not None:
+        first, last = column.date_range
+        outside = (value < _date_literal(column, first)) | (
+            value >= _date_literal(column, last + timedelta(days=1))
+        )
+        yield f"from {first.isoformat()} to {last.isoformat()}", present & outside
     if column.pattern is not None:
         yield f"matches {column.pattern}", present & ~value.re_search(column.pattern)
 
@@ -85,83 +125,129 @@ def _row_rules(table: Any, dataset: Dataset) -> Iterator[tuple[str, str, Any]]:
             present = table[check.column].notnull()
             applies = table[check.other].isin(check.values)
             yield check.column, check.rule, present != applies
+        elif isinstance(check, NotBeforeBirth):
+            day, year, month = table[check.column], table[check.year], table[check.month]
+            before = (day.year() < year) | ((day.year() == year) & (day.month() < month))
+            yield check.column, check.rule, day.notnull() & before
 
 
-def _first(con: Any, table: Any, broken: Any) -> tuple[str, int, Any] | None:
-    hit = table.filter(broken).order_by(_FILE, _ROW).limit(1).execute()
-    if hit.empty:
+def _first(table: Any, broken: Any, shown: Any) -> tuple[str, int, str] | None:
+    """The file, 1-based row and shown value of the first row where `broken` holds."""
+    hit = (
+        table.filter(broken)
+        .order_by(_FILE, _ROW)
+        .limit(1)
+        .select(_FILE, _ROW, shown.cast("string").name(_SHOWN))
+        .to_pyarrow()
+        .to_pylist()
+    )
+    if not hit:
         return None
-    return str(hit[_FILE].iloc[0]), int(hit[_ROW].iloc[0]) + 1, hit
+    value = hit[0][_SHOWN]
+    return str(hit[0][_FILE]), int(hit[0][_ROW]) + 1, "" if value is None else str(value)
+
+
+def _read(con: Any, files: list[Path]) -> Any:
+    return con.read_parquet([str(p) for p in files], filename=True, file_row_number=True)
+
+
+def _unreadable_data(dataset: Dataset, files: list[Path], error: Exception) -> Violation:
+    """A violation for data the engine could not decode, naming the file where it can."""
+    message = first_line(error)
+    named = [str(p) for p in files if str(p) in message]
+    where = named[0] if named else str(files[0].parent)
+    reason = f"the {dataset.name} dataset cannot be read: {message[:300]}"
+    return Violation(dataset.name, where, None, "", DECODE_RULE, reason=reason)
 
 
 def check_dataset(con: Any, lake: Lake, dataset: Dataset) -> list[Violation]:
     """Every rule `dataset` breaks in `lake`, each at its first offending row."""
-    files = lake.files(dataset.name)
-    found = list(_type_violations(dataset, files))
+    found = structure_violations(lake, dataset)
     if found:
         return found  # values cannot be checked against rules for the wrong type
-    table = con.read_parquet([str(p) for p in files], filename=True, file_row_number=True)
+    files = lake.files(dataset.name)
+    try:
+        return _value_violations(_read(con, files), dataset)
+    except ENGINE_ERRORS as error:
+        return [_unreadable_data(dataset, files, error)]
+
+
+def _value_violations(table: Any, dataset: Dataset) -> list[Violation]:
     rules = [(c.name, rule, e) for c in dataset.columns for rule, e in _column_rules(table, c)]
     rules += list(_row_rules(table, dataset))
-    for field, rule, broken in rules:
-        first = _first(con, table, broken)
-        if first:
-            file, row, hit = first
-            value = hit[field].iloc[0]
-            found.append(
-                Violation(dataset.name, file, row, field, rule, "" if value is None else str(value))
-            )
-    found += _key_violations(con, table, dataset)
+    checks = [broken.any().name(f"rule_{i}") for i, (_, _, broken) in enumerate(rules)]
+    checks.append(table.count().name("rows"))
+    summary = table.aggregate(checks).to_pyarrow().to_pylist()[0]
+    found = []
+    for i, (field, rule, broken) in enumerate(rules):
+        if summary[f"rule_{i}"]:
+            first = _first(table, broken, table[field])
+            if first:
+                file, row, value = first
+                found.append(Violation(dataset.name, file, row, field, rule, value))
+    if dataset.key and summary["rows"]:
+        found += _key_violations(table, dataset, summary["rows"])
     return found
 
 
-def _key_violations(con: Any, table: Any, dataset: Dataset) -> list[Violation]:
-    found = []
-    if dataset.key:
-        key = list(dataset.key)
-        counted = table.mutate(_copies=ibis._.count().over(group_by=key))
-        first = _first(con, counted, counted._copies > 1)
-        if first:
-            file, row, _ = first
-            found.append(Violation(dataset.name, file, row, ",".join(key), "unique key"))
-    return found
+def _key_violations(table: Any, dataset: Dataset, rows: int) -> list[Violation]:
+    key = list(dataset.key)
+    if table.select(*key).distinct().count().to_pyarrow().as_py() == rows:
+        return []
+    # Each row after the first with its key (in file and row order) is a copy: name the first.
+    order = [ibis._[_FILE], ibis._[_ROW]]
+    numbered = table.mutate(_copy=ibis.row_number().over(group_by=key, order_by=order))
+    shown = numbered[key[0]].cast("string")
+    for k in key[1:]:
+        shown = shown + ", " + numbered[k].cast("string")
+    first = _first(numbered, numbered._copy > 0, shown)
+    if not first:
+        return []
+    file, row, value = first
+    rule = "unique key (this row repeats the key of an earlier row)"
+    return [Violation(dataset.name, file, row, ",".join(key), rule, value)]
 
 
-def check_references(con: Any, lake: Lake, dataset: Dataset) -> list[Violation]:
-    """Rows whose reference to another dataset finds nothing there."""
-    found = []
+def check_references(
+    con: Any, lake: Lake, dataset: Dataset, checked: Iterable[str] = ()
+) -> list[Violation]:
+    """Rows whose reference to another dataset finds nothing there.
+
+    A target whose files or columns are broken cannot be joined to; it is reported here
+    unless it is among `checked` (whose own violations name it already).
+    """
+    found: list[Violation] = []
     table = None
+    files = lake.files(dataset.name)
     for column in dataset.columns:
         if column.references is None:
             continue
         target, target_column = column.references.split(".")
         if not lake.files(target):
             continue
-        if table is None:
-            table = con.read_parquet(
-                [str(p) for p in lake.files(dataset.name)], filename=True, file_row_number=True
-            )
-        other = con.read_parquet([str(p) for p in lake.files(target)])
-        orphans = table.anti_join(other, table[column.name] == other[target_column])
-        first = _first(con, orphans, ibis.literal(True))
-        if first:
-            file, row, hit = first
-            found.append(
-                Violation(
-                    dataset.name,
-                    file,
-                    row,
-                    column.name,
-                    f"exists in {column.references}",
-                    str(hit[column.name].iloc[0]),
-                )
-            )
+        broken = structure_violations(lake, DATASETS[target])
+        if broken:
+            if target not in checked:
+                first = broken[0]
+                rule = f"exists in {column.references} (which breaks: {first.rule})"
+                found.append(Violation(dataset.name, first.file, None, column.name, rule))
+            continue
+        try:
+            table = table if table is not None else _read(con, files)
+            other = con.read_parquet([str(p) for p in lake.files(target)])
+            orphans = table.anti_join(other, table[column.name] == other[target_column])
+            first_orphan = _first(orphans, ibis.literal(True), orphans[column.name])
+        except ENGINE_ERRORS as error:
+            found.append(_unreadable_data(DATASETS[target], lake.files(target), error))
+            continue
+        if first_orphan:
+            file, row, value = first_orphan
+            rule = f"exists in {column.references}"
+            found.append(Violation(dataset.name, file, row, column.name, rule, value))
     return found
 
 
-def check_lake(con: Any, path: Path, datasets: Iterable[str] | None = None) -> list[Violation]:
-    """Every broken rule in the lake at `path` (all datasets, or those named)."""
-    lake = Lake(path)
+def _names(datasets: Iterable[str] | None) -> list[str]:
     names = list(datasets) if datasets is not None else list(DATASETS)
     unknown = [n for n in names if n not in DATASETS]
     if unknown:
@@ -169,9 +255,31 @@ def check_lake(con: Any, path: Path, datasets: Iterable[str] | None = None) -> l
             f"unknown dataset {', '.join(unknown)}; datasets are {', '.join(DATASETS)}",
             field="dataset",
         )
+    return names
+
+
+def check_lake(con: Any, path: Path, datasets: Iterable[str] | None = None) -> list[Violation]:
+    """Every broken rule in the lake at `path` (all datasets, or those named)."""
+    lake = Lake(path)
+    names = _names(datasets)
     lake.require(names)
     found: list[Violation] = []
     for name in names:
-        found += check_dataset(con, lake, DATASETS[name])
-        found += check_references(con, lake, DATASETS[name])
+        own = check_dataset(con, lake, DATASETS[name])
+        found += own
+        if not structure_violations(lake, DATASETS[name]):
+            found += check_references(con, lake, DATASETS[name], names)
     return found
+
+
+def require_valid(con: Any, path: Path, datasets: Iterable[str]) -> None:
+    """Refuse a lake whose `datasets` break a rule of the schema, references included.
+
+    Raises the first violation as one line, with how many more there are.
+    """
+    found = check_lake(con, path, datasets)
+    if found:
+        error = found[0].error()
+        more = f"{len(found) - 1} more broken rules; " if len(found) > 1 else ""
+        error.message += f" ({more}`consortia check --data {path}` lists every one)"
+        raise error

@@ -21,8 +21,10 @@ from consortia.analyses import (
 from consortia.analyses.scope import Scope, Tables
 from consortia.engine.lake import Lake
 from consortia.errors import DataError
+from consortia.ingest.validate import require_valid
 from consortia.pack import assets
 from consortia.pack.context import Context
+from consortia.pack.destination import check_destination, remove_stale
 from consortia.pack.figure import Figure
 from consortia.pack.html import render
 from consortia.pack.release import release
@@ -127,14 +129,23 @@ def build(
     out: Path,
     ccg: str | None = None,
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> Pack:
-    """Build the pack for `ccg` from the lake at `lake_path` into `out`."""
+    """Build the pack for `ccg` from the lake at `lake_path` into `out`.
+
+    `out` is checked before any work, and the lake's datasets against the schema's rules
+    before any analysis: a pack is never built from data that breaks them.
+    """
     assets.check()  # before the analysis: a missing design system is known at once
+    previous = check_destination(out, overwrite)
+    require_valid(backend, lake_path, DATASETS)
     figures, code, name = analyse(backend, lake_path, ccg, progress)
     out.mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(exist_ok=True)
-    for figure in figures:
-        figure.table.to_csv(out / "tables" / f"{figure.id}.csv", index=False)
+    written = [out / "tables" / f"{figure.id}.csv" for figure in figures]
+    for figure, table in zip(figures, written, strict=True):
+        figure.table.to_csv(table, index=False)
+    remove_stale(out, previous, written)
     html = out / "pack.html"
     html.write_text(render(figures, ccg_code=code, ccg_name=name, made=date.today()), "utf-8")
     (out / "pack.json").write_text(json.dumps(index(figures, code, name), indent=2) + "\n")

@@ -9,7 +9,7 @@ mixing function is public: unique and unordered, but not a secret — anyone hol
 from __future__ import annotations
 
 from consortia.schema import codes
-from consortia.schema.model import Column, Dataset, Ordered, PresentOnlyWhen
+from consortia.schema.model import Column, Dataset, NotBeforeBirth, Ordered, PresentOnlyWhen
 
 CCG_CODE = r"^[0-9]{2}[A-Z0-9]$"
 PRACTICE_CODE = r"^[A-Y][0-9]{5}$"
@@ -149,7 +149,7 @@ PATIENT = Dataset(
         Column("date_of_death", "date", "date of death", nullable=True),
     ),
     key=("patient_id",),
-    checks=(Ordered("registered_from", "registered_to"),),
+    checks=(Ordered("registered_from", "registered_to"), NotBeforeBirth("date_of_death")),
 )
 
 REGISTRATION = Dataset(

@@ -7,6 +7,7 @@ synthetic generator all read these declarations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 import pyarrow as pa
@@ -24,6 +25,10 @@ ARROW_TYPES: dict[DType, pa.DataType] = {
     "date": pa.date32(),
     "timestamp": pa.timestamp("ms"),  # Parquet stores no coarser unit
 }
+
+# Dates a lake may hold unless a column says otherwise: the birth years the schema allows.
+# A year 0001 or 2999 is a typing or conversion error, never a real event.
+PLAUSIBLE_DATES = (date(1890, 1, 1), date(2100, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,20 @@ class Column:
     maximum: float | None = None
     pattern: str | None = None
     references: str | None = None  # "dataset.column" this column's values must exist in
+    earliest: date | None = None  # dates and times: the first plausible day (default above)
+    latest: date | None = None
+
+    @property
+    def finite(self) -> bool:
+        """Whether values must be finite numbers (every float: no NaN, no infinity)."""
+        return self.dtype == "float64"
+
+    @property
+    def date_range(self) -> tuple[date, date] | None:
+        """The first and last plausible day of a date or time column."""
+        if self.dtype not in ("date", "timestamp"):
+            return None
+        return (self.earliest or PLAUSIBLE_DATES[0], self.latest or PLAUSIBLE_DATES[1])
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -73,6 +92,11 @@ class Column:
             rules.append(f"≤ {self.maximum:g}")
         if self.pattern is not None:
             rules.append(f"matches `{self.pattern}`")
+        if self.finite:
+            rules.append("finite")
+        if self.date_range is not None:
+            first, last = self.date_range
+            rules.append(f"from {first.isoformat()} to {last.isoformat()}")
         if self.references is not None:
             rules.append(f"exists in `{self.references}`")
         return rules
@@ -105,7 +129,21 @@ class PresentOnlyWhen:
         return f"{self.column} present if and only if {self.other} in {list(self.values)}"
 
 
-RowCheck = Ordered | PresentOnlyWhen
+@dataclass(frozen=True)
+class NotBeforeBirth:
+    """A row rule: the date in `column` (where present) is not before the month of birth."""
+
+    column: str
+    year: str = "birth_year"
+    month: str = "birth_month"
+
+    @property
+    def rule(self) -> str:
+        """The rule in words."""
+        return f"{self.column} not before the month of birth ({self.year}, {self.month})"
+
+
+RowCheck = Ordered | PresentOnlyWhen | NotBeforeBirth
 
 
 @dataclass(frozen=True)

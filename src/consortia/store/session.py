@@ -126,7 +126,11 @@ def open_store(db: str, *, migrate_schema: bool = True) -> Store:
     return Store(engine)
 
 
-def default_database(settings: Settings) -> str:
-    """The default governance database: governance.sqlite in the demo folder, beside its lake."""
-    settings.demo_dir.mkdir(parents=True, exist_ok=True)
+def default_database(settings: Settings, create: bool = False) -> str:
+    """The default governance database: governance.sqlite in the demo folder, beside its lake.
+
+    The folder is made only for a command that writes (`create`); reading creates nothing.
+    """
+    if create:
+        settings.demo_dir.mkdir(parents=True, exist_ok=True)
     return str(settings.demo_dir / "governance.sqlite")

@@ -33,6 +33,16 @@ from consortia.synth.truth import write_truth
 
 BLOCK_PATIENTS = 50_000
 MANIFEST = "_lake.json"
+TRUTH_MANIFEST = "_truth.json"
+# Truth folders written before the truth manifest: these entries and nothing else.
+_OLD_TRUTH = frozenset(
+    {"model.json", "practice_effects.parquet", "ccg_investment.parquet", "emergency_risk"}
+)
+# England's registered population is about 56 million; twice that is no health economy.
+MAX_PATIENTS = 100_000_000
+# Organisation codes stay distinct within the schema's patterns up to this many CCGs
+# (England had 211 in April 2013).
+MAX_CCGS = 1_000
 Progress = Callable[[int, int], None]
 
 
@@ -68,8 +78,17 @@ def check(request: Request) -> None:
     """Refuse a request that cannot be carried out, before any work is done."""
     if request.patients < 1:
         raise UsageError("--patients must be at least 1", rule="patients ≥ 1")
+    if request.patients > MAX_PATIENTS:
+        raise UsageError(
+            f"--patients must be at most {MAX_PATIENTS:,}", rule=f"patients ≤ {MAX_PATIENTS:,}"
+        )
     if request.ccgs < 1:
         raise UsageError("--ccgs must be at least 1", rule="ccgs ≥ 1")
+    if request.ccgs > MAX_CCGS:
+        raise UsageError(
+            f"--ccgs must be at most {MAX_CCGS:,} (organisation codes would repeat)",
+            rule=f"ccgs ≤ {MAX_CCGS:,}",
+        )
     if request.ccgs > request.patients:
         raise UsageError("--ccgs cannot exceed --patients", rule="ccgs ≤ patients")
     if request.seed < 0:
@@ -78,14 +97,55 @@ def check(request: Request) -> None:
         raise UsageError("--workers must be at least 1", rule="workers ≥ 1")
     if request.truth.resolve().is_relative_to(request.out.resolve()):
         raise UsageError("the ground truth must not be written inside the lake")
-    for folder in (request.out, request.truth):
-        if folder.exists() and not folder.is_dir():
+    for folder, foreign in ((request.out, _not_lake), (request.truth, _not_truth)):
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise UsageError(f"{folder} exists and is not a folder")
-        if folder.exists() and any(folder.iterdir()) and not request.overwrite:
-            raise UsageError(
-                f"{folder} already holds data; choose an empty folder or pass --overwrite"
-            )
+        if folder.exists() and any(folder.iterdir()):
+            if not request.overwrite:
+                raise UsageError(
+                    f"{folder} already holds data; choose an empty folder or pass --overwrite"
+                )
+            reason = foreign(folder)
+            if reason:
+                raise UsageError(
+                    f"--overwrite replaces only what synth wrote, and {folder} {reason}; "
+                    "move it or choose another folder",
+                    rule="synth replaces only its own output",
+                )
         _check_writable(folder.resolve().parent)
+
+
+def _foreign_entry(folder: Path, allowed: set[str]) -> str | None:
+    for entry in sorted(folder.iterdir()):
+        if entry.name not in allowed:
+            return f"holds {entry.name}, which synth did not write"
+    return None
+
+
+def _not_lake(folder: Path) -> str | None:
+    """Why `folder` is not a lake synth wrote (None if it is one)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        generator = str(manifest["generator"])
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return f"has no readable {MANIFEST} manifest of a generated lake"
+    if not (generator.startswith("consortia ") and generator.endswith(" synth")):
+        return f"was written by {generator!r}, not by consortia synth"
+    return _foreign_entry(folder, {MANIFEST, *DATASETS})
+
+
+def _not_truth(folder: Path) -> str | None:
+    """Why `folder` is not a ground truth synth wrote (None if it is one)."""
+    try:
+        entries = json.loads((folder / TRUTH_MANIFEST).read_text(encoding="utf-8"))["entries"]
+        allowed = {TRUTH_MANIFEST, *(str(e) for e in entries)}
+    except FileNotFoundError:
+        if not (folder / "model.json").is_file():
+            return f"has no {TRUTH_MANIFEST} manifest of a generated ground truth"
+        allowed = set(_OLD_TRUTH)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return f"has no readable {TRUTH_MANIFEST} manifest of a generated ground truth"
+    return _foreign_entry(folder, allowed)
 
 
 def _check_writable(parent: Path) -> None:
@@ -171,6 +231,8 @@ def synthesise(request: Request, progress: Progress | None = None) -> Summary:
                 rows[name] = rows.get(name, 0) + count
         _write_manifest(lake, request, rows)
         write_truth(truth, orgs, registered, levels)
+        entries = sorted(entry.name for entry in truth.iterdir())
+        (truth / TRUTH_MANIFEST).write_text(json.dumps({"entries": entries}, indent=2) + "\n")
     return Summary(request.out, request.truth, sum(r.patients for r in results), rows)
 
 
@@ -188,7 +250,8 @@ def _run_all(
                 progress(done, total)
         return results
     context = get_context("fork")
-    with ProcessPoolExecutor(max_workers=request.workers, mp_context=context) as pool:
+    workers = min(request.workers, len(jobs))  # never more processes than blocks to generate
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for job, result in zip(jobs, pool.map(run, jobs), strict=True):
             results.append(result)
             done += int(job.practices.list_size.sum())
