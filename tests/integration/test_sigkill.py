@@ -71,6 +71,17 @@ def wait_ready(path: Path, process: multiprocessing.process.BaseProcess) -> None
     raise AssertionError("the writer did not start")
 
 
+def wait_first_write(path: Path, process: multiprocessing.process.BaseProcess) -> None:
+    """Wait until the writer has acknowledged one action: it is in its write loop, so the kill
+    lands among writes however slowly a loaded machine runs it."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.is_alive():
+        if path.read_bytes().count(b"\n") >= 2:
+            return
+        time.sleep(0.001)
+    raise AssertionError("the writer acknowledged no action")
+
+
 def stored(store: Store) -> tuple[dict[int, str], set[str], audit.Verdict]:
     """Audit entries of the writer's actions (seq -> key), people stored, and the chain."""
     with store.reading() as session:
@@ -92,6 +103,7 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(db_url: str, tmp_path: Pat
         process = context.Process(target=writer, args=(db_url, str(path), f"t{trial}"))
         process.start()
         wait_ready(path, process)
+        wait_first_write(path, process)
         time.sleep(rng.uniform(0.0, 0.05))
         process.kill()
         process.join()
@@ -109,4 +121,4 @@ def test_sigkill_mid_write_loses_nothing_acknowledged(db_url: str, tmp_path: Pat
         f"\n{TRIALS} kills on {db_url.split(':')[0]}: {len(acked)} acknowledged, "
         f"{len(logged)} stored, {unacknowledged} committed but unacknowledged, 0 lost"
     )
-    assert len(acked) > TRIALS
+    assert len(acked) >= TRIALS
