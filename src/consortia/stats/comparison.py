@@ -37,6 +37,21 @@ class Comparison:
         return str(self.table.attrs["group"])
 
 
+# The columns `compare` adds, typed, for a frame with no group to compare.
+EMPTY: dict[str, pd.Series] = {
+    "ratio": pd.Series(dtype="float64"),
+    "lower": pd.Series(dtype="float64"),
+    "upper": pd.Series(dtype="float64"),
+    "method": pd.Series(dtype="object"),
+    "poisson_significance": pd.Series(dtype="object"),
+    "significance": pd.Series(dtype="object"),
+    "outlying": pd.Series(dtype="bool"),
+    "percentile": pd.Series(dtype="float64"),
+    "phi": pd.Series(dtype="float64"),
+    "tau2": pd.Series(dtype="float64"),
+}
+
+
 def compare(frame: pd.DataFrame, group: str, *, confidence: float = 0.95) -> Comparison:
     """Per group of `frame` (columns observed, expected): ratio, lower, upper, method,
     poisson_significance, significance (over-dispersed), outlying, percentile, phi, tau2.
@@ -64,7 +79,7 @@ def compare(frame: pd.DataFrame, group: str, *, confidence: float = 0.95) -> Com
                 tau2=funnel.tau2,
             )
         )
-    table = pd.concat(parts, ignore_index=True) if parts else frame.iloc[0:0]
+    table = pd.concat(parts, ignore_index=True) if parts else frame.iloc[0:0].assign(**EMPTY)
     table.attrs["group"] = group
     return Comparison(table, funnels, description)
 
