@@ -87,9 +87,10 @@ def credit(lake: Lake, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` (patient_id, day) with the practice of the registration that began last on or
     before the day, or the patient's first registration for a day before any."""
     spans = lake["registration"][["patient_id", "practice", "registered_from"]].copy()
-    spans["registered_from"] = pd.to_datetime(spans["registered_from"])
+    spans["registered_from"] = pd.to_datetime(spans["registered_from"]).astype("datetime64[ns]")
     spans = spans.sort_values("registered_from")
-    left = frame.assign(day=pd.to_datetime(frame["day"])).sort_values("day")
+    left = frame.assign(day=pd.to_datetime(frame["day"]).astype("datetime64[ns]"))
+    left = left.sort_values("day")
     located = pd.merge_asof(left, spans, left_on="day", right_on="registered_from", by="patient_id")
     first = spans.drop_duplicates("patient_id").set_index("patient_id")["practice"]
     located["practice"] = located["practice"].fillna(located["patient_id"].map(first))
