@@ -25,6 +25,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import ibis
 import pandas as pd
 import pytest
 
@@ -280,3 +281,23 @@ def test_payments_per_patient_on_1_april(lake: tuple[Any, Any]) -> None:
     assert counts(payments, "practice", "per_patient") == {"A10001": 10.0, "B10001": 30.0}
     ccg = backend.execute(investment.ccg_local_investment(tables, SCOPE)).iloc[0]
     assert ccg["per_head"] == pytest.approx(50 / 3, rel=1e-12)
+
+
+def test_practice_on_a_date(lake: tuple[Any, Any]) -> None:
+    """The registration in force on the day; before the first registration, the first; after
+    the list ended, the last; another CCG's practice only in that CCG's scope."""
+    backend, tables = lake
+    days = [
+        (1, date(1999, 6, 1), "A10001"),  # before patient 1 first registered
+        (1, date(2013, 6, 30), "A10001"),  # the last day before the closure
+        (1, CLOSED, "B10001"),  # the day of the move
+        (3, date(2014, 1, 1), "A10001"),  # after patient 3 left
+        (4, date(2013, 8, 1), "C10001"),
+    ]
+    events = ibis.memtable(
+        {"patient_id": [d[0] for d in days], "day": [d[1] for d in days], "n": range(len(days))}
+    )
+    everyone = backend.execute(population.practice_on(tables, SCOPE.everyone, events, "day"))
+    assert counts(everyone, "n", "practice") == {i: d[2] for i, d in enumerate(days)}
+    ours = backend.execute(population.practice_on(tables, SCOPE, events, "day"))
+    assert sorted(ours["n"]) == [0, 1, 2, 3]

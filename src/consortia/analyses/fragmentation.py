@@ -1,7 +1,8 @@
 """Fragmentation and continuity of care: the "any qualified provider" concern, measured.
 
-For each patient and year: the number of distinct providers used and, for patients with
-several contacts, the Bice–Boxerman continuity-of-care index
+For each patient, practice (registered with at the time of the contacts) and year: the
+number of distinct providers used and, for patients with several contacts, the Bice–Boxerman
+continuity-of-care index
 COC = (Σ nⱼ² − N) / (N (N − 1)), where nⱼ is the contacts with provider j and N all contacts
 (1 = every contact with one provider, 0 = every contact with a different one).
 For each service line: providers' market shares and the Herfindahl–Hirschman index
