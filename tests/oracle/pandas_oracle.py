@@ -2,7 +2,10 @@
 engine's definitions, as the oracle the engine must agree with.
 
 It reads the lake's Parquet files whole and computes each figure the obvious way, for one CCG
-over the financial years 2013/14 and 2014/15.
+over the financial years 2013/14 and 2014/15. Lists and person-years come from `registration`
+(a patient whose practice closed counts at each practice for their time there); each event
+goes to the practice of the registration that began last on or before its date (the first
+registration for an event before any).
 """
 
 from __future__ import annotations
@@ -63,10 +66,41 @@ def registered(patients: pd.DataFrame, on: date) -> pd.DataFrame:
     return patients[(start <= day) & (end.isna() | (end > day))]
 
 
-def members(lake: Lake, ccg: str) -> pd.DataFrame:
+def registrations(lake: Lake) -> pd.DataFrame:
+    """Every registration with the patient's sex, birth and deprivation beside it."""
+    people = lake["patient"].drop(columns=["practice", "registered_from", "registered_to"])
+    return lake["registration"].merge(people, on="patient_id")
+
+
+def ccg_practices(lake: Lake, ccg: str) -> set[str]:
     practices = lake["practice"]
-    codes = set(practices.loc[practices["ccg"] == ccg, "code"])
-    return lake["patient"][lake["patient"]["practice"].isin(codes)]
+    return set(practices.loc[practices["ccg"] == ccg, "code"])
+
+
+def members(lake: Lake, ccg: str) -> pd.DataFrame:
+    """Registrations with the CCG's practices."""
+    every = registrations(lake)
+    return every[every["practice"].isin(ccg_practices(lake, ccg))]
+
+
+def credit(lake: Lake, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (patient_id, day) with the practice of the registration that began last on or
+    before the day, or the patient's first registration for a day before any."""
+    spans = lake["registration"][["patient_id", "practice", "registered_from"]].copy()
+    spans["registered_from"] = pd.to_datetime(spans["registered_from"]).astype("datetime64[ns]")
+    spans = spans.sort_values("registered_from")
+    left = frame.assign(day=pd.to_datetime(frame["day"]).astype("datetime64[ns]"))
+    left = left.sort_values("day")
+    located = pd.merge_asof(left, spans, left_on="day", right_on="registered_from", by="patient_id")
+    first = spans.drop_duplicates("patient_id").set_index("patient_id")["practice"]
+    located["practice"] = located["practice"].fillna(located["patient_id"].map(first))
+    return located.drop(columns="registered_from").dropna(subset=["practice"])
+
+
+def ccg_events(lake: Lake, frame: pd.DataFrame, ccg: str) -> pd.DataFrame:
+    """`credit(frame)` for the events credited to the CCG's practices."""
+    located = credit(lake, frame)
+    return located[located["practice"].isin(ccg_practices(lake, ccg))]
 
 
 def events(lake: Lake) -> pd.DataFrame:
@@ -119,7 +153,7 @@ def events(lake: Lake) -> pd.DataFrame:
 def activity_rates(lake: Lake, ccg: str) -> pd.DataFrame:
     """Events, cost and rate per 1,000 (list on 1 October) by year and point of delivery."""
     patients = members(lake, ccg)
-    mine = events(lake).merge(patients[["patient_id"]], on="patient_id")
+    mine = ccg_events(lake, events(lake), ccg)
     totals = (
         mine.groupby(["financial_year", "pod"])
         .agg(events=("cost", "size"), cost=("cost", "sum"))
@@ -178,8 +212,9 @@ def measure_events(lake: Lake) -> pd.DataFrame:
 
 
 def person_years(lake: Lake) -> pd.DataFrame:
-    """Registered person-years per patient and year, with age band, sex, deprivation quintile."""
-    patients = lake["patient"]
+    """Registered person-years per registration and year, with age band, sex, deprivation
+    quintile."""
+    patients = registrations(lake)
     parts = []
     for fy, start in YEARS.items():
         first = pd.Timestamp(start)
@@ -212,7 +247,10 @@ def variation(lake: Lake, ccg: str) -> pd.DataFrame:
     """Observed and expected events per measure and practice (indirect standardisation)."""
     cells = ["age_band", "sex", "deprivation_quintile"]
     exposure = person_years(lake)
-    located = measure_events(lake).merge(exposure, on=["patient_id", "financial_year"])
+    cells_of = exposure[["patient_id", "financial_year", *cells]].drop_duplicates()
+    located = credit(lake, measure_events(lake)).merge(
+        cells_of, on=["patient_id", "financial_year"]
+    )
     observed_cells = located.groupby(["measure", "practice", *cells]).size().rename("observed")
     exposure_cells = exposure.groupby(["practice", *cells])["person_years"].sum()
     rows = []
@@ -241,7 +279,7 @@ def variation(lake: Lake, ccg: str) -> pd.DataFrame:
 
 def concentration(lake: Lake, ccg: str) -> pd.DataFrame:
     """HHI per service line and year over the CCG's patients' contacts."""
-    mine = events(lake).merge(members(lake, ccg)[["patient_id"]], on="patient_id")
+    mine = ccg_events(lake, events(lake), ccg)
     counts = mine.groupby(["financial_year", "service_line", "provider"]).size()
     shares = counts / counts.groupby(level=[0, 1]).transform("sum")
     return (shares.mul(100) ** 2).groupby(level=[0, 1]).sum().rename("hhi").reset_index()
@@ -249,8 +287,7 @@ def concentration(lake: Lake, ccg: str) -> pd.DataFrame:
 
 def continuity(lake: Lake, ccg: str) -> pd.DataFrame:
     """Mean providers and mean Bice–Boxerman index per practice and year."""
-    patients = members(lake, ccg)[["patient_id", "practice"]]
-    mine = events(lake).merge(patients, on="patient_id")
+    mine = ccg_events(lake, events(lake), ccg)
     n = mine.groupby(["financial_year", "practice", "patient_id", "provider"]).size()
     per = n.groupby(level=[0, 1, 2]).agg(contacts="sum", providers="size")
     per["squares"] = (n**2).groupby(level=[0, 1, 2]).sum()
@@ -275,7 +312,7 @@ def local_investment(lake: Lake) -> pd.DataFrame:
     local = payments[payments["category"] == "ccg_local_investment"]
     rows = []
     for fy, start in YEARS.items():
-        lists = registered(lake["patient"], start).groupby("practice").size().rename("patients")
+        lists = registered(registrations(lake), start).groupby("practice").size().rename("patients")
         year = local[local["financial_year"] == fy].merge(lists.reset_index(), on="practice")
         year = year.merge(lake["practice"][["code", "ccg"]], left_on="practice", right_on="code")
         totals = year.groupby("ccg")[["amount", "patients"]].sum().reset_index()
@@ -316,7 +353,7 @@ def register_prevalence(lake: Lake, ccg: str) -> pd.DataFrame:
 def prevalence_by_practice(lake: Lake, ccg: str) -> pd.DataFrame:
     """Per practice and register: eligible list, on the register, expected (indirect
     standardisation by age band and sex over every eligible patient in the lake)."""
-    listed = registered(lake["patient"], ACHIEVEMENT)
+    listed = registered(registrations(lake), ACHIEVEMENT)
     listed = listed.assign(age=age_on(listed, ACHIEVEMENT))
     listed["age_band"] = band(listed["age"])
     conditions = lake["condition"]
@@ -340,19 +377,21 @@ def prevalence_by_practice(lake: Lake, ccg: str) -> pd.DataFrame:
 def _mid_year(lake: Lake, fy: str) -> pd.DataFrame:
     """Everyone registered on 1 October of the year, with age band, sex and CCG."""
     on = date(YEARS[fy].year, 10, 1)
-    listed = registered(lake["patient"], on)
+    listed = registered(registrations(lake), on)
     listed = listed.assign(age_band=band(age_on(listed, on)))
     ccgs = lake["practice"].set_index("code")["ccg"]
     return listed.assign(ccg=listed["practice"].map(ccgs))
 
 
 def _events_with_cells(lake: Lake) -> pd.DataFrame:
-    """Every event with its patient's mid-year age band, sex and CCG (patients registered at
-    any time in the year, as person-years count them)."""
-    located = person_years(lake)[["patient_id", "practice", "sex", "financial_year", "age_band"]]
+    """Every event with its patient's mid-year age band and sex (patients registered at any
+    time in the year, as person-years count them) and the CCG of its practice on the day."""
+    cells = person_years(lake)[["patient_id", "sex", "financial_year", "age_band"]]
+    located = credit(lake, events(lake)).merge(
+        cells.drop_duplicates(), on=["patient_id", "financial_year"]
+    )
     ccgs = lake["practice"].set_index("code")["ccg"]
-    located = located.assign(ccg=located["practice"].map(ccgs))
-    return events(lake).merge(located, on=["patient_id", "financial_year"])
+    return located.assign(ccg=located["practice"].map(ccgs))
 
 
 def weighted_population(lake: Lake, ccg: str) -> pd.DataFrame:
@@ -390,10 +429,11 @@ def standardised_rates(lake: Lake, ccg: str) -> pd.DataFrame:
 def monthly_emergency_admissions(lake: Lake, ccg: str) -> pd.DataFrame:
     """Emergency admissions (admission methods 21–28) of the CCG's patients by month."""
     apc = lake["apc"]
-    apc = apc[
-        (apc["method"] == "emergency") & apc["patient_id"].isin(members(lake, ccg)["patient_id"])
-    ]
-    day = pd.to_datetime(apc["admitted_on"])
+    apc = apc[apc["method"] == "emergency"]
+    spells = ccg_events(
+        lake, pd.DataFrame({"patient_id": apc["patient_id"], "day": apc["admitted_on"]}), ccg
+    )
+    day = spells["day"]
     day = day[(day >= PERIOD_START) & (day < PERIOD_END)]
     months = day.dt.strftime("%Y-%m-01").value_counts().rename("numerator")
     return months.rename_axis("month").reset_index()

@@ -10,9 +10,19 @@ import pyarrow.parquet as pq
 
 from consortia.schema.datasets import DATASETS
 
+REGISTRATION_COLUMNS = ("patient_id", "practice", "registered_from", "registered_to")
+
+
+def registrations_of(patients: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One registration per patient, as its patient row says: a patient who never moved."""
+    return [{column: row[column] for column in REGISTRATION_COLUMNS} for row in patients]
+
 
 def write_lake(folder: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
-    """A lake holding exactly `rows` (dataset → list of records); missing datasets are empty."""
+    """A lake holding exactly `rows` (dataset → list of records); missing datasets are empty,
+    except `registration`, which when missing is one registration per patient row."""
+    rows = dict(rows)
+    rows.setdefault("registration", registrations_of(rows.get("patient", [])))
     for name, dataset in DATASETS.items():
         table = pa.Table.from_pylist(rows.get(name, []), schema=dataset.arrow_schema)
         (folder / name).mkdir(parents=True, exist_ok=True)

@@ -17,9 +17,9 @@ from ibis import _
 
 from consortia.analyses.population import (
     MID_YEAR,
-    in_scope,
     mid_year_population,
-    patient_years,
+    patient_cells,
+    practice_on,
     registered_population,
 )
 from consortia.analyses.scope import (
@@ -32,7 +32,7 @@ from consortia.analyses.scope import (
 from consortia.schema.codes import POINT_OF_DELIVERY
 from consortia.schema.reference_tables import AGE_BANDS
 
-DATASETS = ("patient", "practice", "apc", "op", "ae")
+DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
 ADMISSION_POD = {"elective": "elective", "emergency": "emergency"}  # any other: other_non_elective
 
 
@@ -84,13 +84,13 @@ def activity_events(tables: Tables) -> Any:
 
 
 def scoped_events(tables: Tables, scope: Scope) -> Any:
-    """Activity of the scope's patients in its financial years, with practice and year."""
-    patient = in_scope(tables, scope).select("patient_id", "practice")
+    """Activity in the scope's financial years, each event with the practice the patient was
+    registered with on its date (only practices in scope), and its financial year."""
     events = activity_events(tables)
     events = events.filter(
         (events.activity_date >= scope.start) & (events.activity_date < scope.end)
     )
-    joined = events.join(patient, "patient_id")
+    joined = practice_on(tables, scope, events, "activity_date")
     return joined.mutate(
         financial_year=financial_year(joined.activity_date, scope),
         year_start=financial_year_start(joined.activity_date, scope),
@@ -213,9 +213,11 @@ def _with_ccg(tables: Tables, table: Any) -> Any:
 
 
 def activity_by_age(tables: Tables, scope: Scope) -> Any:
-    """Events and cost by CCG, year, point of delivery, and mid-year age band and sex."""
+    """Events and cost by CCG (of the practice on the event's date), year, point of delivery,
+    and mid-year age band and sex; events of years the patient was never registered in are
+    left out, as person-years leave them out."""
     events = scoped_events(tables, scope).drop("financial_year")
-    patients = patient_years(tables, scope).select(
+    patients = patient_cells(tables, scope).select(
         "patient_id", "year_start", "financial_year", "age_band", "sex"
     )
     return (

@@ -1,7 +1,8 @@
 """Fragmentation and continuity of care: the "any qualified provider" concern, measured.
 
-For each patient and year: the number of distinct providers used and, for patients with
-several contacts, the Bice–Boxerman continuity-of-care index
+For each patient, practice (registered with at the time of the contacts) and year: the
+number of distinct providers used and, for patients with several contacts, the Bice–Boxerman
+continuity-of-care index
 COC = (Σ nⱼ² − N) / (N (N − 1)), where nⱼ is the contacts with provider j and N all contacts
 (1 = every contact with one provider, 0 = every contact with a different one).
 For each service line: providers' market shares and the Herfindahl–Hirschman index
@@ -15,15 +16,16 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import in_scope
+from consortia.analyses.population import practice_on
 from consortia.analyses.scope import Scope, Tables, financial_year, financial_year_label
 
-DATASETS = ("patient", "practice", "apc", "op", "ae")
+DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
 MINIMUM_CONTACTS = 3  # the index is only meaningful with several contacts
 
 
 def contacts(tables: Tables, scope: Scope) -> Any:
-    """Every contact with a provider: patient, practice, provider, service line, financial year."""
+    """Every contact with a provider: patient, practice (registered with on the day), provider,
+    service line, financial year."""
     apc, op, ae = tables["apc"], tables["op"], tables["ae"]
     spells = apc.select(
         "patient_id",
@@ -45,14 +47,13 @@ def contacts(tables: Tables, scope: Scope) -> Any:
     )
     every = ibis.union(spells, appointments, arrivals)
     every = every.filter((every.day >= scope.start) & (every.day < scope.end))
-    patients = in_scope(tables, scope).select("patient_id", "practice")
-    return every.join(patients, "patient_id").mutate(
-        financial_year=financial_year(every.day, scope)
-    )
+    located = practice_on(tables, scope, every, "day")
+    return located.mutate(financial_year=financial_year(located.day, scope))
 
 
 def patient_continuity(tables: Tables, scope: Scope) -> Any:
-    """Per patient and year: contacts, distinct providers and the continuity index."""
+    """Per patient, practice and year: contacts, distinct providers and the continuity index
+    (a patient who moved practice has a row for their contacts at each)."""
     per_provider = (
         contacts(tables, scope)
         .group_by("financial_year", "practice", "patient_id", "provider")

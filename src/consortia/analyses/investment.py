@@ -14,16 +14,17 @@ from ibis import _
 from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 
-DATASETS = ("patient", "practice", "practice_payment")
+DATASETS = ("patient", "registration", "practice", "practice_payment")
 POUNDS_A_HEAD = 5.0
 
 
 def list_sizes(tables: Tables, scope: Scope) -> Any:
-    """Registered patients of every practice on 1 April of each financial year."""
+    """Registered patients of every practice (in the lake) on 1 April of each financial year:
+    those whose registration with the practice covers the day."""
     parts = []
     for start in scope.year_starts():
         parts.append(
-            registered_on(tables["patient"], start)
+            registered_on(tables, scope.everyone, start)
             .group_by("practice")
             .aggregate(patients=_.count())
             .mutate(financial_year=ibis.literal(financial_year_label(start.year)))

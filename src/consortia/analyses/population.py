@@ -11,7 +11,7 @@ from ibis import _
 from consortia.analyses.scope import Scope, Tables, financial_year_label, member_practices
 from consortia.schema.reference_tables import AGE_BANDS
 
-DATASETS = ("patient", "practice")
+DATASETS = ("patient", "registration", "practice")
 MID_YEAR = (10, 1)  # rates use the list on 1 October, the middle of the financial year
 
 
@@ -28,23 +28,74 @@ def age_band(age: Any) -> Any:
     return ibis.ifelse(lower >= 90, "90+", label)
 
 
-def registered_on(patient: Any, on: date) -> Any:
-    """Patients registered (and alive) on `on`."""
-    return patient.filter(
-        (patient.registered_from <= on)
-        & (patient.registered_to.isnull() | (patient.registered_to > on))
-    )
+def registrations(tables: Tables, scope: Scope) -> Any:
+    """Each registration with a practice in scope, with its patient's own columns.
+
+    The practice and dates are the registration's (`registration`), not the patient row's
+    latest practice: a patient whose practice closed has one row for each practice.
+    """
+    practices = member_practices(tables, scope)
+    registration = tables["registration"]
+    registration = registration.semi_join(practices, registration.practice == practices.code)
+    people = tables["patient"].drop("practice", "registered_from", "registered_to")
+    return registration.join(people, "patient_id")
 
 
 def in_scope(tables: Tables, scope: Scope) -> Any:
-    """Patients of the practices in scope."""
+    """Patients registered with a practice in scope at any time (one row each)."""
+    registration = registrations(tables, scope)
+    return tables["patient"].semi_join(registration, "patient_id")
+
+
+def registered_on(tables: Tables, scope: Scope, on: date) -> Any:
+    """Patients registered (and alive) on `on` with a practice in scope, with that practice.
+
+    One row per patient: the registration covering `on` (registrations of one patient do not
+    overlap; each runs from `registered_from` up to, not including, `registered_to`).
+    """
+    registration = registrations(tables, scope)
+    return registration.filter(
+        (registration.registered_from <= on)
+        & (registration.registered_to.isnull() | (registration.registered_to > on))
+    )
+
+
+def practice_on(tables: Tables, scope: Scope, events: Any, day: str) -> Any:
+    """`events` (with patient_id and the date column `day`) with `practice`: the practice the
+    patient was registered with on that date, keeping only events credited to practices in
+    scope.
+
+    Each patient's registrations, in order, divide time between them: an event belongs to the
+    registration in force on its date. An event outside every registration (before the first,
+    or after the list ended, as on the day of death) belongs to the nearest one before it,
+    or to the first; so every event of a registered patient is credited to exactly one
+    practice, and a patient who stays within a CCG keeps every event in the CCG.
+    """
+    registration = tables["registration"]
+    order = ibis.window(group_by="patient_id", order_by="registered_from")
+    periods = registration.select(
+        registration_patient="patient_id",
+        practice="practice",
+        period_from=registration.registered_from,
+        next_from=registration.registered_from.lead().over(order),
+        first=ibis.row_number().over(order) == 0,
+    )
+    date_of = events[day]
+    joined = events.join(
+        periods,
+        [
+            events.patient_id == periods.registration_patient,
+            (date_of >= periods.period_from) | periods.first,
+            periods.next_from.isnull() | (date_of < periods.next_from),
+        ],
+    ).select(*events.columns, "practice")
     practices = member_practices(tables, scope)
-    return tables["patient"].semi_join(practices, tables["patient"].practice == practices.code)
+    return joined.semi_join(practices, joined.practice == practices.code)
 
 
 def registered_population(tables: Tables, scope: Scope, on: date) -> Any:
     """Registered patients on `on` by practice, age band and sex."""
-    patient = registered_on(in_scope(tables, scope), on)
+    patient = registered_on(tables, scope, on)
     return (
         patient.mutate(age_band=age_band(age_on(patient, on)))
         .group_by("practice", "age_band", "sex")
@@ -59,7 +110,7 @@ def mid_year_population(tables: Tables, scope: Scope) -> Any:
     for start in scope.year_starts():
         on = date(start.year, *MID_YEAR)
         counts = (
-            registered_on(in_scope(tables, scope), on)
+            registered_on(tables, scope, on)
             .group_by("practice")
             .aggregate(patients=_.count())
             .mutate(financial_year=ibis.literal(financial_year_label(start.year)))
@@ -74,37 +125,48 @@ def deprivation_quintile(decile: Any) -> Any:
 
 
 def patient_years(tables: Tables, scope: Scope) -> Any:
-    """Registered person-years of each patient in each financial year, with their cell.
+    """Registered person-years of each registration in each financial year, with its cell.
 
-    The cell is the patient's age band on 1 October (mid-year), sex and deprivation quintile;
-    standardisation and rates per person-year are computed over these cells.
+    A patient who moved practice has a row for each practice, splitting the year's days
+    between them. The cell is the patient's age band on 1 October (mid-year), sex and
+    deprivation quintile; standardisation and rates per person-year are computed over these
+    cells.
     """
-    patient = in_scope(tables, scope)
+    registration = registrations(tables, scope)
     parts = []
     for start in scope.year_starts():
         end = date(start.year + 1, 4, 1)
-        first = ibis.greatest(patient.registered_from, ibis.literal(start))
-        last = ibis.least(patient.registered_to.fill_null(end), ibis.literal(end))
+        first = ibis.greatest(registration.registered_from, ibis.literal(start))
+        last = ibis.least(registration.registered_to.fill_null(end), ibis.literal(end))
         days = last.delta(first, unit="day")
         parts.append(
-            patient.filter(days > 0).select(
+            registration.filter(days > 0).select(
                 "patient_id",
                 "practice",
                 "sex",
                 financial_year=ibis.literal(financial_year_label(start.year)),
                 year_start=ibis.literal(start.year, type="int16"),
-                age_band=age_band(age_on(patient, date(start.year, *MID_YEAR))),
-                deprivation_quintile=deprivation_quintile(patient.deprivation_decile),
+                age_band=age_band(age_on(registration, date(start.year, *MID_YEAR))),
+                deprivation_quintile=deprivation_quintile(registration.deprivation_decile),
                 person_years=days.cast("float64") / 365.0,
             )
         )
     return ibis.union(*parts)
 
 
+def patient_cells(tables: Tables, scope: Scope) -> Any:
+    """Each patient's cell in each financial year they were registered in scope: one row per
+    patient and year however many practices they were with (for placing events in cells)."""
+    years = patient_years(tables, scope)
+    return years.select(
+        "patient_id", "year_start", "financial_year", "age_band", "sex", "deprivation_quintile"
+    ).distinct()
+
+
 def deprivation_profile(tables: Tables, scope: Scope, on: date) -> Any:
     """Registered patients on `on` by deprivation decile of residence."""
     return (
-        registered_on(in_scope(tables, scope), on)
+        registered_on(tables, scope, on)
         .group_by("deprivation_decile")
         .aggregate(patients=_.count())
         .order_by("deprivation_decile")
@@ -159,9 +221,7 @@ def list_growth(tables: Tables, scope: Scope) -> Any:
     starts = scope.year_starts()
     columns = [f"registered_{start.isoformat()}" for start in starts]
     lists = [
-        registered_on(in_scope(tables, scope), start)
-        .group_by("practice")
-        .aggregate(**{column: _.count()})
+        registered_on(tables, scope, start).group_by("practice").aggregate(**{column: _.count()})
         for start, column in zip(starts, columns, strict=True)
     ]
     joined = lists[0]

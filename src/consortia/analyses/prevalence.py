@@ -18,10 +18,10 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import age_band, age_on, in_scope, registered_on
+from consortia.analyses.population import age_band, age_on, registered_on
 from consortia.analyses.scope import Scope, Tables, member_practices
 
-DATASETS = ("patient", "practice", "condition")
+DATASETS = ("patient", "registration", "practice", "condition")
 RULES = "QOF business rules v26 (2013/14) and 2014/15"
 # The youngest age (on the achievement date, 31 March) a patient may be on each register;
 # registers not named here count all ages.
@@ -64,7 +64,7 @@ def register_ages(conditions: Any) -> Any:
 def register_cells(tables: Tables, scope: Scope, on: date) -> Any:
     """Per practice, condition, age band and sex: patients of the register's age range on the
     list, and those of them on the register (a patient below the range is on neither)."""
-    listed = registered_on(in_scope(tables, scope), on)
+    listed = registered_on(tables, scope, on)
     listed = listed.select(
         "patient_id",
         "practice",
@@ -118,7 +118,7 @@ def register_prevalence(tables: Tables, scope: Scope, on: date) -> Any:
     """Per condition, over the scope's practices: the register's minimum age, the whole list,
     the eligible list, patients on the register and the prevalence over the eligible list."""
     cells = register_cells(tables, scope, on)
-    listed = registered_on(in_scope(tables, scope), on).count()
+    listed = registered_on(tables, scope, on).count()
     totals = cells.group_by("condition", "minimum_age").aggregate(
         patients=_.patients.sum(), observed=_.observed.sum()
     )

@@ -7,10 +7,10 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import in_scope
+from consortia.analyses.population import practice_on
 from consortia.analyses.scope import Scope, Tables
 
-DATASETS = ("patient", "practice", "apc", "ae")
+DATASETS = ("patient", "registration", "practice", "apc", "ae")
 FOUR_HOURS = 4 * 60 * 60
 RTT_WEEKS = 18
 
@@ -23,11 +23,12 @@ def monthly_series(tables: Tables, scope: Scope) -> Any:
     """By month: emergency admissions, A&E attendances, A&E within four hours, RTT within 18 weeks.
 
     Rows: series, month (ISO date), numerator, denominator (null for counts) and value (the
-    count, or numerator over denominator).
+    count, or numerator over denominator). Events count for the scope when the patient was
+    registered with one of its practices on the day.
     """
-    patients = in_scope(tables, scope).select("patient_id")
-    apc = tables["apc"].semi_join(patients, "patient_id")
-    ae = tables["ae"].semi_join(patients, "patient_id")
+    apc = practice_on(tables, scope, tables["apc"], "admitted_on")
+    ae = tables["ae"]
+    ae = practice_on(tables, scope, ae.mutate(arrived_on=ae.arrived_at.date()), "arrived_on")
     emergency = _in_period(apc.filter(apc.method == "emergency"), apc.admitted_on, scope)
     elective = _in_period(apc.filter(apc.method == "elective"), apc.admitted_on, scope)
     ae = _in_period(ae, ae.arrived_at.date(), scope)

@@ -2,7 +2,9 @@
 
 Expected events come from indirect standardisation: the reference population's rate in each
 cell (age band, sex, deprivation quintile) times the practice's registered person-years in
-that cell. The reference is every patient in the lake, so ratios compare a practice with the
+that cell. Person-years and events are credited to the practice the patient was registered
+with at the time (a patient who moved counts at each practice for their time there). The
+reference is every patient in the lake, so ratios compare a practice with the
 whole population the lake covers (for a one-CCG lake, with the CCG itself).
 """
 
@@ -14,12 +16,12 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import patient_years
+from consortia.analyses.population import patient_years, practice_on
 from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.value_sets import in_value_set
 from consortia.measures.definition import Measure
 
-DATASETS = ("patient", "practice", "apc", "op", "ae")
+DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
 DATE_COLUMN = {"apc": "admitted_on", "op": "attended_on", "ae": "arrived_at"}
 
 
@@ -49,7 +51,7 @@ def observed_and_expected(tables: Tables, scope: Scope, measures: Sequence[Measu
     Pooled over the scope's financial years. Measures standardised for the same cells share
     one pass over the data.
     """
-    everyone = patient_years(tables, Scope(None, scope.first_year, scope.years))
+    everyone = patient_years(tables, scope.everyone)
     by_cells: dict[tuple[str, ...], list[Measure]] = {}
     for measure in measures:
         by_cells.setdefault(tuple(measure.standardised_for), []).append(measure)
@@ -73,7 +75,9 @@ def _standardise(
     events = ibis.union(*(measure_events(tables, m) for m in measures))
     events = events.filter((events.event_date >= scope.start) & (events.event_date < scope.end))
     events = events.mutate(year_start=financial_year_start(events.event_date, scope))
-    located = events.join(everyone, ["patient_id", "year_start"])
+    events = practice_on(tables, scope.everyone, events, "event_date")
+    cells = everyone.select("patient_id", "year_start", *keys).distinct()
+    located = events.join(cells, ["patient_id", "year_start"])
     event_cells = located.group_by(["measure", "practice", *keys]).aggregate(observed=_.count())
     exposure = everyone.group_by(["practice", *keys]).aggregate(person_years=_.person_years.sum())
     grid = ibis.union(*(exposure.mutate(measure=ibis.literal(m.id)) for m in measures))
