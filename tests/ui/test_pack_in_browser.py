@@ -151,3 +151,11 @@ def test_no_accessibility_violations(offline_page: OfflinePage) -> None:
             for v in result["violations"]
         ]
     assert problems == [], json.dumps(problems, indent=1)
+
+
+def test_every_chart_is_a_valid_vega_lite_specification(emailed_pack: Emailed) -> None:
+    """The pack renders specifications unvalidated (for speed); here each is validated against
+    the Vega-Lite schema."""
+    for figure in emailed_pack.pack.figures:
+        if figure.chart is not None:
+            figure.chart().to_dict(validate=True)

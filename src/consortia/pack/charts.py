@@ -17,7 +17,8 @@ import vl_convert as vlc
 from consortia.pack import icons
 from consortia.pack.labels import POD, POINT_TYPES, label
 
-POD_LABELS = POD
+# Short names for axes and legends: the code list's words without their parenthesised detail.
+POD_LABELS = {code: words.split(" (")[0] for code, words in POD.items()}
 # NHS identity colours.
 NHS_BLUE = "#005eb8"
 NHS_DARK = "#003087"
@@ -59,7 +60,7 @@ def themed(chart: Any) -> Any:
 
 def svg(chart: Any) -> str:
     """The chart rendered to SVG, with no browser and no network."""
-    return str(vlc.vegalite_to_svg(themed(chart).to_json()))
+    return str(vlc.vegalite_to_svg(themed(chart).to_dict(validate=False)))
 
 
 def pyramid(table: pd.DataFrame) -> alt.LayerChart:
@@ -306,7 +307,7 @@ def spc(table: pd.DataFrame, title: str) -> alt.LayerChart:
     lines["line"] = lines["column"].map(lambda c: _LINES[c][0])
     names = list(dict.fromkeys(_LINES[c][0] for c in present))
     styles = {_LINES[c][0]: _LINES[c] for c in present}
-    axis = alt.Axis(format=".0%" if shares else ",~r")
+    axis = alt.Axis(format=".1%" if shares else ",~r")
     x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-45))
     reference = (
         alt.Chart(lines.dropna(subset=["y"]))

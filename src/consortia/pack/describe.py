@@ -28,7 +28,7 @@ MARKS = {
 
 def describe(chart: Any, rows: int) -> str:
     """One or two sentences saying what `chart` (an Altair chart of a `rows`-row table) shows."""
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=False)
     datasets = spec.get("datasets", {})
     units = list(_units(spec))
     parts: list[str] = []

@@ -24,7 +24,7 @@ def population_pyramid(context: Context) -> Figure:
     return Figure(
         id="population_pyramid",
         section=SECTION,
-        title=f"Registered population on {on:%d %B %Y} by age and sex",
+        title=f"Registered population on {on.day} {on:%B %Y} by age and sex",
         method=(
             "Patients registered with member practices on the date, by five-year age band and "
             f"sex, as a share of the list; red ticks show England ({source.title}, "
@@ -81,7 +81,7 @@ def register_prevalence(context: Context) -> Figure:
     return Figure(
         id="register_prevalence",
         section=SECTION,
-        title=f"Recorded prevalence of long-term conditions, {on:%d %B %Y}",
+        title=f"Recorded prevalence of long-term conditions, {on.day} {on:%B %Y}",
         method=(
             "Patients on each disease register and registered on the date, over the registered "
             "patients of the register's own ages on the date, as QOF counts them "
@@ -103,7 +103,7 @@ def condition_prevalence(context: Context) -> Figure:
     return Figure(
         id="condition_prevalence",
         section=SECTION,
-        title=f"Recorded prevalence of long-term conditions by practice, {on:%d %B %Y}",
+        title=f"Recorded prevalence of long-term conditions by practice, {on.day} {on:%B %Y}",
         method=(
             "Patients on each disease register and registered on the date, over the practice's "
             "registered patients of the register's own ages, as QOF counts them "
