@@ -20,25 +20,16 @@ from consortia.synth import catalogue
 from consortia.synth.activity import Events, without_overlaps
 from consortia.synth.calendar import BANK_HOLIDAYS
 from consortia.synth.targets import targets
+from tests.lake_sql import connect, scalar
 
 pytestmark = pytest.mark.xdist_group("england")
 
 
 @pytest.fixture(scope="module")
 def db(england_lake: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect()
-    for name in ("patient", "apc", "op", "ae"):
-        con.execute(
-            f"create view {name} as select * from read_parquet('{england_lake}/{name}/*.parquet')"
-        )
+    con = connect(england_lake, ("patient", "apc", "op", "ae"))
     yield con
     con.close()
-
-
-def scalar(db: duckdb.DuckDBPyConnection, sql: str) -> float:
-    row = db.execute(sql).fetchone()
-    assert row is not None
-    return float(row[0])
 
 
 def test_no_admission_while_an_inpatient(db: duckdb.DuckDBPyConnection) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from consortia.synth import params
 from consortia.synth.targets import Target, targets
+from tests.lake_sql import connect, scalar
 
 pytestmark = pytest.mark.xdist_group("england")
 
@@ -24,21 +25,20 @@ FY2_START, FY2_END = "2014-04-01", "2015-04-01"
 
 @pytest.fixture(scope="module")
 def db(england_lake: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect()
-    for name in (
-        "patient",
-        "registration",
-        "condition",
-        "apc",
-        "op",
-        "ae",
-        "practice",
-        "practice_payment",
-        "ccg",
-    ):
-        con.execute(
-            f"create view {name} as select * from read_parquet('{england_lake}/{name}/*.parquet')"
-        )
+    con = connect(
+        england_lake,
+        (
+            "patient",
+            "registration",
+            "condition",
+            "apc",
+            "op",
+            "ae",
+            "practice",
+            "practice_payment",
+            "ccg",
+        ),
+    )
     # registered person-years in the first financial year
     con.execute(
         f"""create view exposure as select patient_id, greatest(0, date_diff('day',
@@ -48,12 +48,6 @@ def db(england_lake: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     )
     yield con
     con.close()
-
-
-def scalar(db: duckdb.DuckDBPyConnection, sql: str) -> float:
-    row = db.execute(sql).fetchone()
-    assert row is not None
-    return float(row[0])
 
 
 def person_years(db: duckdb.DuckDBPyConnection) -> float:
