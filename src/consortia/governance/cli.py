@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from consortia.config import Settings
 from consortia.errors import DataError
 
 gov_app = typer.Typer(
@@ -30,6 +29,7 @@ DbOption = Annotated[
 
 def _db(db: str | None, create: bool = False) -> str:
     """The database to use; the default's folder is made only for a command that writes."""
+    from consortia.config import Settings
     from consortia.store.session import default_database
 
     return db or default_database(Settings(), create)
@@ -52,18 +52,77 @@ def init(db: DbOption = None) -> None:
 def run(
     file: Annotated[Path, typer.Argument(help="A meeting script (YAML or JSON).")],
     db: DbOption = None,
+    atomic: Annotated[
+        bool,
+        typer.Option(
+            "--atomic",
+            help="Apply the whole script in one transaction: the first refused or failed step "
+            "rolls every step back.",
+        ),
+    ] = False,
+    fail_on_refusal: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-refusal",
+            help="Exit with code 3 (data) when any step was refused.",
+        ),
+    ] = False,
 ) -> None:
-    """Apply a meeting script; one JSON line per action, accepted or refused."""
+    """Apply a meeting script; one JSON line per step, then a summary on standard error.
+
+    Each step is applied in its own transaction and a refused step changes nothing. A step that
+    fails for another reason stops the run; the steps before it stay applied.
+    """
     from consortia.governance.script import load_script, run_script
     from consortia.store.session import open_store
 
     planned = load_script(file)
     store = open_store(_db(db, create=True))
+    reports = []
     try:
-        for report in run_script(store, planned):
+        for report in run_script(store, planned, atomic=atomic):
             _echo_json(report)
+            reports.append(report)
     finally:
         store.close()
+    typer.echo(_summary(reports), err=True)
+    failed = next((r for r in reports if r["status"] == "failed"), None)
+    if failed is not None:
+        applied = sum(r["status"] == "accepted" for r in reports)
+        raise DataError(
+            f"step {failed['action']} failed ({failed['message']}); "
+            f"{applied} step(s) before it stay applied",
+            file=str(file),
+            row=failed["line"],
+            rule=failed["rule"],
+        )
+    refused = [r for r in reports if r["status"] == "refused"]
+    if refused and (fail_on_refusal or atomic):
+        first = refused[0]
+        raise DataError(
+            f"{len(refused)} step(s) refused, the first {first['action']}: {first['message']}",
+            file=str(file),
+            row=first["line"],
+            rule=first["rule"],
+        )
+
+
+def _summary(reports: list[dict[str, object]]) -> str:
+    """One line: how many steps were accepted, refused (by rule), failed or rolled back."""
+    if not reports:
+        return "summary: the script has no steps; nothing applied"
+    counts: dict[str, int] = {}
+    rules: dict[str, int] = {}
+    for report in reports:
+        status = str(report["status"])
+        counts[status] = counts.get(status, 0) + 1
+        if status == "refused":
+            rule = str(report["rule"])
+            rules[rule] = rules.get(rule, 0) + 1
+    parts = [f"{counts.get('accepted', 0)} accepted", f"{counts.get('refused', 0)} refused"]
+    parts += [f"{counts[s]} {s}" for s in ("failed", "rolled back") if s in counts]
+    by_rule = "; ".join(f"{rule}: {n}" for rule, n in sorted(rules.items()))
+    return "summary: " + ", ".join(parts) + (f" (by rule: {by_rule})" if by_rule else "")
 
 
 @gov_app.command()
@@ -110,9 +169,23 @@ def check(
     file: Annotated[Path, typer.Argument(help="A constitution or a meeting script.")],
 ) -> None:
     """Check a constitution or meeting script without applying it."""
-    from consortia.governance.record import check_file
+    # Only what the file needs is imported: a constitution needs no database layer.
+    from consortia.governance.sourcefile import read_source
 
-    typer.echo(check_file(file))
+    data = read_source(file).data
+    if isinstance(data, dict) and "actions" in data:
+        from consortia.governance.script import load_script
+
+        steps = load_script(file)
+        typer.echo(f"{file}: a valid meeting script of {len(steps)} actions")
+        return
+    from consortia.governance.constitution import load_constitution
+
+    constitution = load_constitution(file)
+    typer.echo(
+        f"{file}: a valid constitution of {constitution.ccg.name} "
+        f"(version {constitution.version}, {len(constitution.member_practices)} member practices)"
+    )
 
 
 @gov_app.command()

@@ -4,18 +4,22 @@ Each step names the action, who acts, why, and the arguments. A step may be name
 later steps may use a number from its effect as "${name.field}" (the id of a meeting or item,
 say). The whole file is checked before anything is written: a malformed step is reported with
 the file, line and rule. Each step is then applied in its own transaction; a refused step
-changes nothing and the run goes on.
+changes nothing and the run goes on. A step that fails for any other reason stops the run: the
+steps before it stay applied and are reported so. `atomic` applies the whole script in one
+transaction instead: the first refused or failed step rolls every step back.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
 
 from consortia.governance.actions import ACTIONS, Refused
 from consortia.governance.constitution import load_constitution
@@ -57,6 +61,7 @@ def load_script(path: Path) -> list[Planned]:
     source = read_source(path)
     script = source.parse(Script)
     named: set[str] = set()
+    people: dict[str, str] = {}  # casefolded person key -> the key as registered
     planned = []
     for index, step in enumerate(script.actions):
         where: tuple[str | int, ...] = ("actions", index)
@@ -67,11 +72,34 @@ def load_script(path: Path) -> list[Planned]:
         arguments = _inline_files(path.parent, step)
         _check_references(source, arguments, named, where)
         _check_arguments(source, step.action, arguments, where)
-        step = step.model_copy(update={"arguments": arguments})
+        _check_person(source, step, people, where)
+        actor = people.get(step.actor.casefold(), step.actor)
+        step = step.model_copy(update={"arguments": arguments, "actor": actor})
         planned.append(Planned(source.line(where), step))
         if step.name:
+            if step.name in named:
+                raise source.error(
+                    f"{step.name!r} names an earlier step too", (*where, "as"), "each `as` once"
+                )
             named.add(step.name)
     return planned
+
+
+def _check_person(
+    source: SourceFile, step: Step, people: dict[str, str], where: tuple[str | int, ...]
+) -> None:
+    """Refuse a person key that differs from one registered earlier only in case."""
+    key = step.arguments.get("key") if step.action == "register_person" else None
+    if not isinstance(key, str):
+        return
+    earlier = people.get(key.casefold())
+    if earlier is not None:
+        raise source.error(
+            f"person {key!r} is {earlier!r} again (keys differ only in case)",
+            (*where, "arguments", "key"),
+            "person keys are unique whatever their case",
+        )
+    people[key.casefold()] = key
 
 
 def _inline_files(folder: Path, step: Step) -> dict[str, Any]:
@@ -120,22 +148,72 @@ def _check_arguments(
     source: SourceFile, name: str, arguments: dict[str, Any], where: tuple[str | int, ...]
 ) -> None:
     # References stand for ids, which are numbers: check the rest with a number in their place.
+    substituted = _substitute(arguments, lambda _n, _f: 1)
     try:
-        ACTIONS[name].validate(_substitute(arguments, lambda _n, _f: 1))
+        validated = ACTIONS[name].validate(substituted)
     except ValidationError as error:
         first = error.errors()[0]
         loc = [p for p in first["loc"] if isinstance(p, str | int)]
         raise source.error(
             f"{name}: {first['msg']}", (*where, "arguments", *loc), first["type"]
         ) from None
+    source.check_booleans(substituted, validated, (*where, "arguments"))
 
 
 class _UnresolvedError(Exception):
     """A reference to a step that was refused."""
 
 
-def run_script(store: Store, planned: list[Planned]) -> Iterator[dict[str, Any]]:
-    """Apply checked steps in order; yield one report per step (accepted or refused)."""
+class _RollBackError(Exception):
+    """Raised inside an atomic run's transaction to undo every step."""
+
+
+class _AtomicStore(Store):
+    """A store whose every transaction is a savepoint inside one outer transaction."""
+
+    def __init__(self, store: Store, session: Session) -> None:
+        super().__init__(store.engine)
+        self.session = session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A savepoint: a refused step undoes its own writes only."""
+        with self.session.begin_nested():
+            yield self.session
+
+
+def run_script(
+    store: Store, planned: list[Planned], *, atomic: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Apply checked steps in order; yield one report per step (accepted, refused or failed).
+
+    A failed step (an error other than a refusal) ends the run. With `atomic`, the steps run in
+    one transaction that is committed only if every step is accepted; otherwise the run ends at
+    the first refused or failed step and the earlier steps are reported as rolled back.
+    """
+    if not atomic:
+        yield from _run(store, planned, stop_at_refusal=False)
+        return
+    reports: list[dict[str, Any]] = []
+    try:
+        with store.transaction() as session:
+            for report in _run(_AtomicStore(store, session), planned, stop_at_refusal=True):
+                reports.append(report)
+            if any(r["status"] != "accepted" for r in reports):
+                raise _RollBackError
+    except _RollBackError:
+        for report in reports:
+            if report["status"] == "accepted":
+                yield {**report, "status": "rolled back", "seq": None}
+            else:
+                yield report
+        return
+    yield from reports
+
+
+def _run(
+    store: Store, planned: list[Planned], *, stop_at_refusal: bool
+) -> Iterator[dict[str, Any]]:
     effects: dict[str, dict[str, Any]] = {}
 
     def resolve(name: str, field: str) -> Any:
@@ -156,6 +234,8 @@ def run_script(store: Store, planned: list[Planned]) -> Iterator[dict[str, Any]]
                 "rule": "a reference to an accepted step",
                 "message": f"{missing} refers to a step that was refused",
             }
+            if stop_at_refusal:
+                return
             continue
         except Refused as refused:
             yield {
@@ -165,7 +245,17 @@ def run_script(store: Store, planned: list[Planned]) -> Iterator[dict[str, Any]]
                 "message": refused.message,
                 **({"breaches": refused.details} if refused.details else {}),
             }
+            if stop_at_refusal:
+                return
             continue
+        except Exception as error:  # noqa: BLE001 - any other failure ends the run, named
+            yield {
+                **report,
+                "status": "failed",
+                "rule": "a step applies without error",
+                "message": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+            }
+            return
         if step.name:
             effects[step.name] = outcome.effect
         yield {**report, "status": "accepted", "seq": outcome.seq, "effect": outcome.effect}

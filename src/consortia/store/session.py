@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consortia.config import Settings
@@ -81,8 +81,14 @@ def migrate(engine: Engine) -> None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
-    except OperationalError as error:
-        raise DataError(f"cannot open the database: {error.orig}", field="--db") from error
+    except DatabaseError as error:
+        # OperationalError (cannot open) and "file is not a database" are both DatabaseErrors.
+        reason = str(error.orig).splitlines()[0] if error.orig else "not a database"
+        raise DataError(
+            f"cannot open the database: {reason}",
+            field="--db",
+            rule="a SQLite or PostgreSQL database",
+        ) from None
 
 
 class Store:
