@@ -248,12 +248,13 @@ def _run(
             if stop_at_refusal:
                 return
             continue
-        except Exception as error:  # noqa: BLE001 - any other failure ends the run, named
+        except Exception as error:  # any other failure ends the run, named
+            first_line = (str(error).splitlines() or [""])[0]
             yield {
                 **report,
                 "status": "failed",
                 "rule": "a step applies without error",
-                "message": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+                "message": f"{type(error).__name__}: {first_line}",
             }
             return
         if step.name:

@@ -105,9 +105,9 @@ def _follow(value: Any, path: Path_) -> Any:
             if name is None:
                 return _MISSING
             value = getattr(value, name)
-        elif isinstance(value, dict) and part in value:
-            value = value[part]
-        elif isinstance(value, list | tuple) and isinstance(part, int) and part < len(value):
+        elif (isinstance(value, dict) and part in value) or (
+            isinstance(value, list | tuple) and isinstance(part, int) and part < len(value)
+        ):
             value = value[part]
         else:
             return _MISSING
@@ -170,7 +170,8 @@ class _Reader:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail("a key is not a plain name", key_node, where, "keys are names")
             key = str(key_node.value)
-            _check_text(key, lambda m, r: self.fail(m, key_node, (*where, key), r))
+            if problem := _text_problem(key):
+                raise self.fail(problem[0], key_node, (*where, key), problem[1])
             if key in out:
                 raise self.fail(
                     f"{key!r} appears twice", key_node, (*where, key), "each key appears once"
@@ -205,24 +206,25 @@ class _Reader:
             raise self.fail(
                 f"{type(value).__name__} values are not used", node, where, "plain YAML"
             )
-        if isinstance(value, str):
-            _check_text(value, lambda m, r: self.fail(m, node, where, r))
+        if isinstance(value, str) and (problem := _text_problem(value)):
+            raise self.fail(problem[0], node, where, problem[1])
         return value
 
 
-def _check_text(text: str, fail: Any) -> None:
-    """Refuse control characters (bar tab and newline) and bidirectional overrides."""
+def _text_problem(text: str) -> tuple[str, str] | None:
+    """(message, rule) for a control character (bar tab and newline) or bidi control, if any."""
     for char in text:
         if char in BIDI:
-            raise fail(
+            return (
                 f"text holds the bidirectional control U+{ord(char):04X}",
                 "no bidirectional controls in text",
             )
         if char not in "\t\n\r" and unicodedata.category(char) == "Cc":
-            raise fail(
+            return (
                 f"text holds the control character U+{ord(char):04X}",
                 "no control characters in text",
             )
+    return None
 
 
 def read_text(path: Path) -> str:
