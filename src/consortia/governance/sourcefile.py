@@ -106,7 +106,7 @@ def _follow(value: Any, path: Path_) -> Any:
                 return _MISSING
             value = getattr(value, name)
         elif (isinstance(value, dict) and part in value) or (
-            isinstance(value, list | tuple) and isinstance(part, int) and part < len(value)
+            isinstance(value, list | tuple) and isinstance(part, int) and 0 <= part < len(value)
         ):
             value = value[part]
         else:
@@ -257,6 +257,10 @@ def read_text(path: Path) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _line(event: yaml.Event) -> int | None:
+    return event.start_mark.line + 1 if event.start_mark else None
+
+
 def _check_shape(text: str, path: Path) -> None:
     """Bound nesting depth and aliases from the event stream, before any node is built."""
     depth = aliases = 0
@@ -267,7 +271,7 @@ def _check_shape(text: str, path: Path) -> None:
                 raise DataError(
                     f"nested deeper than {MAX_DEPTH} levels",
                     file=str(path),
-                    row=event.start_mark.line + 1,
+                    row=_line(event),
                     rule="a bounded nesting depth",
                 )
         elif isinstance(event, yaml.CollectionEndEvent):
@@ -278,7 +282,7 @@ def _check_shape(text: str, path: Path) -> None:
                 raise DataError(
                     f"more than {MAX_ALIASES} aliases",
                     file=str(path),
-                    row=event.start_mark.line + 1,
+                    row=_line(event),
                     rule="a bounded number of aliases",
                 )
 
