@@ -98,20 +98,22 @@ def _booleans(data: Any, where: Path_) -> list[tuple[Path_, bool]]:
 def _follow(value: Any, path: Path_) -> Any:
     """The part of a validated object at `path` of its input, or _MISSING if unknown."""
     for part in path:
-        if isinstance(value, BaseModel) and isinstance(part, str):
-            name = next(
-                (n for n, f in type(value).model_fields.items() if part in (n, f.alias)), None
-            )
-            if name is None:
-                return _MISSING
-            value = getattr(value, name)
-        elif (isinstance(value, dict) and part in value) or (
-            isinstance(value, list | tuple) and isinstance(part, int) and 0 <= part < len(value)
-        ):
-            value = value[part]
-        else:
-            return _MISSING
+        value = _part(value, part)
+        if value is _MISSING:
+            break
     return value
+
+
+def _part(value: Any, part: str | int) -> Any:
+    if isinstance(value, BaseModel) and isinstance(part, str):
+        fields = type(value).model_fields
+        name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
+        return _MISSING if name is None else getattr(value, name)
+    if isinstance(value, dict):
+        return value.get(part, _MISSING)
+    if isinstance(value, list | tuple) and isinstance(part, int) and 0 <= part < len(value):
+        return value[part]
+    return _MISSING
 
 
 def _message(detail: Any) -> str:
