@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from consortia.errors import DataError
+from consortia.errors import ConsortiaError, DataError, ExitCode
 
 gov_app = typer.Typer(
     help="Governance: constitution, meetings, votes, conflicts of interest, the audit record.",
@@ -25,6 +25,12 @@ DbOption = Annotated[
         "folder (./demo-data, beside the demo lake; CONSORTIA_DEMO_DIR moves it).",
     ),
 ]
+
+
+class StepFailedError(ConsortiaError):
+    """A script step failed for a reason other than a rule (a bug or a failing database)."""
+
+    exit_code = ExitCode.INTERNAL
 
 
 def _db(db: str | None, create: bool = False) -> str:
@@ -89,7 +95,7 @@ def run(
     failed = next((r for r in reports if r["status"] == "failed"), None)
     if failed is not None:
         applied = sum(r["status"] == "accepted" for r in reports)
-        raise DataError(
+        raise StepFailedError(
             f"step {failed['action']} failed ({failed['message']}); "
             f"{applied} step(s) before it stay applied",
             file=str(file),

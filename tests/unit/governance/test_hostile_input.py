@@ -166,7 +166,8 @@ def test_a_boolean_is_not_an_item_number(tmp_path: Path) -> None:
     path = write(tmp_path, text.replace(old, "arguments: {item: true, person: dr-lee"))
     error = refused(path)
     assert error.rule == "a boolean only where yes/no is asked"
-    assert error.field is not None and error.field.endswith("arguments.item")
+    assert error.field is not None
+    assert error.field.endswith("arguments.item")
 
 
 def test_an_empty_script_runs_to_no_reports(tmp_path: Path, store: Store) -> None:
