@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
+
+import pytest
 
 from consortia.errors import ExitCode
 from tests.integration.test_cli import assert_one_line_error, consortia
@@ -72,3 +75,101 @@ def test_the_default_database_is_in_the_demo_folder(tmp_path: Path) -> None:
     assert (tmp_path / "demo-data" / "governance.sqlite").exists()
     missing = consortia("gov", "verify", "--db", str(tmp_path / "none.sqlite"))
     assert "no governance record" in assert_one_line_error(missing, ExitCode.DATA)
+
+
+HOSTILE = {
+    "alias bomb": (
+        b'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
+        + b"".join(
+            f"{n}: &{n} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n".encode()
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "a bounded document",
+    ),
+    "5 MB": (b"# a comment line of padding\n" * 180_000, "a bounded file size"),
+    "Latin-1": ("ccg: {name: Jos\u00e9}\n".encode("latin-1"), "UTF-8 text"),
+    "UTF-16": ("format: 1\n".encode("utf-16"), "UTF-8 text"),
+    "NUL": (b"format: 1\0\n", "UTF-8 text"),
+    "invalid date": (b"format: 1\nadopted: 2017-02-30\n", "a valid value"),
+    "unknown tag": (b"format: !constitution 1\n", "plain YAML, no tags"),
+    "self-reference": (b"format: &a [*a]\n", "no recursive anchors"),
+    "deep nesting": (b"[" * 50_000 + b"]" * 50_000, "a bounded nesting depth"),
+    "huge integer": (
+        b"format: 1\nactions:\n  - {action: open_meeting, actor: a, reason: b,\n"
+        b"     arguments: {meeting: 18446744073709551616}}\n",
+        "integers within \u00b12^53",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_files_are_refused_in_one_line_quickly(tmp_path: Path, case: str) -> None:
+    data, rule = HOSTILE[case]
+    path = tmp_path / "file.yaml"
+    path.write_bytes(data)
+    for command in (("check", str(path)), ("run", str(path), "--db", str(tmp_path / "g.db"))):
+        started = time.perf_counter()
+        result = consortia("gov", *command)
+        assert time.perf_counter() - started < 20  # process start included; was minutes
+        line = assert_one_line_error(result, ExitCode.DATA)
+        assert line.startswith(f"error: {path}")
+        assert line.endswith(f"(rule: {rule})")
+
+
+def test_a_device_is_not_read_as_a_constitution() -> None:
+    line = assert_one_line_error(consortia("gov", "check", "/dev/zero"), ExitCode.DATA)
+    assert line == "error: /dev/zero: not a regular file (rule: a regular file)"
+
+
+def test_a_db_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "notes.sqlite"
+    db.write_text("minutes of the last meeting, not a database\n" * 200)
+    result = consortia("gov", "run", str(EXAMPLES / "meeting.yaml"), "--db", str(db))
+    line = assert_one_line_error(result, ExitCode.DATA)
+    assert "field '--db'" in line
+    assert "not a database" in line
+
+
+def test_run_summarises_and_can_fail_on_refusal(tmp_path: Path) -> None:
+    db = tmp_path / "g.sqlite"
+    script = str(EXAMPLES / "meeting.yaml")
+    ran = consortia("gov", "run", script, "--db", str(db))
+    assert ran.returncode == 0, ran.stderr
+    reports = [json.loads(line) for line in ran.stdout.splitlines()]
+    accepted = sum(r["status"] == "accepted" for r in reports)
+    refused = sum(r["status"] == "refused" for r in reports)
+    summary = ran.stderr.strip()
+    assert summary.startswith(f"summary: {accepted} accepted, {refused} refused (by rule: ")
+    # The example documents four refusals (test_script); the summary counts them by rule.
+    assert refused == 4
+    counted = sum(
+        int(part.rsplit(": ", 1)[1]) for part in summary[:-1].split("(by rule: ")[1].split("; ")
+    )
+    assert counted == refused
+
+    strict = consortia(
+        "gov", "run", script, "--db", str(tmp_path / "h.sqlite"), "--fail-on-refusal"
+    )
+    assert strict.returncode == ExitCode.DATA
+    assert "Traceback" not in strict.stderr
+    assert strict.stderr.splitlines()[-1].startswith("error: ")
+
+
+def test_an_empty_script_says_so(tmp_path: Path) -> None:
+    script = tmp_path / "empty.yaml"
+    script.write_text("format: 1\nactions: []\n")
+    ran = consortia("gov", "run", str(script), "--db", str(tmp_path / "g.sqlite"))
+    assert ran.returncode == 0
+    assert ran.stdout == ""
+    assert ran.stderr.strip() == "summary: the script has no steps; nothing applied"
+
+
+def test_an_atomic_run_with_a_refusal_leaves_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "g.sqlite"
+    result = consortia("gov", "run", str(EXAMPLES / "meeting.yaml"), "--db", str(db), "--atomic")
+    assert result.returncode == ExitCode.DATA
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert reports[-1]["status"] == "refused"
+    assert {r["status"] for r in reports[:-1]} == {"rolled back"}
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM audit_entry").fetchone() == (0,)
