@@ -31,6 +31,8 @@ MAX_ALIASES = 100
 MAX_VALUES = 100_000  # values in the expanded document, aliases included
 MAX_INTEGER = 2**53  # exact in JSON and every database column the record uses
 FIRST_YEAR, LAST_YEAR = 1948, 2100  # the NHS's founding to a plausible planning horizon
+# libyaml's parser where PyYAML was built with it (the wheels are): ~20 times the speed.
+LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -266,7 +268,7 @@ def _line(event: yaml.Event) -> int | None:
 def _check_shape(text: str, path: Path) -> None:
     """Bound nesting depth and aliases from the event stream, before any node is built."""
     depth = aliases = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=LOADER):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -294,7 +296,7 @@ def read_source(path: Path) -> SourceFile:
     text = read_text(path)
     try:
         _check_shape(text, path)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
