@@ -151,6 +151,13 @@ class _Reader:
                 where,
                 "a bounded document",
             )
+        if len(where) > MAX_DEPTH:  # aliases can nest what the event scan saw as shallow
+            raise self.fail(
+                f"nested deeper than {MAX_DEPTH} levels once aliases are expanded",
+                node,
+                where[:MAX_DEPTH],
+                "a bounded nesting depth",
+            )
         lines.setdefault(where, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, where)

@@ -68,6 +68,16 @@ def test_deep_nesting_is_refused_before_parsing(tmp_path: Path) -> None:
     assert error.rule == "a bounded nesting depth"
 
 
+def test_aliases_cannot_nest_deeper_than_the_bound(tmp_path: Path) -> None:
+    # Each anchor is 30 levels deep and holds the previous one: 100 aliases, 3,000 levels.
+    body = "a0: &a0 " + "[" * 30 + "x" + "]" * 30 + "\n"
+    body += "".join(
+        f"a{n}: &a{n} " + "[" * 30 + f"*a{n - 1}" + "]" * 30 + "\n" for n in range(1, 100)
+    )
+    error = refused(put(tmp_path, body.encode()))
+    assert error.rule == "a bounded nesting depth"
+
+
 def test_only_a_regular_file_of_bounded_size_is_read(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a regular file"):
         read_source(Path("/dev/zero"))
