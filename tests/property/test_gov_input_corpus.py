@@ -62,6 +62,15 @@ def alias_bomb(width: int, depth: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def nested_aliases(depth: int, count: int) -> bytes:
+    """Anchors each `depth` deep holding the one before: shallow as text, deep once expanded."""
+    body = "a0: &a0 " + "[" * depth + "x" + "]" * depth + "\n"
+    body += "".join(
+        f"a{n}: &a{n} " + "[" * depth + f"*a{n - 1}" + "]" * depth + "\n" for n in range(1, count)
+    )
+    return body.encode()
+
+
 def replace_value(text: bytes, line: int, value: str) -> bytes:
     """Put `value` after the first `key:` on the chosen line of a key-value line."""
     lines = text.decode().splitlines()
@@ -78,6 +87,7 @@ def documents(good: bytes) -> st.SearchStrategy[bytes]:
         st.binary(max_size=2000),
         st.integers(0, len(good)).map(lambda n: good[:n]),
         st.builds(alias_bomb, st.integers(2, 12), st.integers(2, 12)),
+        st.builds(nested_aliases, st.integers(1, 40), st.integers(1, 120)),
         st.integers(1, 5000).map(lambda n: b"a: " + b"[" * n + b"]" * n),
         st.integers(1, 5000).map(
             lambda n: b"a:\n" + b"".join(b" " * i + b"- \n" for i in range(n))
