@@ -20,11 +20,12 @@ from consortia.governance.meetings import (
     co_opted,
     declared,
     entitled_roles,
+    known_conflicts,
     present,
     quorum,
-    register_interests,
     rulings,
     seats,
+    unruled_conflicts,
     voters,
 )
 from consortia.governance.roles import ROLES
@@ -175,21 +176,23 @@ def take_declarations(
 def _raise_from_register(
     ctx: Context, item: models.Item, meeting: models.Meeting, here: set[str], done: set[str]
 ) -> list[dict[str, str]]:
+    """Raise what the record knows (register, practice, affiliations) for those not declaring."""
     affects = set(json.loads(item.affects))
+    known = known_conflicts(ctx.session, here - done, affects, meeting.held_on)
     raised = []
-    for person in sorted(here - done):
-        for interest in register_interests(ctx.session, person, affects, meeting.held_on):
+    for person in sorted(known):
+        for conflict in known[person]:
             ctx.session.add(
                 models.Declaration(
                     item=item.id,
                     person=person,
-                    interest=interest.id,
-                    source="register",
-                    description=f"{interest.type}: {interest.description}",
+                    interest=conflict.interest,
+                    source=conflict.source,
+                    description=conflict.description,
                 )
             )
             raised.append(
-                {"person": person, "source": "register", "organisation": str(interest.organisation)}
+                {"person": person, "source": conflict.source, "organisation": conflict.organisation}
             )
     return raised
 
@@ -217,10 +220,14 @@ def rule_on_conflict(ctx: Context, *, item: int, person: str, ruling: RulingKind
     """The item's chair rules on a person's declared interest."""
     row = _item(ctx, item, Status.DECLARED, Status.AWAITING_CO_OPTION)
     if person not in declared(ctx.session, item):
-        raise Refused(
-            f"{person} has declared no interest on item {item}",
-            rule="a ruling follows a declaration",
-        )
+        # Someone who arrived, or whose interest was registered, after declarations were taken:
+        # what the record knows is raised now, so the ruling follows a declaration.
+        meeting = ctx.get(models.Meeting, row.meeting, "meeting")
+        if not _raise_from_register(ctx, row, meeting, {person}, set()):
+            raise Refused(
+                f"{person} has declared no interest on item {item}",
+                rule="a ruling follows a declaration",
+            )
     if person == ctx.actor:
         raise Refused("no one rules on their own interest", rule="the chair rules on others")
     ctx.session.merge(
@@ -254,8 +261,8 @@ def co_opt(ctx: Context, *, item: int, person: str, role: str | None = None) -> 
     if role is not None and role not in ROLES:
         raise Refused(f"unknown role {role!r}", rule="known roles")
     affects = set(json.loads(row.affects))
-    if person in declared(ctx.session, item) or register_interests(
-        ctx.session, person, affects, meeting.held_on
+    if person in declared(ctx.session, item) or known_conflicts(
+        ctx.session, {person}, affects, meeting.held_on
     ):
         raise Refused(
             f"{person} has an interest in the item", rule="a co-opted member is unconflicted"
@@ -332,6 +339,13 @@ def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
     if voter is None:
         message, rule = _why_not(ctx, constitution, row)
         raise Refused(message, rule=rule)
+    called = json.loads(row.quorum or "{}").get("entitled", [])
+    if ctx.actor not in called:
+        raise Refused(
+            f"{ctx.actor} was not among those entitled to vote when the vote on item {item} "
+            "was called",
+            rule="those entitled to vote are fixed when the vote is called",
+        )
     if ctx.session.get(models.Vote, (item, ctx.actor)) is not None:
         raise Refused(f"{ctx.actor} has already voted on item {item}", rule="one vote each")
     ctx.session.add(
@@ -353,6 +367,14 @@ def _why_not(ctx: Context, constitution: Constitution, item: models.Item) -> tup
         ctx.session, item.id
     ):
         return f"{person} is not present", "only those present vote"
+    unruled = unruled_conflicts(ctx.session, item, {person}, meeting.held_on).get(person)
+    if unruled:
+        known = "; ".join(f"{k.description} ({k.source})" for k in unruled)
+        return (
+            f"{person} has an interest in item {item.id} the chair has not ruled on: {known}",
+            "a member with an interest the record knows does not vote until the chair rules "
+            "(2014 statutory guidance; s14O)",
+        )
     if (
         meeting.committee == MEMBERS
         and entitled_roles(ctx.session, constitution, MEMBERS, person) is None
