@@ -317,7 +317,7 @@ def test_a_reserved_matter_cannot_be_decided_by_a_committee(store: Store) -> Non
         item(store, number, "dr-patel", "constitution_change")
     pccc = meeting(store, "pccc", "lay-okafor", PCCC)
     with pytest.raises(Refused, match="no delegation"):
-        item(store, pccc, "lay-okafor", "merger_with_neighbour")
+        item(store, pccc, "lay-okafor", "commissioning_plan")
 
 
 def test_lmc_consultation_is_required_before_the_vote(store: Store) -> None:

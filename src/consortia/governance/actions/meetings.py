@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from consortia.governance.actions.base import Context, Effect, Refused, action
-from consortia.governance.constitution import GOVERNING_BODY, MEMBERS, Constitution, Fallback
+from consortia.governance.constitution import (
+    GOVERNING_BODY,
+    MEMBERS,
+    Constitution,
+    Fallback,
+    unknown_matter,
+)
 from consortia.governance.electorate import refusal, tally
 from consortia.governance.meetings import (
     NO_VOTE,
@@ -120,6 +126,9 @@ def add_item(
 
 
 def _may_decide(constitution: Constitution, committee: str, matter: str) -> None:
+    unknown = unknown_matter(constitution, matter)
+    if unknown is not None:
+        raise Refused(unknown, rule="an item decides one of the constitution's matters")
     if committee == MEMBERS:
         return
     if constitution.reserved(matter) is not None:
