@@ -182,6 +182,11 @@ class ConflictsPolicy(_Model):
 
     guidance: Literal[2016, 2017] = 2017
     declare_within_days: Annotated[int, Field(ge=1)] = 28
+    no_conflict_on_financial: Literal["with_grounds", "forbidden"] = Field(
+        default="with_grounds",
+        description="whether a chair may rule 'none' on a registered financial interest: only "
+        "with recorded grounds, or never",
+    )
 
 
 class GoverningBodyPolicy(_Model):

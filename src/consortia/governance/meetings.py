@@ -342,8 +342,15 @@ def _item_minutes(session: Session, item: models.Item) -> dict[str, Any]:
             for d in declarations
         ],
         "rulings": {p: r.value for p, r in sorted(rulings(session, item.id).items())},
+        "grounds": _grounds(session, item.id),
         "co_opted": co_opted(session, item.id),
         "quorum": json.loads(item.quorum) if item.quorum else None,
         "votes": [{"person": v.person, "choice": v.choice, "weight": v.weight} for v in votes],
         "result": json.loads(item.result) if item.result else None,
     }
+
+
+def _grounds(session: Session, item: int) -> dict[str, str]:
+    """The grounds recorded for rulings on an item, by person (only where given)."""
+    rows = session.scalars(select(models.Ruling).where(models.Ruling.item == item))
+    return {row.person: row.grounds for row in sorted(rows, key=lambda r: r.person) if row.grounds}

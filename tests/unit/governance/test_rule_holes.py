@@ -3,17 +3,26 @@
 - Matters are a closed vocabulary declared in the constitution: a misspelt matter would
   otherwise skip the reserved-matter rule and the LMC consultation duty, so it is refused, with
   the matters the constitution knows and the nearest one.
+- Conflicts come from everything the record knows (s14O; 2017 guidance: interests include
+  partnership in a GP practice, employment, shareholdings and directorships): a partner or
+  employee of an affected practice, or a shareholder or director of an affected organisation,
+  is raised without any register entry.
+- The chair decides on each interest (2014 guidance); a ruling that a registered financial
+  interest is no conflict records its grounds, and the constitution may forbid it.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from consortia.governance.actions import Refused
+from consortia.governance.meetings import minutes
 from consortia.store import models
 from consortia.store.session import Store
-from tests.unit.governance.ccg import build, do, item, meeting
+from tests.unit.governance.ccg import build, constitution, do, item, meeting
 
 PCCC = ["lay-brown", "ao-smith", "cfo-jones", "dr-patel", "dr-ng"]
 
@@ -80,3 +89,110 @@ def test_a_correctly_spelt_reserved_matter_still_keeps_its_rules(store: Store) -
     do(store, "take_declarations", actor="dr-patel", item=on)
     error = refused(store, "call_vote", actor="dr-patel", item=on)
     assert error.rule == "the constitution requires LMC consultation on this matter"
+
+
+def test_partners_employees_and_shareholders_of_affected_organisations_are_raised(
+    store: Store,
+) -> None:
+    build(store)
+    do(store, "affiliate", person="cfo-jones", organisation="acme-health", relation="shareholder")
+    number = meeting(store, "governing_body", "lay-okafor", ["dr-lee", "cfo-jones", "ao-smith"])
+    on = item(store, number, "lay-okafor", "procurement", affects=["Y00002", "acme-health"])
+    taken = do(store, "take_declarations", actor="lay-okafor", item=on, declarations=[])
+    assert taken.effect["declarations"] == [
+        {"person": "cfo-jones", "source": "affiliation", "organisation": "acme-health"},
+        {"person": "dr-lee", "source": "practice", "organisation": "Y00002"},
+    ]
+    error = refused(store, "call_vote", actor="lay-okafor", item=on)
+    assert "cfo-jones, dr-lee" in error.message
+    with store.reading() as session:
+        recorded = minutes(session, number)["items"][0]["declarations"]
+    assert {(d["person"], d["description"]) for d in recorded} == {
+        ("cfo-jones", "shareholder of acme-health"),
+        ("dr-lee", "employee of Y00002"),
+    }
+
+
+def test_a_gp_partner_of_an_affected_practice_is_raised_without_a_register_entry(
+    store: Store,
+) -> None:
+    build(store)
+    number = meeting(store, "pccc", "lay-okafor", PCCC)
+    on = item(store, number, "lay-okafor", "practice_merger", affects=["Y00004"])
+    taken = do(store, "take_declarations", actor="lay-okafor", item=on)
+    assert taken.effect["declarations"] == [
+        {"person": "dr-ng", "source": "practice", "organisation": "Y00004"}
+    ]
+
+
+def financial_interest(store: Store, person: str = "ao-smith") -> None:
+    do(
+        store,
+        "declare_interest",
+        actor=person,
+        type="financial",
+        description="shares in Acme Health",
+        organisation="acme-health",
+        starts=date(2016, 1, 1),
+        aware_on=date(2017, 4, 1),
+        declared_on=date(2017, 4, 2),
+    )
+
+
+def test_no_conflict_on_a_registered_financial_interest_needs_grounds(store: Store) -> None:
+    build(store)
+    financial_interest(store)
+    number = meeting(store, "pccc", "lay-okafor", PCCC)
+    on = item(store, number, "lay-okafor", "enhanced_services", affects=["acme-health"])
+    do(store, "take_declarations", actor="lay-okafor", item=on)
+    for grounds in (None, "   "):
+        error = refused(
+            store,
+            "rule_on_conflict",
+            actor="lay-okafor",
+            item=on,
+            person="ao-smith",
+            ruling="none",
+            grounds=grounds,
+        )
+        assert error.rule == "a ruling of no conflict on a financial interest records its grounds"
+    reason = "a 0.01% holding in a listed company; the contract is not material to it"
+    do(
+        store,
+        "rule_on_conflict",
+        actor="lay-okafor",
+        item=on,
+        person="ao-smith",
+        ruling="none",
+        grounds=reason,
+    )
+    assert "ao-smith" in do(store, "call_vote", actor="lay-okafor", item=on).effect["entitled"]
+    do(store, "cast_vote", actor="ao-smith", item=on, choice="for")
+    with store.reading() as session:
+        assert minutes(session, number)["items"][0]["grounds"] == {"ao-smith": reason}
+
+
+def test_the_constitution_can_forbid_no_conflict_on_a_financial_interest(store: Store) -> None:
+    build(store, conflicts={**constitution()["conflicts"], "no_conflict_on_financial": "forbidden"})
+    financial_interest(store)
+    number = meeting(store, "pccc", "lay-okafor", PCCC)
+    on = item(store, number, "lay-okafor", "enhanced_services", affects=["acme-health"])
+    do(store, "take_declarations", actor="lay-okafor", item=on)
+    error = refused(
+        store,
+        "rule_on_conflict",
+        actor="lay-okafor",
+        item=on,
+        person="ao-smith",
+        ruling="none",
+        grounds="small holding",
+    )
+    assert error.rule == "conflicts.no_conflict_on_financial: forbidden (constitution)"
+    do(
+        store,
+        "rule_on_conflict",
+        actor="lay-okafor",
+        item=on,
+        person="ao-smith",
+        ruling="discuss_not_vote",
+    )

@@ -225,8 +225,10 @@ def _item_chair(
 
 
 @action
-def rule_on_conflict(ctx: Context, *, item: int, person: str, ruling: RulingKind) -> Effect:
-    """The item's chair rules on a person's declared interest."""
+def rule_on_conflict(
+    ctx: Context, *, item: int, person: str, ruling: RulingKind, grounds: str | None = None
+) -> Effect:
+    """The item's chair rules on a person's declared interest (with grounds where needed)."""
     row = _item(ctx, item, Status.DECLARED, Status.AWAITING_CO_OPTION)
     if person not in declared(ctx.session, item):
         # Someone who arrived, or whose interest was registered, after declarations were taken:
@@ -239,14 +241,48 @@ def rule_on_conflict(ctx: Context, *, item: int, person: str, ruling: RulingKind
             )
     if person == ctx.actor:
         raise Refused("no one rules on their own interest", rule="the chair rules on others")
+    grounds = (grounds or "").strip() or None
+    if ruling is RulingKind.NONE:
+        _no_conflict_allowed(ctx, item, person, grounds)
     ctx.session.merge(
-        models.Ruling(item=item, person=person, ruling=ruling.value, ruled_by=ctx.actor)
+        models.Ruling(
+            item=item, person=person, ruling=ruling.value, ruled_by=ctx.actor, grounds=grounds
+        )
     )
     if ruling is RulingKind.EXCLUDE:
         attendance = ctx.session.get(models.Attendance, (row.meeting, person))
         if attendance is not None:
             attendance.excluded = True
     return {"item": item, "person": person, "ruling": ruling.value, "votes": ruling not in NO_VOTE}
+
+
+def _no_conflict_allowed(ctx: Context, item: int, person: str, grounds: str | None) -> None:
+    """A ruling of no conflict on a registered financial interest needs recorded grounds, and
+    the constitution may forbid it."""
+    financial = ctx.session.scalars(
+        select(models.Interest)
+        .join(models.Declaration, models.Declaration.interest == models.Interest.id)
+        .where(
+            models.Declaration.item == item,
+            models.Declaration.person == person,
+            models.Interest.type == "financial",
+        )
+    ).first()
+    if financial is None:
+        return
+    policy = ctx.constitution().conflicts.no_conflict_on_financial
+    if policy == "forbidden":
+        raise Refused(
+            f"{person} has a registered financial interest ({financial.description}); the "
+            "constitution forbids ruling it no conflict",
+            rule="conflicts.no_conflict_on_financial: forbidden (constitution)",
+        )
+    if grounds is None:
+        raise Refused(
+            f"{person} has a registered financial interest ({financial.description}); a ruling "
+            "of no conflict needs its grounds recorded",
+            rule="a ruling of no conflict on a financial interest records its grounds",
+        )
 
 
 @action
