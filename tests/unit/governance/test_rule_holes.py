@@ -9,6 +9,11 @@
   is raised without any register entry.
 - The chair decides on each interest (2014 guidance); a ruling that a registered financial
   interest is no conflict records its grounds, and the constitution may forbid it.
+- The LMC's view is a response given before the decision: a blank one, or one dated after the
+  meeting, does not satisfy the duty to consult.
+- Hospitality over £75 is refused unless a senior officer approves (2017 guidance): the
+  approval is recorded (who, when, why) before the hospitality is accepted.
+- A meeting is held under an adopted constitution: none before its adoption.
 """
 
 from __future__ import annotations
@@ -196,3 +201,119 @@ def test_the_constitution_can_forbid_no_conflict_on_a_financial_interest(store: 
         person="ao-smith",
         ruling="discuss_not_vote",
     )
+
+
+@pytest.mark.parametrize(
+    ("response", "consulted_on", "rule"),
+    [
+        ("", date(2017, 5, 1), "an LMC consultation records the LMC's view (a non-empty response)"),
+        (
+            "  \n ",
+            date(2017, 5, 1),
+            "an LMC consultation records the LMC's view (a non-empty response)",
+        ),
+        ("supports", date(2017, 6, 20), "the LMC is consulted before the decision"),
+    ],
+)
+def test_a_blank_or_late_lmc_view_is_refused_and_does_not_open_the_vote(
+    store: Store, response: str, consulted_on: date, rule: str
+) -> None:
+    build(store)
+    number = meeting(store, "pccc", "lay-okafor", PCCC)  # held on 2017-05-10
+    on = item(store, number, "lay-okafor", "local_incentive_scheme")
+    do(store, "take_declarations", actor="lay-okafor", item=on)
+    error = refused(
+        store,
+        "record_lmc_consultation",
+        actor="lay-okafor",
+        item=on,
+        response=response,
+        consulted_on=consulted_on,
+    )
+    assert error.rule == rule
+    assert refused(store, "call_vote", actor="lay-okafor", item=on).rule == (
+        "the constitution requires LMC consultation on this matter"
+    )
+    do(
+        store,
+        "record_lmc_consultation",
+        actor="lay-okafor",
+        item=on,
+        response="supports, subject to the scheme's review in a year",
+        consulted_on=date(2017, 5, 10),  # the day of the meeting, before the decision
+    )
+    assert do(store, "call_vote", actor="lay-okafor", item=on).effect["quorate"] is True
+
+
+HOSPITALITY = {"kind": "hospitality", "value_pence": 9_000, "donor": "acme-health"}
+OFFERED = date(2017, 6, 1)
+
+
+def approve(store: Store, actor: str, **changes: object) -> int:
+    arguments: dict[str, object] = {
+        "person": "dr-lee",
+        "value_pence": 9_000,
+        "donor": "acme-health",
+        "offered_on": OFFERED,
+        "approved_on": date(2017, 5, 30),
+        "grounds": "speaking at the provider's clinical conference; dinner for speakers",
+    }
+    arguments.update(changes)
+    return int(do(store, "approve_hospitality", actor=actor, **arguments).effect["approval"])
+
+
+def test_hospitality_above_the_limit_is_refused_until_a_senior_officer_approves(
+    store: Store,
+) -> None:
+    build(store)
+    offer = do(store, "record_gift", actor="dr-lee", offered_on=OFFERED, **HOSPITALITY)
+    assert offer.effect["outcome"] == "refuse_unless_senior_approval"  # £90 > £75
+    # Only a senior officer approves, never their own hospitality, and always says why.
+    for actor, changes, rule in (
+        (
+            "lay-wood",
+            {},
+            "hospitality above the limit is approved by a senior officer (2017 guidance)",
+        ),
+        ("cfo-jones", {"person": "cfo-jones"}, "approval by another"),
+        ("ao-smith", {"grounds": " "}, "a senior approval records its grounds"),
+        (
+            "ao-smith",
+            {"value_pence": 7_000},
+            "only hospitality above the limit needs senior approval",
+        ),
+    ):
+        before = rows(store)
+        with pytest.raises(Refused) as raised:
+            approve(store, actor, **changes)
+        assert (raised.value.rule, rows(store)) == (rule, before)
+    approval = approve(store, "ao-smith")
+    # The approval covers the hospitality it names, and nothing dearer or on another day.
+    others: list[dict[str, object]] = [{"value_pence": 9_500}, {"offered_on": date(2017, 6, 2)}]
+    for other in others:
+        arguments = {**HOSPITALITY, "offered_on": OFFERED, **other}
+        error = refused(store, "record_gift", actor="dr-lee", approval=approval, **arguments)
+        assert error.rule == "a senior approval covers the hospitality it names"
+    error = refused(
+        store, "record_gift", actor="dr-ng", approval=approval, offered_on=OFFERED, **HOSPITALITY
+    )
+    assert error.rule == "a senior approval covers the hospitality it names"
+    accepted = do(
+        store, "record_gift", actor="dr-lee", approval=approval, offered_on=OFFERED, **HOSPITALITY
+    )
+    assert accepted.effect["outcome"] == "accept_with_senior_approval"
+    with store.reading() as session:
+        recorded = session.get_one(models.HospitalityApproval, approval)
+        assert (recorded.approved_by, recorded.person) == ("ao-smith", "dr-lee")
+
+
+def test_a_meeting_before_the_constitution_was_adopted_is_refused(store: Store) -> None:
+    build(store)  # adopted on 2017-04-01
+    error = refused(
+        store, "open_meeting", actor="lay-okafor", committee="pccc", held_on=date(2017, 3, 31)
+    )
+    assert error.rule == "meetings are held under an adopted constitution"
+    opened = do(
+        store, "open_meeting", actor="lay-okafor", committee="pccc", held_on=date(2017, 4, 1)
+    )
+    assert opened.effect["chair"] == "lay-okafor"

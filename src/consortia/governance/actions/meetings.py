@@ -72,6 +72,15 @@ def open_meeting(
 ) -> Effect:
     """Open a meeting of a committee, the governing body or the members; the chair attends."""
     constitution = ctx.constitution()
+    adopted = ctx.session.scalars(
+        select(models.Constitution.adopted_on).order_by(models.Constitution.id.desc()).limit(1)
+    ).one()
+    if held_on < adopted:
+        raise Refused(
+            f"a meeting on {held_on.isoformat()} is before the constitution in force was "
+            f"adopted ({adopted.isoformat()})",
+            rule="meetings are held under an adopted constitution",
+        )
     chair = chair or ctx.actor
     ctx.get(models.Person, chair, "person")
     if committee != MEMBERS:
@@ -290,11 +299,24 @@ def record_lmc_consultation(
     ctx: Context, *, item: int, response: str, consulted_on: date
 ) -> Effect:
     """Record the LMC's response on an item the constitution says it must be consulted on."""
-    _item(ctx, item, Status.OPEN, Status.DECLARED, Status.AWAITING_CO_OPTION)
-    row = models.LmcConsultation(item=item, response=response, consulted_on=consulted_on)
-    ctx.session.add(row)
+    row = _item(ctx, item, Status.OPEN, Status.DECLARED, Status.AWAITING_CO_OPTION)
+    meeting = ctx.get(models.Meeting, row.meeting, "meeting")
+    response = response.strip()
+    if not response:
+        raise Refused(
+            f"the LMC's response on item {item} is blank",
+            rule="an LMC consultation records the LMC's view (a non-empty response)",
+        )
+    if consulted_on > meeting.held_on:
+        raise Refused(
+            f"the LMC's response is dated {consulted_on.isoformat()}, after the meeting of "
+            f"{meeting.held_on.isoformat()} that decides item {item}",
+            rule="the LMC is consulted before the decision",
+        )
+    consultation = models.LmcConsultation(item=item, response=response, consulted_on=consulted_on)
+    ctx.session.add(consultation)
     ctx.session.flush()
-    return {"item": item, "consultation": row.id}
+    return {"item": item, "consultation": consultation.id}
 
 
 @action
@@ -364,10 +386,15 @@ def _fallback(ctx: Context, constitution: Constitution, item: models.Item) -> Fa
 def _lmc_consulted(ctx: Context, constitution: Constitution, item: models.Item) -> None:
     if constitution.lmc is None or item.decides not in constitution.lmc.consult_on:
         return
-    consulted = ctx.session.scalars(
-        select(models.LmcConsultation).where(models.LmcConsultation.item == item.id)
-    ).first()
-    if consulted is None:
+    meeting = ctx.get(models.Meeting, item.meeting, "meeting")
+    consulted = [
+        row
+        for row in ctx.session.scalars(
+            select(models.LmcConsultation).where(models.LmcConsultation.item == item.id)
+        )
+        if row.response.strip() and row.consulted_on <= meeting.held_on
+    ]
+    if not consulted:
         raise Refused(
             f"{constitution.lmc.name} has not been consulted on {item.decides!r}",
             rule="the constitution requires LMC consultation on this matter",
