@@ -8,6 +8,7 @@ set by statute, so the electorate rule is the CCG's choice. The published JSON S
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -58,6 +59,30 @@ THRESHOLDS: dict[str, tuple[int, int, bool]] = {
     "two_thirds": (2, 3, False),
     "three_quarters": (3, 4, False),
     "unanimous": (1, 1, False),
+}
+
+
+# The matters a CCG decides, shipped as the default vocabulary; a constitution that lists its
+# own `matters` replaces these. Every matter an item decides, a committee is delegated, the
+# members reserve or the LMC is consulted on must be one of the constitution's matters.
+STANDARD_MATTERS: dict[str, str] = {
+    "constitution_change": "A change to the constitution (NHS Act 2006 s14E).",
+    "merger": "Merging with, or dissolving into, another CCG.",
+    "commissioning_plan": "The annual commissioning plan (NHS Act 2006 s14Z11).",
+    "financial_plan": "The annual budget and financial plan.",
+    "annual_report_and_accounts": "Approving the annual report and accounts.",
+    "appointments": "Appointments to the governing body and its committees.",
+    "remuneration": "Pay and terms of the governing body and senior staff.",
+    "new_service_model": "A new model of care not tried in the area before.",
+    "procurement": "Awarding or ending a contract for services.",
+    "enhanced_services": "Primary care, commissioning enhanced services.",
+    "local_incentive_scheme": "Primary care, a local incentive scheme for practices.",
+    "practice_merger": "Primary care, a merger of practices.",
+    "practice_contract": "Primary care, a new, varied or ended practice contract.",
+    "list_dispersal": "Primary care, dispersing a practice's registered list.",
+    "premises": "Primary care, premises costs and improvement grants.",
+    "internal_audit_plan": "The internal audit plan.",
+    "risk_and_assurance": "The assurance framework and risk register.",
 }
 
 
@@ -157,6 +182,11 @@ class ConflictsPolicy(_Model):
 
     guidance: Literal[2016, 2017] = 2017
     declare_within_days: Annotated[int, Field(ge=1)] = 28
+    no_conflict_on_financial: Literal["with_grounds", "forbidden"] = Field(
+        default="with_grounds",
+        description="whether a chair may rule 'none' on a registered financial interest: only "
+        "with recorded grounds, or never",
+    )
 
 
 class GoverningBodyPolicy(_Model):
@@ -176,6 +206,12 @@ class Constitution(_Model):
     ccg: Ccg
     member_practices: Annotated[list[MemberPractice], Field(min_length=2)]
     electorate: Electorate
+    matters: dict[Key, str] = Field(
+        default_factory=lambda: dict(STANDARD_MATTERS),
+        min_length=1,
+        description="the closed vocabulary of matters the CCG decides: matter -> description "
+        "(default: the standard matters)",
+    )
     ordinary_threshold: Threshold = "majority"
     reserved_matters: list[ReservedMatter] = Field(default_factory=list)
     committees: list[Committee]
@@ -227,6 +263,7 @@ def problems(c: Constitution) -> list[Problem]:
     """Every broken cross-field rule of a constitution, in file order."""
     found = [*_repeats(c), *_quorum_problems(c), *_electorate_problems(c)]
     found += _delegation_problems(c)
+    found += _unknown_matters(c)
     if GOVERNING_BODY not in {committee.key for committee in c.committees}:
         found.append(Problem(("committees",), "no governing_body", "a governing body (reg 11)"))
     return found
@@ -317,6 +354,31 @@ def _delegation_problems(c: Constitution) -> list[Problem]:
                     "reserved matters are decided by the members",
                 )
             )
+    return found
+
+
+def unknown_matter(c: Constitution, matter: str) -> str | None:
+    """Why `matter` is not in the constitution's vocabulary (with the nearest match), or None."""
+    if matter in c.matters:
+        return None
+    near = difflib.get_close_matches(matter, list(c.matters), n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return f"unknown matter {matter!r}{hint}; known matters: {', '.join(sorted(c.matters))}"
+
+
+def _unknown_matters(c: Constitution) -> list[Problem]:
+    named: list[tuple[tuple[str | int, ...], str]] = [
+        (("reserved_matters", i, "matter"), m.matter) for i, m in enumerate(c.reserved_matters)
+    ]
+    for i, committee in enumerate(c.committees):
+        named += [(("committees", i, "decides"), m) for m in committee.decides]
+    if c.lmc is not None:
+        named += [(("lmc", "consult_on"), m) for m in c.lmc.consult_on]
+    found = []
+    for where, matter in named:
+        message = unknown_matter(c, matter)
+        if message is not None:
+            found.append(Problem(where, message, "matters are the constitution's matters"))
     return found
 
 

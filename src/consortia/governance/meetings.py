@@ -156,15 +156,19 @@ def voters(session: Session, constitution: Constitution, item: models.Item) -> d
     """Who is entitled to vote on the item now: present, holding a vote, not ruled out."""
     meeting = session.get_one(models.Meeting, item.meeting)
     ruled = rulings(session, item.id)
+    here = present(session, meeting.id)
+    # Whoever the record knows to be conflicted, and the chair has not ruled on, does not vote:
+    # so arriving after declarations, or registering an interest mid-item, changes nothing.
+    unruled = unruled_conflicts(session, item, here, meeting.held_on)
     found: dict[str, Voter] = {}
-    for person in sorted(present(session, meeting.id)):
-        if ruled.get(person) in NO_VOTE:
+    for person in sorted(here):
+        if ruled.get(person) in NO_VOTE or person in unruled:
             continue
         held = entitled_roles(session, constitution, meeting.committee, person)
         if held is not None:
             found[person] = Voter(person, held.roles, held.weight, held.basis)
     for person, role in co_opted(session, item.id).items():
-        if ruled.get(person) not in NO_VOTE:
+        if ruled.get(person) not in NO_VOTE and person not in unruled:
             found[person] = Voter(person, frozenset({role or "co_opted"}), 1, "co-opted")
     return found
 
@@ -194,6 +198,106 @@ def register_interests(
         )
     )
     return [row for row in rows if current(row.starts, row.ends, on)]
+
+
+@dataclass(frozen=True)
+class Known:
+    """A conflict the record knows of: a register entry, or a link to an affected organisation."""
+
+    person: str
+    organisation: str
+    source: str  # "register" or "practice" or "affiliation"
+    description: str
+    interest: int | None = None
+    financial: bool = False
+
+
+# Links to an organisation that make a person's interest in it plain without a declaration.
+CONFLICTING_RELATIONS = frozenset({"employee", "partner", "shareholder", "director", "contractor"})
+
+
+def known_conflicts(
+    session: Session, people: set[str], organisations: set[str], on: date
+) -> dict[str, list[Known]]:
+    """Everything the record knows that conflicts `people` on an item affecting `organisations`:
+    register entries held on `on`, the practice a clinician works in, and affiliations."""
+    found: dict[str, list[Known]] = {}
+    if not people or not organisations:
+        return found
+    rows = session.scalars(
+        select(models.Interest)
+        .where(models.Interest.person.in_(people), models.Interest.organisation.in_(organisations))
+        .order_by(models.Interest.id)
+    )
+    for row in rows:
+        if current(row.starts, row.ends, on):
+            found.setdefault(row.person, []).append(
+                Known(
+                    row.person,
+                    str(row.organisation),
+                    "register",
+                    f"{row.type}: {row.description}",
+                    row.id,
+                    row.type == "financial",
+                )
+            )
+    clinicians = session.scalars(
+        select(models.Person).where(
+            models.Person.key.in_(people), models.Person.practice.in_(organisations)
+        )
+    )
+
+    def covered(person: str, organisation: str) -> bool:
+        return any(k.organisation == organisation for k in found.get(person, []))
+
+    for person in clinicians:
+        if covered(person.key, str(person.practice)):
+            continue  # the register entry already says it
+        relation = "partner" if person.clinician == "gp_partner" else "employee"
+        found.setdefault(person.key, []).append(
+            Known(
+                person.key,
+                str(person.practice),
+                "practice",
+                f"{relation} of {person.practice}",
+                financial=relation == "partner",
+            )
+        )
+    affiliations = session.scalars(
+        select(models.Affiliation)
+        .where(
+            models.Affiliation.person.in_(people),
+            models.Affiliation.organisation.in_(organisations),
+            models.Affiliation.relation.in_(CONFLICTING_RELATIONS),
+        )
+        .order_by(models.Affiliation.id)
+    )
+    for link in affiliations:
+        if covered(link.person, link.organisation):
+            continue
+        found.setdefault(link.person, []).append(
+            Known(
+                link.person,
+                link.organisation,
+                "affiliation",
+                f"{link.relation} of {link.organisation}",
+                financial=link.relation in {"partner", "shareholder", "director"},
+            )
+        )
+    return found
+
+
+def unruled_conflicts(
+    session: Session, item: models.Item, people: set[str], on: date
+) -> dict[str, list[Known]]:
+    """Conflicts the record knows of, for people the chair has not ruled on for this item."""
+    ruled = set(rulings(session, item.id))
+    affects = set(json.loads(item.affects))
+    return {
+        person: known
+        for person, known in known_conflicts(session, people - ruled, affects, on).items()
+        if known
+    }
 
 
 def minutes(session: Session, meeting_id: int) -> dict[str, Any]:
@@ -238,8 +342,15 @@ def _item_minutes(session: Session, item: models.Item) -> dict[str, Any]:
             for d in declarations
         ],
         "rulings": {p: r.value for p, r in sorted(rulings(session, item.id).items())},
+        "grounds": _grounds(session, item.id),
         "co_opted": co_opted(session, item.id),
         "quorum": json.loads(item.quorum) if item.quorum else None,
         "votes": [{"person": v.person, "choice": v.choice, "weight": v.weight} for v in votes],
         "result": json.loads(item.result) if item.result else None,
     }
+
+
+def _grounds(session: Session, item: int) -> dict[str, str]:
+    """The grounds recorded for rulings on an item, by person (only where given)."""
+    rows = session.scalars(select(models.Ruling).where(models.Ruling.item == item))
+    return {row.person: row.grounds for row in sorted(rows, key=lambda r: r.person) if row.grounds}

@@ -84,6 +84,7 @@ PERMISSIONS: dict[str, Who] = {
     "end_interest": Who.PERSON,
     "confirm_interests": Who.PERSON,
     "record_gift": Who.PERSON,
+    "approve_hospitality": Who.PERSON,
     "record_breach": Who.PERSON,
     "open_meeting": Who.PERSON,
     "attend": Who.MEETING_CHAIR,

@@ -135,6 +135,20 @@ class Gift(Base):
     outcome: Mapped[str] = mapped_column(String(40))
 
 
+class HospitalityApproval(Base):
+    """A senior officer's approval of hospitality above the limit, with who approved and why."""
+
+    __tablename__ = "hospitality_approval"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person: Mapped[str] = mapped_column(ForeignKey("person.key"))
+    donor: Mapped[str | None] = mapped_column(ForeignKey("organisation.key"))
+    value_pence: Mapped[int] = mapped_column(Integer)
+    offered_on: Mapped[date] = mapped_column(Date)
+    approved_by: Mapped[str] = mapped_column(ForeignKey("person.key"))
+    approved_on: Mapped[date] = mapped_column(Date)
+    grounds: Mapped[str] = mapped_column(Text)
+
+
 class Breach(Base):
     """An entry on the breaches register (published anonymised)."""
 
@@ -199,6 +213,7 @@ class Ruling(Base):
     person: Mapped[str] = mapped_column(ForeignKey("person.key"), primary_key=True)
     ruling: Mapped[str] = mapped_column(String(24))
     ruled_by: Mapped[str] = mapped_column(ForeignKey("person.key"))
+    grounds: Mapped[str | None] = mapped_column(Text)  # why, where the rule asks for a reason
 
 
 class CoOption(Base):

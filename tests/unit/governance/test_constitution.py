@@ -101,6 +101,18 @@ def line_of(text: str) -> int:
             "electorate.delegates",
             "locality_delegates names delegates for every locality",
         ),
+        (
+            "decides: [internal_audit_plan]",
+            "decides: [internal_audit_plans]",
+            "committees.2.decides",
+            "matters are the constitution's matters",
+        ),
+        (
+            "consult_on: [constitution_change, local_incentive_scheme]",
+            "consult_on: [constitution_chnage, local_incentive_scheme]",
+            "lmc.consult_on",
+            "matters are the constitution's matters",
+        ),
     ],
 )
 def test_a_broken_rule_names_file_line_field_and_rule(
@@ -146,3 +158,20 @@ def test_cross_field_rules_hold_for_data_given_directly() -> None:
     data["electorate"] = {"rule": "all_gps", "delegates": {"east": ["dr-x"]}}
     with pytest.raises(ValueError, match="unknown localities"):
         Constitution.model_validate(data)
+
+
+def test_a_misspelt_matter_names_the_nearest_known_one(tmp_path: Path) -> None:
+    error = broken(tmp_path, "  - matter: merger\n", "  - matter: mergre\n")
+    assert error.field == "reserved_matters.1.matter"
+    assert "unknown matter 'mergre' (did you mean 'merger'?)" in error.message
+    assert "known matters: annual_report_and_accounts, appointments," in error.message
+
+
+def test_without_a_list_of_matters_the_standard_ones_apply(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    start, end = text.index("matters:\n"), text.index("ordinary_threshold:")
+    path = tmp_path / "constitution.yaml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    matters = load_constitution(path).matters
+    for standard in ("constitution_change", "commissioning_plan", "appointments", "premises"):
+        assert standard in matters

@@ -107,7 +107,11 @@ def test_an_interest_that_has_ended_or_touches_nothing_affected_is_not_raised(
     number = meeting(store, "pccc", "lay-okafor", PCCC)
     on = item(store, number, "lay-okafor", "practice_merger", affects=["Y00001", "Y00003"])
     taken = do(store, "take_declarations", actor="lay-okafor", item=on)
-    assert taken.effect["declarations"] == []
+    # The ended entry is not raised, and dr-ng's (Y00004) touches nothing affected; dr-patel is
+    # still a partner at Y00001, which the record knows without any register entry.
+    assert taken.effect["declarations"] == [
+        {"person": "dr-patel", "source": "practice", "organisation": "Y00001"}
+    ]
 
 
 def test_a_conflicted_chair_is_replaced_for_the_item(store: Store) -> None:
@@ -313,7 +317,7 @@ def test_a_reserved_matter_cannot_be_decided_by_a_committee(store: Store) -> Non
         item(store, number, "dr-patel", "constitution_change")
     pccc = meeting(store, "pccc", "lay-okafor", PCCC)
     with pytest.raises(Refused, match="no delegation"):
-        item(store, pccc, "lay-okafor", "merger_with_neighbour")
+        item(store, pccc, "lay-okafor", "commissioning_plan")
 
 
 def test_lmc_consultation_is_required_before_the_vote(store: Store) -> None:

@@ -26,7 +26,7 @@ def test_migrating_twice_changes_nothing(db_url: str) -> None:
     again = open_store(db_url)
     with again.engine.connect() as connection:
         assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         )
     again.close()
 
@@ -45,3 +45,26 @@ def test_database_urls_and_their_errors(tmp_path: Path) -> None:
         make_engine("mysql://u@h/d")
     with pytest.raises(DataError, match="no folder"):
         make_engine(f"sqlite:///{tmp_path / 'missing' / 'a.sqlite'}")
+
+
+def test_a_record_made_at_0001_upgrades_keeping_its_rows(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    config = Config()
+    config.set_main_option("script_location", "consortia.store:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("INSERT INTO person (key, name, facts) VALUES ('p', 'P', '{}')"))
+    engine.dispose()
+    store = open_store(str(tmp_path / "old.sqlite"))
+    with store.engine.connect() as connection:
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        )
+        assert connection.execute(text("SELECT key FROM person")).scalar() == "p"
+        assert connection.execute(text("SELECT count(*) FROM hospitality_approval")).scalar() == 0
+        assert connection.execute(text("SELECT count(grounds) FROM ruling")).scalar() == 0
+    store.close()

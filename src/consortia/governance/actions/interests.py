@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 from consortia.governance.actions.base import Context, Effect, Refused, action
-from consortia.governance.interests import GiftKind, InterestType, declared_late, gift_outcome
+from consortia.governance.interests import (
+    GiftKind,
+    GiftOutcome,
+    InterestType,
+    declared_late,
+    gift_outcome,
+)
 from consortia.store import models
 
 
@@ -86,25 +94,101 @@ def record_gift(
     value_pence: int,
     donor: str | None = None,
     offered_on: date,
+    approval: int | None = None,
 ) -> Effect:
-    """Put a gift or hospitality offered to the acting person on the register, with its outcome."""
+    """Put a gift or hospitality offered to the acting person on the register, with its outcome
+    (hospitality above the limit is accepted only under a senior officer's recorded approval)."""
     if value_pence < 0:
         raise Refused("a value cannot be negative", rule="value_pence >= 0")
     if donor is not None:
         ctx.get(models.Organisation, donor, "organisation")
     guidance = ctx.constitution().conflicts.guidance
-    outcome = gift_outcome(kind, value_pence, guidance)
+    outcome = gift_outcome(kind, value_pence, guidance).value
+    if approval is not None:
+        approved = ctx.get(models.HospitalityApproval, approval, "hospitality approval")
+        if (
+            outcome != GiftOutcome.REFUSE_UNLESS_APPROVED
+            or (
+                approved.person,
+                approved.donor,
+                approved.offered_on,
+            )
+            != (ctx.actor, donor, offered_on)
+            or value_pence > approved.value_pence
+        ):
+            raise Refused(
+                f"approval {approval} is not for this hospitality (its person, donor, date and "
+                "value up to the approved one)",
+                rule="a senior approval covers the hospitality it names",
+            )
+        outcome = ACCEPTED_WITH_APPROVAL
     row = models.Gift(
         person=ctx.actor,
         kind=kind.value,
         value_pence=value_pence,
         donor=donor,
         offered_on=offered_on,
-        outcome=outcome.value,
+        outcome=outcome,
     )
     ctx.session.add(row)
     ctx.session.flush()
-    return {"gift": row.id, "outcome": outcome.value, "guidance": guidance}
+    return {"gift": row.id, "outcome": outcome, "guidance": guidance, "approval": approval}
+
+
+ACCEPTED_WITH_APPROVAL = "accept_with_senior_approval"
+# Who may approve hospitality above the limit: the senior officers and the conflicts guardian.
+SENIOR_ROLES = frozenset({"accountable_officer", "cfo", "coi_guardian"})
+
+
+@action
+def approve_hospitality(
+    ctx: Context,
+    *,
+    person: str,
+    value_pence: int,
+    donor: str | None = None,
+    offered_on: date,
+    approved_on: date,
+    grounds: str,
+) -> Effect:
+    """A senior officer approves hospitality above the limit offered to someone, saying why."""
+    ctx.get(models.Person, person, "person")
+    if donor is not None:
+        ctx.get(models.Organisation, donor, "organisation")
+    roles = set(
+        ctx.session.scalars(
+            select(models.Membership.role).where(models.Membership.person == ctx.actor)
+        )
+    )
+    if not roles & SENIOR_ROLES:
+        raise Refused(
+            f"{ctx.actor} is not a senior officer ({', '.join(sorted(SENIOR_ROLES))})",
+            rule="hospitality above the limit is approved by a senior officer (2017 guidance)",
+        )
+    if person == ctx.actor:
+        raise Refused("no one approves their own hospitality", rule="approval by another")
+    if not grounds.strip():
+        raise Refused("an approval says why", rule="a senior approval records its grounds")
+    guidance = ctx.constitution().conflicts.guidance
+    if gift_outcome(GiftKind.HOSPITALITY, value_pence, guidance) != (
+        GiftOutcome.REFUSE_UNLESS_APPROVED
+    ):
+        raise Refused(
+            f"hospitality of {value_pence}p is within the limit; no approval is needed",
+            rule="only hospitality above the limit needs senior approval",
+        )
+    row = models.HospitalityApproval(
+        person=person,
+        donor=donor,
+        value_pence=value_pence,
+        offered_on=offered_on,
+        approved_by=ctx.actor,
+        approved_on=approved_on,
+        grounds=grounds.strip(),
+    )
+    ctx.session.add(row)
+    ctx.session.flush()
+    return {"approval": row.id, "person": person, "approved_by": ctx.actor}
 
 
 @action

@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from consortia.governance.actions.base import Context, Effect, Refused, action
-from consortia.governance.constitution import GOVERNING_BODY, MEMBERS, Constitution, Fallback
+from consortia.governance.constitution import (
+    GOVERNING_BODY,
+    MEMBERS,
+    Constitution,
+    Fallback,
+    unknown_matter,
+)
 from consortia.governance.electorate import refusal, tally
 from consortia.governance.meetings import (
     NO_VOTE,
@@ -20,11 +26,12 @@ from consortia.governance.meetings import (
     co_opted,
     declared,
     entitled_roles,
+    known_conflicts,
     present,
     quorum,
-    register_interests,
     rulings,
     seats,
+    unruled_conflicts,
     voters,
 )
 from consortia.governance.roles import ROLES
@@ -65,6 +72,15 @@ def open_meeting(
 ) -> Effect:
     """Open a meeting of a committee, the governing body or the members; the chair attends."""
     constitution = ctx.constitution()
+    adopted = ctx.session.scalars(
+        select(models.Constitution.adopted_on).order_by(models.Constitution.id.desc()).limit(1)
+    ).one()
+    if held_on < adopted:
+        raise Refused(
+            f"a meeting on {held_on.isoformat()} is before the constitution in force was "
+            f"adopted ({adopted.isoformat()})",
+            rule="meetings are held under an adopted constitution",
+        )
     chair = chair or ctx.actor
     ctx.get(models.Person, chair, "person")
     if committee != MEMBERS:
@@ -119,6 +135,9 @@ def add_item(
 
 
 def _may_decide(constitution: Constitution, committee: str, matter: str) -> None:
+    unknown = unknown_matter(constitution, matter)
+    if unknown is not None:
+        raise Refused(unknown, rule="an item decides one of the constitution's matters")
     if committee == MEMBERS:
         return
     if constitution.reserved(matter) is not None:
@@ -175,21 +194,23 @@ def take_declarations(
 def _raise_from_register(
     ctx: Context, item: models.Item, meeting: models.Meeting, here: set[str], done: set[str]
 ) -> list[dict[str, str]]:
+    """Raise what the record knows (register, practice, affiliations) for those not declaring."""
     affects = set(json.loads(item.affects))
+    known = known_conflicts(ctx.session, here - done, affects, meeting.held_on)
     raised = []
-    for person in sorted(here - done):
-        for interest in register_interests(ctx.session, person, affects, meeting.held_on):
+    for person in sorted(known):
+        for conflict in known[person]:
             ctx.session.add(
                 models.Declaration(
                     item=item.id,
                     person=person,
-                    interest=interest.id,
-                    source="register",
-                    description=f"{interest.type}: {interest.description}",
+                    interest=conflict.interest,
+                    source=conflict.source,
+                    description=conflict.description,
                 )
             )
             raised.append(
-                {"person": person, "source": "register", "organisation": str(interest.organisation)}
+                {"person": person, "source": conflict.source, "organisation": conflict.organisation}
             )
     return raised
 
@@ -213,18 +234,29 @@ def _item_chair(
 
 
 @action
-def rule_on_conflict(ctx: Context, *, item: int, person: str, ruling: RulingKind) -> Effect:
-    """The item's chair rules on a person's declared interest."""
+def rule_on_conflict(
+    ctx: Context, *, item: int, person: str, ruling: RulingKind, grounds: str | None = None
+) -> Effect:
+    """The item's chair rules on a person's declared interest (with grounds where needed)."""
     row = _item(ctx, item, Status.DECLARED, Status.AWAITING_CO_OPTION)
     if person not in declared(ctx.session, item):
-        raise Refused(
-            f"{person} has declared no interest on item {item}",
-            rule="a ruling follows a declaration",
-        )
+        # Someone who arrived, or whose interest was registered, after declarations were taken:
+        # what the record knows is raised now, so the ruling follows a declaration.
+        meeting = ctx.get(models.Meeting, row.meeting, "meeting")
+        if not _raise_from_register(ctx, row, meeting, {person}, set()):
+            raise Refused(
+                f"{person} has declared no interest on item {item}",
+                rule="a ruling follows a declaration",
+            )
     if person == ctx.actor:
         raise Refused("no one rules on their own interest", rule="the chair rules on others")
+    grounds = (grounds or "").strip() or None
+    if ruling is RulingKind.NONE:
+        _no_conflict_allowed(ctx, item, person, grounds)
     ctx.session.merge(
-        models.Ruling(item=item, person=person, ruling=ruling.value, ruled_by=ctx.actor)
+        models.Ruling(
+            item=item, person=person, ruling=ruling.value, ruled_by=ctx.actor, grounds=grounds
+        )
     )
     if ruling is RulingKind.EXCLUDE:
         attendance = ctx.session.get(models.Attendance, (row.meeting, person))
@@ -233,16 +265,58 @@ def rule_on_conflict(ctx: Context, *, item: int, person: str, ruling: RulingKind
     return {"item": item, "person": person, "ruling": ruling.value, "votes": ruling not in NO_VOTE}
 
 
+def _no_conflict_allowed(ctx: Context, item: int, person: str, grounds: str | None) -> None:
+    """A ruling of no conflict on a registered financial interest needs recorded grounds, and
+    the constitution may forbid it."""
+    financial = ctx.session.scalars(
+        select(models.Interest)
+        .join(models.Declaration, models.Declaration.interest == models.Interest.id)
+        .where(
+            models.Declaration.item == item,
+            models.Declaration.person == person,
+            models.Interest.type == "financial",
+        )
+    ).first()
+    if financial is None:
+        return
+    policy = ctx.constitution().conflicts.no_conflict_on_financial
+    if policy == "forbidden":
+        raise Refused(
+            f"{person} has a registered financial interest ({financial.description}); the "
+            "constitution forbids ruling it no conflict",
+            rule="conflicts.no_conflict_on_financial: forbidden (constitution)",
+        )
+    if grounds is None:
+        raise Refused(
+            f"{person} has a registered financial interest ({financial.description}); a ruling "
+            "of no conflict needs its grounds recorded",
+            rule="a ruling of no conflict on a financial interest records its grounds",
+        )
+
+
 @action
 def record_lmc_consultation(
     ctx: Context, *, item: int, response: str, consulted_on: date
 ) -> Effect:
     """Record the LMC's response on an item the constitution says it must be consulted on."""
-    _item(ctx, item, Status.OPEN, Status.DECLARED, Status.AWAITING_CO_OPTION)
-    row = models.LmcConsultation(item=item, response=response, consulted_on=consulted_on)
-    ctx.session.add(row)
+    row = _item(ctx, item, Status.OPEN, Status.DECLARED, Status.AWAITING_CO_OPTION)
+    meeting = ctx.get(models.Meeting, row.meeting, "meeting")
+    response = response.strip()
+    if not response:
+        raise Refused(
+            f"the LMC's response on item {item} is blank",
+            rule="an LMC consultation records the LMC's view (a non-empty response)",
+        )
+    if consulted_on > meeting.held_on:
+        raise Refused(
+            f"the LMC's response is dated {consulted_on.isoformat()}, after the meeting of "
+            f"{meeting.held_on.isoformat()} that decides item {item}",
+            rule="the LMC is consulted before the decision",
+        )
+    consultation = models.LmcConsultation(item=item, response=response, consulted_on=consulted_on)
+    ctx.session.add(consultation)
     ctx.session.flush()
-    return {"item": item, "consultation": row.id}
+    return {"item": item, "consultation": consultation.id}
 
 
 @action
@@ -254,8 +328,8 @@ def co_opt(ctx: Context, *, item: int, person: str, role: str | None = None) -> 
     if role is not None and role not in ROLES:
         raise Refused(f"unknown role {role!r}", rule="known roles")
     affects = set(json.loads(row.affects))
-    if person in declared(ctx.session, item) or register_interests(
-        ctx.session, person, affects, meeting.held_on
+    if person in declared(ctx.session, item) or known_conflicts(
+        ctx.session, {person}, affects, meeting.held_on
     ):
         raise Refused(
             f"{person} has an interest in the item", rule="a co-opted member is unconflicted"
@@ -312,10 +386,15 @@ def _fallback(ctx: Context, constitution: Constitution, item: models.Item) -> Fa
 def _lmc_consulted(ctx: Context, constitution: Constitution, item: models.Item) -> None:
     if constitution.lmc is None or item.decides not in constitution.lmc.consult_on:
         return
-    consulted = ctx.session.scalars(
-        select(models.LmcConsultation).where(models.LmcConsultation.item == item.id)
-    ).first()
-    if consulted is None:
+    meeting = ctx.get(models.Meeting, item.meeting, "meeting")
+    consulted = [
+        row
+        for row in ctx.session.scalars(
+            select(models.LmcConsultation).where(models.LmcConsultation.item == item.id)
+        )
+        if row.response.strip() and row.consulted_on <= meeting.held_on
+    ]
+    if not consulted:
         raise Refused(
             f"{constitution.lmc.name} has not been consulted on {item.decides!r}",
             rule="the constitution requires LMC consultation on this matter",
@@ -332,6 +411,13 @@ def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
     if voter is None:
         message, rule = _why_not(ctx, constitution, row)
         raise Refused(message, rule=rule)
+    called = json.loads(row.quorum or "{}").get("entitled", [])
+    if ctx.actor not in called:
+        raise Refused(
+            f"{ctx.actor} was not among those entitled to vote when the vote on item {item} "
+            "was called",
+            rule="those entitled to vote are fixed when the vote is called",
+        )
     if ctx.session.get(models.Vote, (item, ctx.actor)) is not None:
         raise Refused(f"{ctx.actor} has already voted on item {item}", rule="one vote each")
     ctx.session.add(
@@ -353,6 +439,14 @@ def _why_not(ctx: Context, constitution: Constitution, item: models.Item) -> tup
         ctx.session, item.id
     ):
         return f"{person} is not present", "only those present vote"
+    unruled = unruled_conflicts(ctx.session, item, {person}, meeting.held_on).get(person)
+    if unruled:
+        known = "; ".join(f"{k.description} ({k.source})" for k in unruled)
+        return (
+            f"{person} has an interest in item {item.id} the chair has not ruled on: {known}",
+            "a member with an interest the record knows does not vote until the chair rules "
+            "(2014 statutory guidance; s14O)",
+        )
     if (
         meeting.committee == MEMBERS
         and entitled_roles(ctx.session, constitution, MEMBERS, person) is None
