@@ -9,15 +9,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from consortia import __version__
-from consortia.config import Settings
 from consortia.errors import ConsortiaError, ExitCode, UsageError
 from consortia.governance.cli import gov_app
+
+if TYPE_CHECKING:  # imported where used: `consortia gov` starts without them
+    from consortia.config import Settings
 
 app = typer.Typer(
     name="consortia",
@@ -35,6 +36,8 @@ LakeOption = Annotated[
 
 
 def _settings() -> Settings:
+    from consortia.config import Settings
+
     return Settings()
 
 
@@ -44,6 +47,14 @@ def _bar(enabled: bool, description: str) -> Iterator[Callable[[int, int], None]
     if not enabled:
         yield None
         return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
