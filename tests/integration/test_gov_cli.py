@@ -121,10 +121,16 @@ def test_a_device_is_not_read_as_a_constitution() -> None:
     assert line == "error: /dev/zero: not a regular file (rule: a regular file)"
 
 
-def test_a_db_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["run", str(EXAMPLES / "meeting.yaml")], ["verify"], ["register"]],
+    ids=["run", "verify", "register"],
+)
+def test_a_db_that_is_not_a_database_is_one_line(tmp_path: Path, command: list[str]) -> None:
+    """Writing and read-only commands alike: the store refuses it where it is opened."""
     db = tmp_path / "notes.sqlite"
     db.write_text("minutes of the last meeting, not a database\n" * 200)
-    result = consortia("gov", "run", str(EXAMPLES / "meeting.yaml"), "--db", str(db))
+    result = consortia("gov", *command, "--db", str(db))
     line = assert_one_line_error(result, ExitCode.DATA)
     assert "field '--db'" in line
     assert "not a database" in line

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 from consortia.errors import DataError
 from consortia.governance import audit
@@ -26,10 +25,7 @@ def _open_existing(db: str) -> Store:
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
         raise DataError(f"no governance record at {url.database}", field="--db")
     store = open_store(db, migrate_schema=False)
-    try:
-        tables = set(inspect(store.engine).get_table_names())
-    except OperationalError as error:
-        raise DataError(f"cannot open the database: {error.orig}", field="--db") from None
+    tables = set(inspect(store.engine).get_table_names())
     if "audit_entry" not in tables:
         store.close()
         raise DataError(

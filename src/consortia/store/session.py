@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
@@ -82,13 +82,20 @@ def migrate(engine: Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except DatabaseError as error:
-        # OperationalError (cannot open) and "file is not a database" are both DatabaseErrors.
-        reason = str(error.orig).splitlines()[0] if error.orig else "not a database"
-        raise DataError(
-            f"cannot open the database: {reason}",
-            field="--db",
-            rule="a SQLite or PostgreSQL database",
-        ) from None
+        raise _unusable(error) from None
+
+
+def _unusable(error: DatabaseError) -> DataError:
+    """The one-line error for a `--db` that cannot be opened or is not a database.
+
+    OperationalError (cannot open) and "file is not a database" are both DatabaseErrors.
+    """
+    reason = str(error.orig).splitlines()[0] if error.orig else "not a database"
+    return DataError(
+        f"cannot open the database: {reason}",
+        field="--db",
+        rule="a SQLite or PostgreSQL database",
+    )
 
 
 class Store:
@@ -129,6 +136,12 @@ def open_store(db: str, *, migrate_schema: bool = True) -> Store:
     engine = make_engine(database_url(db))
     if migrate_schema:
         migrate(engine)
+    else:
+        try:  # reading the schema is where a file that is not a database first fails
+            inspect(engine).get_table_names()
+        except DatabaseError as error:
+            engine.dispose()
+            raise _unusable(error) from None
     return Store(engine)
 
 
