@@ -80,9 +80,8 @@ def _next_working_day() -> npt.NDArray[np.int32]:
     """For each day from _FIRST_DAY to _LAST_DAY, the first weekday on or after it that is not a
     bank holiday (indexed from _FIRST_DAY)."""
     days = np.arange(_FIRST_DAY, _LAST_DAY + 10)
-    weekday = (days + START.weekday()) % 7  # 0 = Monday
-    holidays = {(d - START).days for d in BANK_HOLIDAYS}
-    working = (weekday < 5) & ~np.isin(days, list(holidays))
+    holidays = [(d - START).days for d in BANK_HOLIDAYS]
+    working = (weekday_of(days) < 5) & ~np.isin(days, holidays)
     following = np.where(working, days, np.iinfo(np.int32).max)
     following = np.minimum.accumulate(following[::-1])[::-1]
     return following.astype(np.int32)
