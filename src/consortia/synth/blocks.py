@@ -166,12 +166,9 @@ def _registrations(
     cohort: people.Cohort, patient_id: IntArray, codes: npt.NDArray[np.str_]
 ) -> pa.Table:
     """Each registration: one per patient, two for those who moved when their practice closed."""
-    moved = np.flatnonzero(cohort.moved_on < cohort.registered_to)
-    first_to = cohort.registered_to.copy()
-    first_to[moved] = cohort.moved_on[moved]
-    practice = np.where(
-        cohort.moved_on < cohort.registered_to, cohort.first_practice, cohort.practice
-    )
+    moved = cohort.moved_on < cohort.registered_to
+    first_to = np.where(moved, cohort.moved_on, cohort.registered_to)
+    practice = np.where(moved, cohort.first_practice, cohort.practice)
     return table(
         "registration",
         {
