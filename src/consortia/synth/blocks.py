@@ -17,8 +17,7 @@ import pyarrow.parquet as pq
 
 from consortia.synth import activity, conditions, params, people, pseudonym
 from consortia.synth.activity import Events, Levels, Setting
-from consortia.synth.calendar import START, YEAR_STARTS
-from consortia.synth.payments import QUARTER_DAYS
+from consortia.synth.calendar import QUARTER_DAYS, START, YEAR_STARTS
 from consortia.synth.tables import dates, dates_or_null, table, timestamps
 
 IntArray = npt.NDArray[np.int64]
