@@ -20,19 +20,11 @@ from ibis import _
 
 from consortia.analyses.population import age_band, age_on, registered_on
 from consortia.analyses.scope import Scope, Tables, member_practices
+from consortia.schema.codes import REGISTER_MINIMUM_AGE
 
 DATASETS = ("patient", "registration", "practice", "condition")
 RULES = "QOF business rules v26 (2013/14) and 2014/15"
-# The youngest age (on the achievement date, 31 March) a patient may be on each register;
-# registers not named here count all ages.
-MINIMUM_AGE = {
-    "diabetes": 17,
-    "ckd": 18,
-    "depression": 18,
-    "epilepsy": 18,
-    "learning_disability": 18,
-    "obesity": 16,
-}
+MINIMUM_AGE = REGISTER_MINIMUM_AGE  # the youngest age on each register; others all ages
 REGISTER_NAMES = {
     "diabetes": "diabetes",
     "ckd": "chronic kidney disease",

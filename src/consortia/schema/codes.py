@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+from typing import Final
+
 from consortia.schema.model import CodeList
 
 REGION = CodeList(
@@ -64,6 +67,21 @@ CONDITION = CodeList(
         "cancer": "cancer",
     },
     source="Quality and Outcomes Framework disease registers, 2013/14",
+)
+
+# The youngest age (on the achievement date, 31 March) a patient may be on each QOF register;
+# registers not named count all ages (QOF business rules v26, 2013/14, and the 2014/15 rules;
+# HSCIC, QOF Prevalence, Achievements and Exceptions Report, Technical Annex 2013-14, 28 October
+# 2014). Epilepsy, learning disability and obesity are registers the lake does not hold.
+REGISTER_MINIMUM_AGE: Final = MappingProxyType(
+    {
+        "diabetes": 17,
+        "ckd": 18,
+        "depression": 18,
+        "epilepsy": 18,
+        "learning_disability": 18,
+        "obesity": 16,
+    }
 )
 
 ADMISSION_METHOD = CodeList(

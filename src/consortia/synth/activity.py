@@ -668,9 +668,7 @@ def ae_attendances(
     )
     provider = np.concatenate(
         [
-            nhs_provider(
-                rng, cohort, setting, np.concatenate([unlinked_patient, minor_patient]), home
-            ),
+            nhs_provider(rng, cohort, setting, patient[~admitted], home),
             spells.columns["provider"][via],
         ]
     )

@@ -17,8 +17,7 @@ import pyarrow.parquet as pq
 
 from consortia.synth import activity, conditions, params, people, pseudonym
 from consortia.synth.activity import Events, Levels, Setting
-from consortia.synth.calendar import START, YEAR_STARTS
-from consortia.synth.payments import QUARTER_DAYS
+from consortia.synth.calendar import QUARTER_DAYS, START, YEAR_STARTS
 from consortia.synth.tables import dates, dates_or_null, table, timestamps
 
 IntArray = npt.NDArray[np.int64]
@@ -166,12 +165,9 @@ def _registrations(
     cohort: people.Cohort, patient_id: IntArray, codes: npt.NDArray[np.str_]
 ) -> pa.Table:
     """Each registration: one per patient, two for those who moved when their practice closed."""
-    moved = np.flatnonzero(cohort.moved_on < cohort.registered_to)
-    first_to = cohort.registered_to.copy()
-    first_to[moved] = cohort.moved_on[moved]
-    practice = np.where(
-        cohort.moved_on < cohort.registered_to, cohort.first_practice, cohort.practice
-    )
+    moved = cohort.moved_on < cohort.registered_to
+    first_to = np.where(moved, cohort.moved_on, cohort.registered_to)
+    practice = np.where(moved, cohort.first_practice, cohort.practice)
     return table(
         "registration",
         {

@@ -20,6 +20,13 @@ YEAR_STARTS: tuple[int, ...] = (0, 365, 730)  # day of 1 April 2013, 2014 and 20
 DAYS = YEAR_STARTS[-1]
 FINANCIAL_YEARS: tuple[str, ...] = ("2013/14", "2014/15")
 DAYS_PER_YEAR = 365.25
+# 1 April, 1 July, 1 October and 1 January of each financial year, as days of the period.
+QUARTERS_PER_YEAR = 4
+QUARTER_DAYS: tuple[int, ...] = tuple(
+    (date(START.year + (m < 4) + y, m, 1) - START).days
+    for y in range(len(FINANCIAL_YEARS))
+    for m in (4, 7, 10, 1)
+)
 
 # Month and weekday profiles. Assumed shapes (winter pressure on emergency admissions, summer
 # peak in A&E, the August and Christmas dips in planned care); the level of each kind of activity
@@ -80,9 +87,8 @@ def _next_working_day() -> npt.NDArray[np.int32]:
     """For each day from _FIRST_DAY to _LAST_DAY, the first weekday on or after it that is not a
     bank holiday (indexed from _FIRST_DAY)."""
     days = np.arange(_FIRST_DAY, _LAST_DAY + 10)
-    weekday = (days + START.weekday()) % 7  # 0 = Monday
-    holidays = {(d - START).days for d in BANK_HOLIDAYS}
-    working = (weekday < 5) & ~np.isin(days, list(holidays))
+    holidays = [(d - START).days for d in BANK_HOLIDAYS]
+    working = (weekday_of(days) < 5) & ~np.isin(days, holidays)
     following = np.where(working, days, np.iinfo(np.int32).max)
     following = np.minimum.accumulate(following[::-1])[::-1]
     return following.astype(np.int32)

@@ -16,6 +16,8 @@ from consortia.synth.calendar import DAYS, DAYS_PER_YEAR, START
 from consortia.synth.people import Cohort
 
 FloatArray = npt.NDArray[np.float64]
+# Each register's minimum age (0 for none), in the order of params.CONDITIONS.
+_MINIMUM_AGE = np.array([params.CONDITION_MIN_AGE.get(c, 0) for c in params.CONDITIONS])
 
 
 def _logit_profile(knots: params.Knots, ages: FloatArray) -> FloatArray:
@@ -28,8 +30,7 @@ def _logit_profile(knots: params.Knots, ages: FloatArray) -> FloatArray:
 def eligible(cohort: Cohort) -> npt.NDArray[np.bool_]:
     """(n, conditions): born and old enough, on 1 April 2013, to be on each register."""
     age = cohort.age[:, None]
-    minimum = np.array([params.CONDITION_MIN_AGE.get(c, 0) for c in params.CONDITIONS])
-    return (age >= minimum[None, :]) & (age >= 0)
+    return (age >= _MINIMUM_AGE[None, :]) & (age >= 0)
 
 
 def log_odds(cohort: Cohort) -> FloatArray:
@@ -77,8 +78,7 @@ def _probability(cohort: Cohort, shift: FloatArray) -> FloatArray:
 def earliest_entry(cohort: Cohort) -> FloatArray:
     """(n, conditions): first day (before the period: negative) a patient may enter each
     register — their birth, the register's minimum age, or its earliest diagnosis date."""
-    min_age = np.array([params.CONDITION_MIN_AGE.get(c, 0) for c in params.CONDITIONS])
-    from_age = (min_age[None, :] - cohort.age[:, None]) * DAYS_PER_YEAR
+    from_age = (_MINIMUM_AGE[None, :] - cohort.age[:, None]) * DAYS_PER_YEAR
     rule = np.array(
         [(params.CONDITION_EARLIEST.get(c, date.min) - START).days for c in params.CONDITIONS]
     )

@@ -27,8 +27,7 @@ from consortia.schema.datasets import DATASETS
 from consortia.synth import calibrate, organisations, payments, people
 from consortia.synth.activity import Setting
 from consortia.synth.blocks import BlockJob, BlockResult, run, write
-from consortia.synth.calendar import FINANCIAL_YEARS, START
-from consortia.synth.payments import QUARTER_DAYS
+from consortia.synth.calendar import FINANCIAL_YEARS, QUARTER_DAYS, START
 from consortia.synth.truth import write_truth
 
 BLOCK_PATIENTS = 50_000

@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from consortia.schema.codes import CONDITION
+from consortia.schema.codes import CONDITION, REGISTER_MINIMUM_AGE
 
 FloatArray = npt.NDArray[np.float64]
 Knots = tuple[tuple[float, float], ...]
@@ -88,13 +88,15 @@ CONDITION_AGE_PREVALENCE: Final[dict[str, Knots]] = {
 
 # Register rules of the QOF for 2013/14 and 2014/15 (NHS Employers' QOF guidance for the GMS
 # contract 2013/14 and 2014/15; HSCIC business rules v26, revised as v27 in October 2013, and
-# the 2014/15 set, whose version number was not read): the youngest age on each register
-# (diabetes 17+; CKD and depression 18+; every other shipped register has no age limit —
-# epilepsy 18+, learning disability 18+ and obesity 16+ are not shipped) and the earliest
+# the 2014/15 set, whose version number was not read): the youngest age on each shipped
+# register (codes.REGISTER_MINIMUM_AGE, which the analyses count by too: diabetes 17+; CKD and
+# depression 18+; every other shipped register has no age limit) and the earliest
 # diagnosis date a register counts (cancer diagnosed on or after 1 April 2003; depression on or
 # after 1 April 2006). The asthma register's rule (an asthma drug in the last 12 months) needs
 # prescriptions, which the lake does not hold.
-CONDITION_MIN_AGE: Final = MappingProxyType({"diabetes": 17, "ckd": 18, "depression": 18})
+CONDITION_MIN_AGE: Final = MappingProxyType(
+    {c: age for c, age in REGISTER_MINIMUM_AGE.items() if c in CONDITIONS}
+)
 CONDITION_EARLIEST: Final = MappingProxyType(
     {"cancer": date(2003, 4, 1), "depression": date(2006, 4, 1)}
 )

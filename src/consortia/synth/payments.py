@@ -10,13 +10,11 @@ nothing after it closes; practices that take on a closed practice's patients are
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from consortia.synth.calendar import DAYS, FINANCIAL_YEARS, START
+from consortia.synth.calendar import DAYS, FINANCIAL_YEARS, QUARTER_DAYS, QUARTERS_PER_YEAR
 from consortia.synth.organisations import Organisations
 from consortia.synth.tables import table
 from consortia.synth.targets import target
@@ -24,13 +22,6 @@ from consortia.synth.targets import target
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-# 1 April, 1 July, 1 October and 1 January of each financial year, as days of the period.
-QUARTER_DAYS: tuple[int, ...] = tuple(
-    (date(START.year + (m < 4) + y, m, 1) - START).days
-    for y in range(len(FINANCIAL_YEARS))
-    for m in (4, 7, 10, 1)
-)
-QUARTERS_PER_YEAR = 4
 
 # Spread (log scale) of each category between practices: premises and enhanced services vary
 # most; PMS practices' core funding per patient was higher than GMS practices'. A practice's

@@ -8,7 +8,7 @@ the reference tables know, and each HRG sits in a chapter that fits its diagnosi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -63,8 +63,51 @@ def test_ae_department_types_are_coded(db: duckdb.DuckDBPyConnection) -> None:
     assert minor_admissions == 0
 
 
-def test_bank_holidays_are_weekdays_in_england() -> None:
-    """Every listed bank holiday falls Monday to Friday (substitute days are listed instead)."""
+# Easter Sundays (Church of England calendar), from which Good Friday and Easter Monday follow.
+EASTER = {
+    2012: date(2012, 4, 8),
+    2013: date(2013, 3, 31),
+    2014: date(2014, 4, 20),
+    2015: date(2015, 4, 5),
+}
+
+
+def monday_on_or_after(day: date) -> date:
+    return day + timedelta(days=-day.weekday() % 7)
+
+
+def substitute(day: date, taken: set[date]) -> date:
+    """A holiday on a weekend moves to the next weekday not already a holiday."""
+    while day.weekday() >= 5 or day in taken:
+        day += timedelta(days=1)
+    return day
+
+
+def england_bank_holidays(year: int) -> set[date]:
+    """England's bank holidays of `year` by the Banking and Financial Dealings Act 1971 and the
+    yearly proclamations (New Year's Day, early May; weekend days substituted by the next
+    weekday), with 2012's spring holiday moved to 4 June and the Diamond Jubilee on 5 June."""
+    days = {
+        substitute(date(year, 1, 1), set()),
+        EASTER[year] - timedelta(days=2),
+        EASTER[year] + timedelta(days=1),
+        monday_on_or_after(date(year, 5, 1)),
+        monday_on_or_after(date(year, 8, 25)),  # the last Monday of August
+    }
+    if year == 2012:
+        days |= {date(2012, 6, 4), date(2012, 6, 5)}
+    else:
+        days.add(monday_on_or_after(date(year, 5, 25)))  # the last Monday of May
+    christmas = substitute(date(year, 12, 25), set())
+    return days | {christmas, substitute(date(year, 12, 26), {christmas})}
+
+
+def test_bank_holidays_are_englands() -> None:
+    """The listed bank holidays are exactly England's, worked out from the statutory rules, from
+    April 2012 to the end of April 2015 (a year before the period to its end)."""
+    first, last = date(2012, 4, 1), date(2015, 4, 30)
+    expected = {d for year in EASTER for d in england_bank_holidays(year) if first <= d <= last}
+    assert set(BANK_HOLIDAYS) == expected
     assert all(d.weekday() < 5 for d in BANK_HOLIDAYS)
     assert date(2013, 12, 25) in BANK_HOLIDAYS
     assert date(2014, 4, 18) in BANK_HOLIDAYS

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from consortia.synth import organisations, params, people
-from consortia.synth.calendar import DAYS
-from consortia.synth.payments import QUARTER_DAYS, open_share, paid_list
+from consortia.synth.calendar import DAYS, QUARTER_DAYS
+from consortia.synth.payments import open_share, paid_list
 from consortia.synth.targets import target
 
 
