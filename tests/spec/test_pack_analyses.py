@@ -16,9 +16,8 @@ from consortia.analyses import fragmentation, investment, prevalence, trends, va
 from consortia.analyses.scope import Scope
 from consortia.engine.backends import connect
 from consortia.engine.lake import Lake
-from consortia.measures.definition import Measure, Numerator, Review
 from tests.spec.test_population_and_activity import START, arrival, patient, spell
-from tests.spec.tiny import write_lake
+from tests.spec.tiny import emergency_measure, write_lake
 
 SCOPE = Scope(ccg="01A", first_year=2013, years=1)
 
@@ -95,20 +94,7 @@ def test_variation_observed_and_expected(lake: tuple[Any, Any]) -> None:
     person-years, men (3, 4, 6) 1 + 0 + 2 = 3 in 3. A10001 (2 women, 2 men): observed 4,
     expected 2 × 4/3 + 2 × 1 = 14/3; B10001 (1 woman, 1 man): observed 3, expected 7/3."""
     backend, tables = lake
-    review = Review(
-        authored_by="a", checked_by="b", reviewed_on=date(2026, 1, 1), next_review=date(2027, 1, 1)
-    )
-    measure = Measure(
-        id="test",
-        title="t",
-        description="d",
-        why_it_matters="w",
-        source="s",
-        numerator=Numerator(dataset="apc", where={"method": ["emergency"]}),
-        standardised_for=["sex"],
-        low_is_good=True,
-        review=review,
-    )
+    measure = emergency_measure(["sex"])
     result = by(
         backend.execute(variation.observed_and_expected(tables, SCOPE, [measure])), "practice"
     )

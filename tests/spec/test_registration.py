@@ -41,9 +41,8 @@ from consortia.analyses import (
 from consortia.analyses.scope import Scope
 from consortia.engine.backends import connect
 from consortia.engine.lake import Lake
-from consortia.measures.definition import Measure, Numerator, Review
 from tests.spec.test_population_and_activity import START, patient, spell
-from tests.spec.tiny import write_lake
+from tests.spec.tiny import emergency_measure, write_lake
 
 CLOSED = date(2013, 7, 1)
 LEFT = date(2013, 5, 1)
@@ -213,20 +212,7 @@ def test_variation_credits_events_and_person_years_at_the_time(lake: tuple[Any, 
     (91 + 30 + 274 + 365 + 365) = 1,125 days. A10001: observed 2, expected 121 × 6 / 1,125;
     B10001: observed 3, expected 639 × 6 / 1,125."""
     backend, tables = lake
-    review = Review(
-        authored_by="a", checked_by="b", reviewed_on=date(2026, 1, 1), next_review=date(2027, 1, 1)
-    )
-    measure = Measure(
-        id="test",
-        title="t",
-        description="d",
-        why_it_matters="w",
-        source="s",
-        numerator=Numerator(dataset="apc", where={"method": ["emergency"]}),
-        standardised_for=["sex"],
-        low_is_good=True,
-        review=review,
-    )
+    measure = emergency_measure(["sex"])
     frame = backend.execute(variation.observed_and_expected(tables, SCOPE, [measure]))
     result = frame.set_index("practice").to_dict("index")
     assert set(result) == {"A10001", "B10001"}

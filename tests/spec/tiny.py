@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from consortia.measures.definition import Measure, Numerator, Review
 from consortia.schema.datasets import DATASETS
 
 REGISTRATION_COLUMNS = ("patient_id", "practice", "registered_from", "registered_to")
@@ -28,3 +30,21 @@ def write_lake(folder: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
         (folder / name).mkdir(parents=True, exist_ok=True)
         pq.write_table(table, folder / name / "part-00000.parquet")
     return folder
+
+
+def emergency_measure(standardised_for: list[str]) -> Measure:
+    """A reviewed measure counting emergency admissions, standardised for `standardised_for`."""
+    review = Review(
+        authored_by="a", checked_by="b", reviewed_on=date(2026, 1, 1), next_review=date(2027, 1, 1)
+    )
+    return Measure(
+        id="test",
+        title="t",
+        description="d",
+        why_it_matters="w",
+        source="s",
+        numerator=Numerator(dataset="apc", where={"method": ["emergency"]}),
+        standardised_for=standardised_for,
+        low_is_good=True,
+        review=review,
+    )

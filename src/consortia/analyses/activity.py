@@ -282,19 +282,15 @@ def weighted_population(tables: Tables, scope: Scope) -> Any:
     Σ patients × weight over the scope's age–sex groups.
     """
     keys = ["financial_year", "age_band", "sex"]
-    everyone = scope.everyone
-    cost = activity_by_age(tables, everyone).group_by(keys).aggregate(cost=_.cost.sum())
-    people_all = (
-        population_by_age(tables, everyone).group_by(keys).aggregate(patients=_.patients.sum())
-    )
+    everyone = population_by_age(tables, scope.everyone)
+    cost = activity_by_age(tables, scope.everyone).group_by(keys).aggregate(cost=_.cost.sum())
+    people_all = everyone.group_by(keys).aggregate(patients=_.patients.sum())
     cells = people_all.left_join(cost, keys).select(*keys, "patients", cost=_.cost.fill_null(0.0))
-    average = cells.group_by("financial_year").aggregate(
-        average_cost_per_head=_.cost.sum() / _.patients.sum()
+    year = ibis.window(group_by="financial_year")
+    weights = cells.mutate(
+        weight=(_.cost / _.patients) / (_.cost.sum().over(year) / _.patients.sum().over(year))
     )
-    weights = cells.join(average, "financial_year").mutate(
-        weight=(_.cost / _.patients) / _.average_cost_per_head
-    )
-    people = population_by_age(tables, scope.everyone)
+    people = everyone
     if scope.ccg is not None:
         people = people.filter(people.ccg == scope.ccg)
     weighted = people.join(weights.select(*keys, "weight"), keys)
