@@ -9,10 +9,7 @@ code and one-line errors; anything else (a traceback, exit code 1) fails the tes
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
-import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,14 +20,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from tests import bad_lakes
+from tests.cli_run import DOCUMENTED, run
 from tests.conftest import make_lake
 
-from consortia.cli import main
 from consortia.errors import ExitCode
 from consortia.pack.build import DATASETS as PACKED
 from consortia.schema.datasets import DATASETS
 
-DOCUMENTED = {int(code) for code in ExitCode} - {int(ExitCode.INTERNAL)}
 NAMES = sorted(DATASETS)
 # Examples are slow (a lake each): shrinking a failure would take minutes; report it as found.
 BOUNDED = settings(
@@ -181,22 +177,6 @@ VALID_BUT_ODD = st.one_of(
     st.builds(_set_value, _columns("string"), st.integers(0), ODD_TEXT),
     st.builds(_set_value, _columns("int64"), st.integers(0), HUGE),
 )
-
-
-def run(*args: str) -> tuple[int, str]:
-    """The exit code and stderr of `consortia ARGS`, run in this process."""
-    stderr = io.StringIO()
-    argv = sys.argv
-    sys.argv = ["consortia", *args]
-    try:
-        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
-            main()
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    finally:
-        sys.argv = argv
-    return code, stderr.getvalue()
 
 
 def damaged(good: Path, damage: Damage) -> Path:

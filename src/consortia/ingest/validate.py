@@ -10,7 +10,7 @@ is read, and data that the engine cannot decode is reported, never raised.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -69,6 +69,18 @@ def structure_violations(lake: Lake, dataset: Dataset) -> list[Violation]:
             for p, r in unreadable
         ]
     return list(_type_violations(dataset, lake.files(dataset.name)))
+
+
+class _Structures(dict[str, list[Violation]]):
+    """Each dataset's structure violations, read from its files' footers once per check."""
+
+    def __init__(self, lake: Lake) -> None:
+        super().__init__()
+        self.lake = lake
+
+    def __missing__(self, name: str) -> list[Violation]:
+        found = self[name] = structure_violations(self.lake, DATASETS[name])
+        return found
 
 
 def _type_violations(dataset: Dataset, files: list[Path]) -> Iterator[Violation]:
@@ -160,9 +172,11 @@ def _unreadable_data(dataset: Dataset, files: list[Path], error: Exception) -> V
     return Violation(dataset.name, where, None, "", DECODE_RULE, reason=reason)
 
 
-def check_dataset(con: Any, lake: Lake, dataset: Dataset) -> list[Violation]:
+def check_dataset(
+    con: Any, lake: Lake, dataset: Dataset, structures: Mapping[str, list[Violation]] | None = None
+) -> list[Violation]:
     """Every rule `dataset` breaks in `lake`, each at its first offending row."""
-    found = structure_violations(lake, dataset)
+    found = (structures if structures is not None else _Structures(lake))[dataset.name]
     if found:
         return found  # values cannot be checked against rules for the wrong type
     files = lake.files(dataset.name)
@@ -209,7 +223,11 @@ def _key_violations(table: Any, dataset: Dataset, rows: int) -> list[Violation]:
 
 
 def check_references(
-    con: Any, lake: Lake, dataset: Dataset, checked: Iterable[str] = ()
+    con: Any,
+    lake: Lake,
+    dataset: Dataset,
+    checked: Iterable[str] = (),
+    structures: Mapping[str, list[Violation]] | None = None,
 ) -> list[Violation]:
     """Rows whose reference to another dataset finds nothing there.
 
@@ -219,13 +237,14 @@ def check_references(
     found: list[Violation] = []
     table = None
     files = lake.files(dataset.name)
+    structures = structures if structures is not None else _Structures(lake)
     for column in dataset.columns:
         if column.references is None:
             continue
         target, target_column = column.references.split(".")
         if not lake.files(target):
             continue
-        broken = structure_violations(lake, DATASETS[target])
+        broken = structures[target]
         if broken:
             if target not in checked:
                 first = broken[0]
@@ -264,11 +283,11 @@ def check_lake(con: Any, path: Path, datasets: Iterable[str] | None = None) -> l
     names = _names(datasets)
     lake.require(names)
     found: list[Violation] = []
+    structures = _Structures(lake)  # each dataset's footers read once, though many refer to it
     for name in names:
-        own = check_dataset(con, lake, DATASETS[name])
-        found += own
-        if not structure_violations(lake, DATASETS[name]):
-            found += check_references(con, lake, DATASETS[name], names)
+        found += check_dataset(con, lake, DATASETS[name], structures)
+        if not structures[name]:
+            found += check_references(con, lake, DATASETS[name], names, structures)
     return found
 
 
