@@ -188,18 +188,6 @@ def quorum(session: Session, constitution: Constitution, item: models.Item) -> Q
     return evaluate(rule, {p: v.roles for p, v in entitled.items()}, size, constitution.expand)
 
 
-def register_interests(
-    session: Session, person: str, organisations: set[str], on: date
-) -> list[models.Interest]:
-    """The person's interests on the register, held on `on`, that touch any of `organisations`."""
-    rows = session.scalars(
-        select(models.Interest).where(
-            models.Interest.person == person, models.Interest.organisation.in_(organisations)
-        )
-    )
-    return [row for row in rows if current(row.starts, row.ends, on)]
-
-
 @dataclass(frozen=True)
 class Known:
     """A conflict the record knows of: a register entry, or a link to an affected organisation."""
@@ -209,7 +197,6 @@ class Known:
     source: str  # "register" or "practice" or "affiliation"
     description: str
     interest: int | None = None
-    financial: bool = False
 
 
 # Links to an organisation that make a person's interest in it plain without a declaration.
@@ -238,7 +225,6 @@ def known_conflicts(
                     "register",
                     f"{row.type}: {row.description}",
                     row.id,
-                    row.type == "financial",
                 )
             )
     clinicians = session.scalars(
@@ -260,7 +246,6 @@ def known_conflicts(
                 str(person.practice),
                 "practice",
                 f"{relation} of {person.practice}",
-                financial=relation == "partner",
             )
         )
     affiliations = session.scalars(
@@ -281,7 +266,6 @@ def known_conflicts(
                 link.organisation,
                 "affiliation",
                 f"{link.relation} of {link.organisation}",
-                financial=link.relation in {"partner", "shareholder", "director"},
             )
         )
     return found

@@ -81,20 +81,3 @@ def published_registers(db: str, as_of: date) -> dict[str, Any]:
             return published_register(session, as_of)
     finally:
         store.close()
-
-
-def check_file(path: Path) -> str:
-    """Check a constitution or meeting script (a script has a top-level `actions`)."""
-    from consortia.governance.constitution import load_constitution
-    from consortia.governance.script import load_script
-    from consortia.governance.sourcefile import read_source
-
-    data = read_source(path).data
-    if isinstance(data, dict) and "actions" in data:
-        steps = load_script(path)
-        return f"{path}: a valid meeting script of {len(steps)} actions"
-    constitution = load_constitution(path)
-    return (
-        f"{path}: a valid constitution of {constitution.ccg.name} "
-        f"(version {constitution.version}, {len(constitution.member_practices)} member practices)"
-    )

@@ -10,9 +10,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+from sqlalchemy import func, select
 
-from consortia.governance.actions import ACTIONS, Outcome
+from consortia.governance.actions import ACTIONS, Outcome, Refused
+from consortia.store import models
 from consortia.store.session import Store
 
 EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "constitution.yaml"
@@ -129,3 +132,55 @@ def item(
         affects=affects or [],
     )
     return int(added.effect["item"])
+
+
+def declare_financial(
+    store: Store,
+    person: str,
+    description: str,
+    organisation: str = "acme-health",
+    *,
+    starts: date = date(2016, 1, 1),
+    aware_on: date = date(2017, 4, 1),
+    declared_on: date = date(2017, 4, 2),
+) -> Outcome:
+    """Put a financial interest of `person` in `organisation` on the register."""
+    return do(
+        store,
+        "declare_interest",
+        actor=person,
+        type="financial",
+        description=description,
+        organisation=organisation,
+        starts=starts,
+        aware_on=aware_on,
+        declared_on=declared_on,
+    )
+
+
+def table_counts(store: Store) -> tuple[int, ...]:
+    """Row counts of the tables a refused action might touch: a refusal changes none of them."""
+    with store.reading() as session:
+        return tuple(
+            int(session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in (
+                models.AuditEntry,
+                models.Item,
+                models.LmcConsultation,
+                models.Gift,
+                models.HospitalityApproval,
+                models.Meeting,
+                models.Ruling,
+                models.Vote,
+            )
+        )
+
+
+def refused(store: Store, action_name: str, /, **arguments: Any) -> Refused:
+    """Apply an action that must be refused; check it changed nothing and named its rule."""
+    before = table_counts(store)
+    with pytest.raises(Refused) as error:
+        do(store, action_name, **arguments)
+    assert table_counts(store) == before
+    assert error.value.rule
+    return error.value

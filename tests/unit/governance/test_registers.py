@@ -6,7 +6,7 @@ from datetime import date
 
 from consortia.governance.registers import published_register
 from consortia.store.session import Store
-from tests.unit.governance.ccg import build, do
+from tests.unit.governance.ccg import build, declare_financial, do
 
 
 def test_published_register_holds_decision_makers_and_anonymised_breaches(store: Store) -> None:
@@ -22,14 +22,10 @@ def test_published_register_holds_decision_makers_and_anonymised_breaches(store:
         declared_on=date(2017, 3, 1),
     )
     assert late.effect["late"] is True
-    do(
+    declare_financial(
         store,
-        "declare_interest",
-        actor="dr-moss",
-        type="financial",
-        description="shares in Acme Health",
-        organisation="acme-health",
-        starts=date(2016, 1, 1),
+        "dr-moss",
+        "shares in Acme Health",
         aware_on=date(2017, 1, 1),
         declared_on=date(2017, 1, 2),
     )

@@ -21,41 +21,23 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
 
 from consortia.governance.actions import Refused
 from consortia.governance.meetings import minutes
 from consortia.store import models
 from consortia.store.session import Store
-from tests.unit.governance.ccg import build, constitution, do, item, meeting
+from tests.unit.governance.ccg import (
+    build,
+    constitution,
+    declare_financial,
+    do,
+    item,
+    meeting,
+    refused,
+    table_counts,
+)
 
 PCCC = ["lay-brown", "ao-smith", "cfo-jones", "dr-patel", "dr-ng"]
-
-
-def rows(store: Store) -> tuple[int, ...]:
-    """Counts of the tables a refused action might touch: a refusal changes none of them."""
-    with store.reading() as session:
-        return tuple(
-            int(session.scalar(select(func.count()).select_from(table)) or 0)
-            for table in (
-                models.AuditEntry,
-                models.Item,
-                models.LmcConsultation,
-                models.Gift,
-                models.Meeting,
-                models.Ruling,
-            )
-        )
-
-
-def refused(store: Store, action_name: str, /, **arguments: object) -> Refused:
-    """Apply an action that must be refused; check it changed nothing."""
-    before = rows(store)
-    with pytest.raises(Refused) as error:
-        do(store, action_name, **arguments)  # type: ignore[arg-type]
-    assert rows(store) == before
-    assert error.value.rule
-    return error.value
 
 
 @pytest.mark.parametrize(
@@ -130,23 +112,9 @@ def test_a_gp_partner_of_an_affected_practice_is_raised_without_a_register_entry
     ]
 
 
-def financial_interest(store: Store, person: str = "ao-smith") -> None:
-    do(
-        store,
-        "declare_interest",
-        actor=person,
-        type="financial",
-        description="shares in Acme Health",
-        organisation="acme-health",
-        starts=date(2016, 1, 1),
-        aware_on=date(2017, 4, 1),
-        declared_on=date(2017, 4, 2),
-    )
-
-
 def test_no_conflict_on_a_registered_financial_interest_needs_grounds(store: Store) -> None:
     build(store)
-    financial_interest(store)
+    declare_financial(store, "ao-smith", "shares in Acme Health")
     number = meeting(store, "pccc", "lay-okafor", PCCC)
     on = item(store, number, "lay-okafor", "enhanced_services", affects=["acme-health"])
     do(store, "take_declarations", actor="lay-okafor", item=on)
@@ -179,7 +147,7 @@ def test_no_conflict_on_a_registered_financial_interest_needs_grounds(store: Sto
 
 def test_the_constitution_can_forbid_no_conflict_on_a_financial_interest(store: Store) -> None:
     build(store, conflicts={**constitution()["conflicts"], "no_conflict_on_financial": "forbidden"})
-    financial_interest(store)
+    declare_financial(store, "ao-smith", "shares in Acme Health")
     number = meeting(store, "pccc", "lay-okafor", PCCC)
     on = item(store, number, "lay-okafor", "enhanced_services", affects=["acme-health"])
     do(store, "take_declarations", actor="lay-okafor", item=on)
@@ -283,10 +251,10 @@ def test_hospitality_above_the_limit_is_refused_until_a_senior_officer_approves(
             "only hospitality above the limit needs senior approval",
         ),
     ):
-        before = rows(store)
+        before = table_counts(store)
         with pytest.raises(Refused) as raised:
             approve(store, actor, **changes)
-        assert (raised.value.rule, rows(store)) == (rule, before)
+        assert (raised.value.rule, table_counts(store)) == (rule, before)
     approval = approve(store, "ao-smith")
     # The approval covers the hospitality it names, and nothing dearer or on another day.
     others: list[dict[str, object]] = [{"value_pence": 9_500}, {"offered_on": date(2017, 6, 2)}]

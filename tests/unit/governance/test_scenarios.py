@@ -21,7 +21,7 @@ from consortia.governance.actions import Refused
 from consortia.governance.meetings import minutes
 from consortia.store import models
 from consortia.store.session import Store
-from tests.unit.governance.ccg import build, do, item, meeting
+from tests.unit.governance.ccg import build, declare_financial, do, item, meeting
 
 PCCC = ["lay-brown", "ao-smith", "cfo-jones", "dr-patel", "dr-ng"]
 
@@ -32,16 +32,8 @@ def audit_length(store: Store) -> int:
 
 
 def declare(store: Store, person: str, organisation: str) -> None:
-    do(
-        store,
-        "declare_interest",
-        actor=person,
-        type="financial",
-        description=f"partner in {organisation}",
-        organisation=organisation,
-        starts=date(2010, 1, 1),
-        aware_on=date(2017, 4, 1),
-        declared_on=date(2017, 4, 2),
+    declare_financial(
+        store, person, f"partner in {organisation}", organisation, starts=date(2010, 1, 1)
     )
 
 
