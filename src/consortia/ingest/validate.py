@@ -299,6 +299,7 @@ def require_valid(con: Any, path: Path, datasets: Iterable[str]) -> None:
     found = check_lake(con, path, datasets)
     if found:
         error = found[0].error()
-        more = f"{len(found) - 1} more broken rules; " if len(found) > 1 else ""
+        others = len(found) - 1
+        more = f"{others} more broken rule{'s' if others > 1 else ''}; " if others else ""
         error.message += f" ({more}`consortia check --data {path}` lists every one)"
         raise error

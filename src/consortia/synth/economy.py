@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from consortia import __version__
-from consortia.errors import UsageError
+from consortia.engine.lake import MANIFEST, Lake
+from consortia.errors import DataError, UsageError
 from consortia.schema.datasets import DATASETS
 from consortia.synth import calibrate, organisations, payments, people
 from consortia.synth.activity import Setting
@@ -31,7 +32,6 @@ from consortia.synth.calendar import FINANCIAL_YEARS, QUARTER_DAYS, START
 from consortia.synth.truth import write_truth
 
 BLOCK_PATIENTS = 50_000
-MANIFEST = "_lake.json"
 TRUTH_MANIFEST = "_truth.json"
 # Truth folders written before the truth manifest: these entries and nothing else.
 _OLD_TRUTH = frozenset(
@@ -124,9 +124,8 @@ def _foreign_entry(folder: Path, allowed: set[str]) -> str | None:
 def _not_lake(folder: Path) -> str | None:
     """Why `folder` is not a lake synth wrote (None if it is one)."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        generator = str(manifest["generator"])
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        generator = str(Lake(folder).manifest()["generator"])
+    except (DataError, KeyError):
         return f"has no readable {MANIFEST} manifest of a generated lake"
     if not (generator.startswith("consortia ") and generator.endswith(" synth")):
         return f"was written by {generator!r}, not by consortia synth"
