@@ -40,8 +40,20 @@ def _provider() -> Column:
     )
 
 
+# Ceilings no real record reaches, so that sums over millions of rows stay finite: a single
+# spell, appointment or attendance above £10 million, or a practice payment above £100 million.
+MAXIMUM_EVENT_COST = 10_000_000.0
+MAXIMUM_PAYMENT = 100_000_000.0
+
+
 def _cost() -> Column:
-    return Column("cost", "float64", "cost to the commissioner in pounds (tariff price)", minimum=0)
+    return Column(
+        "cost",
+        "float64",
+        "cost to the commissioner in pounds (tariff price)",
+        minimum=0,
+        maximum=MAXIMUM_EVENT_COST,
+    )
 
 
 def _treatment_function() -> Column:
@@ -276,7 +288,7 @@ PRACTICE_PAYMENT = Dataset(
             pattern=FINANCIAL_YEAR,
         ),
         Column("category", "string", "what the payment is for", codes=codes.PAYMENT_CATEGORY),
-        Column("amount", "float64", "amount in pounds", minimum=0),
+        Column("amount", "float64", "amount in pounds", minimum=0, maximum=MAXIMUM_PAYMENT),
     ),
     key=("practice", "financial_year", "category"),
 )
