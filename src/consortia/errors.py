@@ -51,7 +51,13 @@ class ConsortiaError(Exception):
         ]
         prefix = f"{', '.join(where)}: " if where else ""
         suffix = f" (rule: {self.rule})" if self.rule else ""
-        return f"{prefix}{self.message}{suffix}"
+        return printable(f"{prefix}{self.message}{suffix}")
+
+
+def printable(text: str) -> str:
+    """`text` with every character that is not printable (line breaks, control and format
+    characters, as data may carry them) escaped, so an error stays one visible line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class UsageError(ConsortiaError):
