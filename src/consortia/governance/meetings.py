@@ -173,6 +173,26 @@ def voters(session: Session, constitution: Constitution, item: models.Item) -> d
     return found
 
 
+def voter(
+    session: Session, constitution: Constitution, item: models.Item, person: str
+) -> Voter | None:
+    """One person's vote on the item now, or None: `voters(...).get(person)` without working
+    out everyone else's (a vote is cast per person, so this keeps each vote's work constant)."""
+    if rulings(session, item.id).get(person) in NO_VOTE:
+        return None
+    meeting = session.get_one(models.Meeting, item.meeting)
+    if unruled_conflicts(session, item, {person}, meeting.held_on):
+        return None
+    co_option = session.get(models.CoOption, (item.id, person))
+    if co_option is not None:
+        return Voter(person, frozenset({co_option.role or "co_opted"}), 1, "co-opted")
+    attendance = session.get(models.Attendance, (meeting.id, person))
+    if attendance is None or attendance.excluded:
+        return None
+    held = entitled_roles(session, constitution, meeting.committee, person)
+    return None if held is None else Voter(person, held.roles, held.weight, held.basis)
+
+
 def quorum(session: Session, constitution: Constitution, item: models.Item) -> QuorumResult:
     """The item's quorum, recomputed from those still entitled to vote."""
     meeting = session.get_one(models.Meeting, item.meeting)
