@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from consortia.governance.constitution import MEMBERS, Constitution
 from consortia.governance.electorate import Entitlement, Member, entitlement
+from consortia.governance.governing_body import Relation, practice_relation
 from consortia.governance.interests import current
 from consortia.governance.quorum import QuorumResult, evaluate
 from consortia.governance.roles import ROLES
@@ -220,7 +221,15 @@ class Known:
 
 
 # Links to an organisation that make a person's interest in it plain without a declaration.
-CONFLICTING_RELATIONS = frozenset({"employee", "partner", "shareholder", "director", "contractor"})
+CONFLICTING_RELATIONS = frozenset(
+    {
+        Relation.EMPLOYEE,
+        Relation.PARTNER,
+        Relation.SHAREHOLDER,
+        Relation.DIRECTOR,
+        Relation.CONTRACTOR,
+    }
+)
 
 
 def known_conflicts(
@@ -259,7 +268,7 @@ def known_conflicts(
     for person in clinicians:
         if covered(person.key, str(person.practice)):
             continue  # the register entry already says it
-        relation = "partner" if person.clinician == "gp_partner" else "employee"
+        relation = practice_relation(person.clinician)
         found.setdefault(person.key, []).append(
             Known(
                 person.key,
