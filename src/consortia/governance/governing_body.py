@@ -72,6 +72,12 @@ class Relation(StrEnum):
     CONTRACTOR = "contractor"  # the person provides services to it, or is it
 
 
+def practice_relation(clinician: str | None) -> Relation:
+    """How a clinician is linked to the practice they work in: a GP partner as a partner,
+    anyone else as an employee."""
+    return Relation.PARTNER if clinician == "gp_partner" else Relation.EMPLOYEE
+
+
 class Office(StrEnum):
     """Public offices that bar a person from the governing body (Schedule 5 paras 1-2)."""
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from consortia.governance.constitution import MEMBERS, Constitution
 from consortia.governance.electorate import Entitlement, Member, entitlement
+from consortia.governance.governing_body import Relation, practice_relation
 from consortia.governance.interests import current
 from consortia.governance.quorum import QuorumResult, evaluate
 from consortia.governance.roles import ROLES
@@ -173,6 +174,26 @@ def voters(session: Session, constitution: Constitution, item: models.Item) -> d
     return found
 
 
+def voter(
+    session: Session, constitution: Constitution, item: models.Item, person: str
+) -> Voter | None:
+    """One person's vote on the item now, or None: `voters(...).get(person)` without working
+    out everyone else's (a vote is cast per person, so this keeps each vote's work constant)."""
+    if rulings(session, item.id).get(person) in NO_VOTE:
+        return None
+    meeting = session.get_one(models.Meeting, item.meeting)
+    if unruled_conflicts(session, item, {person}, meeting.held_on):
+        return None
+    co_option = session.get(models.CoOption, (item.id, person))
+    if co_option is not None:
+        return Voter(person, frozenset({co_option.role or "co_opted"}), 1, "co-opted")
+    attendance = session.get(models.Attendance, (meeting.id, person))
+    if attendance is None or attendance.excluded:
+        return None
+    held = entitled_roles(session, constitution, meeting.committee, person)
+    return None if held is None else Voter(person, held.roles, held.weight, held.basis)
+
+
 def quorum(session: Session, constitution: Constitution, item: models.Item) -> QuorumResult:
     """The item's quorum, recomputed from those still entitled to vote."""
     meeting = session.get_one(models.Meeting, item.meeting)
@@ -200,7 +221,15 @@ class Known:
 
 
 # Links to an organisation that make a person's interest in it plain without a declaration.
-CONFLICTING_RELATIONS = frozenset({"employee", "partner", "shareholder", "director", "contractor"})
+CONFLICTING_RELATIONS = frozenset(
+    {
+        Relation.EMPLOYEE,
+        Relation.PARTNER,
+        Relation.SHAREHOLDER,
+        Relation.DIRECTOR,
+        Relation.CONTRACTOR,
+    }
+)
 
 
 def known_conflicts(
@@ -239,7 +268,7 @@ def known_conflicts(
     for person in clinicians:
         if covered(person.key, str(person.practice)):
             continue  # the register entry already says it
-        relation = "partner" if person.clinician == "gp_partner" else "employee"
+        relation = practice_relation(person.clinician)
         found.setdefault(person.key, []).append(
             Known(
                 person.key,

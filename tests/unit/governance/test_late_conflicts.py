@@ -13,9 +13,11 @@ from __future__ import annotations
 from datetime import date
 
 from consortia.governance.actions import Refused
-from consortia.governance.meetings import minutes
+from consortia.governance.actions.base import Context
+from consortia.governance.meetings import minutes, voter, voters
+from consortia.store import models
 from consortia.store.session import Store
-from tests.unit.governance.ccg import build, declare_financial, do, item, meeting, refused
+from tests.unit.governance.ccg import PEOPLE, build, declare_financial, do, item, meeting, refused
 
 CHAIR = "lay-okafor"
 WITHOUT_PATEL = ["lay-brown", "ao-smith", "cfo-jones", "dr-ng"]
@@ -95,3 +97,23 @@ def test_whoever_arrives_after_the_vote_is_called_does_not_vote(store: Store) ->
     assert unconflicted.rule == "those entitled to vote are fixed when the vote is called"
     conflicted = refused_vote(store, "dr-patel", on)
     assert "partner of Y00001" in conflicted.message
+
+
+def test_one_persons_vote_is_what_the_whole_roll_says(store: Store) -> None:
+    build(store)
+    declare_financial(store, "ao-smith", "shares in Acme Health")
+    number = meeting(store, "pccc", CHAIR, [*WITHOUT_PATEL, "lay-visitor"])
+    on = item(store, number, CHAIR, "enhanced_services", affects=["acme-health", "Y00001"])
+    do(store, "take_declarations", actor=CHAIR, item=on)
+    do(store, "rule_on_conflict", actor=CHAIR, item=on, person="ao-smith", ruling="leave_item")
+    do(store, "attend", actor=CHAIR, meeting=number, people=["dr-patel"])
+    # Worked by hand: ao-smith is ruled out, dr-patel (partner at Y00001) is not yet ruled on,
+    # lay-visitor holds no seat on the PCCC, and the rest of the PCCC's members are away.
+    expected = {CHAIR, "lay-brown", "cfo-jones", "dr-ng"}
+    with store.reading() as session:
+        constitution = Context(session, CHAIR).constitution()
+        row = session.get_one(models.Item, on)
+        roll = voters(session, constitution, row)
+        assert set(roll) == expected
+        for person in PEOPLE:
+            assert voter(session, constitution, row, person["key"]) == roll.get(person["key"])

@@ -32,6 +32,7 @@ from consortia.governance.meetings import (
     rulings,
     seats,
     unruled_conflicts,
+    voter,
     voters,
 )
 from consortia.governance.roles import ROLES
@@ -406,9 +407,8 @@ def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
     """The acting person votes on an item open for voting."""
     constitution = ctx.constitution()
     row = _item(ctx, item, Status.VOTING)
-    entitled = voters(ctx.session, constitution, row)
-    voter = entitled.get(ctx.actor)
-    if voter is None:
+    holder = voter(ctx.session, constitution, row, ctx.actor)
+    if holder is None:
         message, rule = _why_not(ctx, constitution, row)
         raise Refused(message, rule=rule)
     called = json.loads(row.quorum or "{}").get("entitled", [])
@@ -421,9 +421,9 @@ def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
     if ctx.session.get(models.Vote, (item, ctx.actor)) is not None:
         raise Refused(f"{ctx.actor} has already voted on item {item}", rule="one vote each")
     ctx.session.add(
-        models.Vote(item=item, person=ctx.actor, choice=choice.value, weight=voter.weight)
+        models.Vote(item=item, person=ctx.actor, choice=choice.value, weight=holder.weight)
     )
-    return {"item": item, "person": ctx.actor, "choice": choice.value, "weight": voter.weight}
+    return {"item": item, "person": ctx.actor, "choice": choice.value, "weight": holder.weight}
 
 
 def _why_not(ctx: Context, constitution: Constitution, item: models.Item) -> tuple[str, str]:

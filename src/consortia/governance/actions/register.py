@@ -17,6 +17,7 @@ from consortia.governance.governing_body import (
     Policy,
     Relation,
     Seat,
+    practice_relation,
     validate_governing_body,
 )
 from consortia.governance.roles import ROLES, Clinician
@@ -262,7 +263,7 @@ def _seat(ctx: Context, member: GoverningBodyMember) -> Seat:
         )
     if person.practice:
         practice = ctx.get(models.Organisation, person.practice, "organisation")
-        relation = Relation.PARTNER if person.clinician == "gp_partner" else Relation.EMPLOYEE
+        relation = practice_relation(person.clinician)
         links.append(
             Link(
                 practice.key,
