@@ -100,7 +100,7 @@ def _service_line(value: str) -> str:
     """'outpatient 100' as 'Outpatient: 100 General Surgery' (a name beside the code)."""
     match = re.fullmatch(r"(.*?)\s*(\d{3})", value)
     if not match:
-        return value
+        return _sentence(value)  # a line with no treatment function: "A&E", "Non-elective"
     prefix, code = match.groups()
     name = _treatment_functions().get(code)
     words = f"{code} {name}" if name else code

@@ -39,6 +39,7 @@ from consortia.pack.labels import MISSING, Kind, Label, format_value, label
         ("point_type", "special_cause_concern", "Special cause – concerning"),
         ("service_line", "outpatient 100", "Outpatient: 100 General Surgery"),
         ("service_line", "A&E", "A&E"),
+        ("service_line", "non-elective", "Non-elective"),
         ("at_least_5_pounds", False, "No"),
         ("practice", "A10000", "A10000"),
         ("financial_year", "2013/14", "2013/14"),
