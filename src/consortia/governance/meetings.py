@@ -11,12 +11,13 @@ constitution's fallback.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from consortia.governance.constitution import MEMBERS, Constitution
@@ -85,6 +86,49 @@ def seats(session: Session, committee: str) -> dict[str, set[str]]:
     return found
 
 
+def _member_vote(
+    constitution: Constitution,
+    person: str,
+    clinician: str | None,
+    practice: str | None,
+    nominated_by: Iterable[str],
+) -> Entitlement | None:
+    """A person's vote in a members' decision, from what the record holds about them."""
+    sizes = {p.key: p.list_size for p in constitution.member_practices}
+    member = Member(
+        person=person,
+        clinician=clinician,
+        practice=practice if practice in sizes else None,
+        represents=tuple(sorted(p for p in set(nominated_by) if p in sizes)),
+    )
+    delegates = [d for names in constitution.electorate.delegates.values() for d in names]
+    return entitlement(constitution.electorate.rule, member, sizes, delegates)
+
+
+def _committee_vote(
+    constitution: Constitution, committee: str, roles: Iterable[str]
+) -> Entitlement | None:
+    """The vote a set of seats on a committee gives: its voting roles, one vote."""
+    held = set(roles)
+    body = constitution.committee(committee)
+    if body is not None:
+        held &= set(body.voting_roles)
+    held = {r for r in held if ROLES.get(r) is None or ROLES[r].votes}
+    if not held:
+        return None
+    return Entitlement(frozenset(held), 1, f"{', '.join(sorted(held))} of {committee}")
+
+
+_NOMINATION = models.Nomination.__table__.c
+_MEMBERSHIP = models.Membership.__table__.c
+_NOMINATIONS = select(_NOMINATION.practice).where(_NOMINATION.person == bindparam("person"))
+_SEATS = select(_MEMBERSHIP.role).where(
+    _MEMBERSHIP.committee == bindparam("committee"),
+    _MEMBERSHIP.person == bindparam("person"),
+    _MEMBERSHIP.voting.is_(True),
+)
+
+
 def member_entitlement(
     session: Session, constitution: Constitution, person: str
 ) -> Entitlement | None:
@@ -92,31 +136,43 @@ def member_entitlement(
     row = session.get(models.Person, person)
     if row is None:
         return None
-    members = {p.key for p in constitution.member_practices}
-    represents = tuple(
-        sorted(
-            session.scalars(
-                select(models.Nomination.practice).where(models.Nomination.person == person)
-            ).all()
-        )
+    nominated_by = session.execute(_NOMINATIONS, {"person": person}).scalars()
+    return _member_vote(constitution, person, row.clinician, row.practice, nominated_by)
+
+
+def entitlements(
+    session: Session, constitution: Constitution, committee: str
+) -> dict[str, Entitlement]:
+    """Everyone holding a vote on a body, before any ruling on an item, read in two queries
+    whatever their number (the members: every person on the record under the electorate rule;
+    a committee: its voting seats)."""
+    found: dict[str, Entitlement] = {}
+    if committee != MEMBERS:
+        for person, roles in seats(session, committee).items():
+            held = _committee_vote(constitution, committee, roles)
+            if held is not None:
+                found[person] = held
+        return found
+    nominated: dict[str, list[str]] = {}
+    for person, practice in session.execute(
+        select(models.Nomination.person, models.Nomination.practice)
+    ):
+        nominated.setdefault(person, []).append(practice)
+    people = session.execute(
+        select(models.Person.key, models.Person.clinician, models.Person.practice)
     )
-    member = Member(
-        person=person,
-        clinician=row.clinician,
-        practice=row.practice if row.practice in members else None,
-        represents=tuple(p for p in represents if p in members),
-    )
-    sizes = {p.key: p.list_size for p in constitution.member_practices}
-    delegates = [d for names in constitution.electorate.delegates.values() for d in names]
-    return entitlement(constitution.electorate.rule, member, sizes, delegates)
+    for person, clinician, practice in people:
+        vote = _member_vote(constitution, person, clinician, practice, nominated.get(person, ()))
+        if vote is not None:
+            found[person] = vote
+    return found
 
 
 def electorate_size(session: Session, constitution: Constitution, committee: str) -> int:
     """The number of voting members a percentage quorum is taken of."""
     if committee != MEMBERS:
         return len(seats(session, committee))
-    people = session.scalars(select(models.Person.key)).all()
-    return sum(1 for p in people if member_entitlement(session, constitution, p) is not None)
+    return len(entitlements(session, constitution, MEMBERS))
 
 
 def rulings(session: Session, item: int) -> dict[str, RulingKind]:
@@ -143,59 +199,160 @@ def entitled_roles(
     """The vote a person holds on a body, before any ruling on an item."""
     if committee == MEMBERS:
         return member_entitlement(session, constitution, person)
-    body = constitution.committee(committee)
-    roles = seats(session, committee).get(person, set())
-    if body is not None:
-        roles &= set(body.voting_roles)
-    roles = {r for r in roles if ROLES.get(r) is None or ROLES[r].votes}
-    if not roles:
-        return None
-    return Entitlement(frozenset(roles), 1, f"{', '.join(sorted(roles))} of {committee}")
+    roles = session.execute(_SEATS, {"committee": committee, "person": person}).scalars()
+    return _committee_vote(constitution, committee, roles)
 
 
-def voters(session: Session, constitution: Constitution, item: models.Item) -> dict[str, Voter]:
-    """Who is entitled to vote on the item now: present, holding a vote, not ruled out."""
+def voters(
+    session: Session,
+    constitution: Constitution,
+    item: models.Item,
+    held: dict[str, Entitlement] | None = None,
+) -> dict[str, Voter]:
+    """Who is entitled to vote on the item now: present, holding a vote, not ruled out.
+
+    A fixed number of queries whatever the meeting's size; `held` is the body's
+    `entitlements`, when the caller has them already.
+    """
     meeting = session.get_one(models.Meeting, item.meeting)
     ruled = rulings(session, item.id)
     here = present(session, meeting.id)
     # Whoever the record knows to be conflicted, and the chair has not ruled on, does not vote:
     # so arriving after declarations, or registering an interest mid-item, changes nothing.
     unruled = unruled_conflicts(session, item, here, meeting.held_on)
+    if held is None:
+        held = entitlements(session, constitution, meeting.committee)
     found: dict[str, Voter] = {}
     for person in sorted(here):
         if ruled.get(person) in NO_VOTE or person in unruled:
             continue
-        held = entitled_roles(session, constitution, meeting.committee, person)
-        if held is not None:
-            found[person] = Voter(person, held.roles, held.weight, held.basis)
+        vote = held.get(person)
+        if vote is not None:
+            found[person] = Voter(person, vote.roles, vote.weight, vote.basis)
     for person, role in co_opted(session, item.id).items():
         if ruled.get(person) not in NO_VOTE and person not in unruled:
             found[person] = Voter(person, frozenset({role or "co_opted"}), 1, "co-opted")
     return found
 
 
+@dataclass(frozen=True)
+class Standing:
+    """One person's place on one item, read in a single query: what a vote needs to check."""
+
+    committee: str  # the body whose meeting the item is at
+    known: bool  # the person is on the record
+    attending: bool  # present at the meeting and not excluded
+    ruling: RulingKind | None
+    co_opted: bool
+    co_option_role: str | None
+    voted: bool
+    clinician: str | None
+    practice: str | None
+    linked: bool  # a register entry or a conflicting link to an organisation the item affects
+
+
+def _standing_statement() -> Any:
+    """The query behind `standing`: one row of scalar subqueries, each an indexed lookup but
+    the links (a person's few register entries and affiliations).
+
+    Built once on the tables rather than the mapped classes, so running it costs little more
+    than the database's own work."""
+    item, meeting, person = bindparam("item"), bindparam("meeting"), bindparam("person")
+    affects = bindparam("affects", expanding=True)
+    meetings, people = models.Meeting.__table__.c, models.Person.__table__.c
+    attendance, ruling = models.Attendance.__table__.c, models.Ruling.__table__.c
+    co_option, vote = models.CoOption.__table__.c, models.Vote.__table__.c
+    interest, affiliation = models.Interest.__table__.c, models.Affiliation.__table__.c
+
+    def one(column: Any, *where: Any) -> Any:
+        return select(column).where(*where).scalar_subquery()
+
+    co_opted = (co_option.item == item, co_option.person == person)
+    return select(
+        one(meetings.committee, meetings.id == meeting).label("committee"),
+        exists().where(people.key == person).label("known"),
+        one(attendance.excluded, attendance.meeting == meeting, attendance.person == person).label(
+            "excluded"
+        ),
+        one(ruling.ruling, ruling.item == item, ruling.person == person).label("ruling"),
+        exists().where(*co_opted).label("co_opted"),
+        one(co_option.role, *co_opted).label("co_option_role"),
+        exists().where(vote.item == item, vote.person == person).label("voted"),
+        one(people.clinician, people.key == person).label("clinician"),
+        one(people.practice, people.key == person).label("practice"),
+        exists()
+        .where(interest.person == person, interest.organisation.in_(affects))
+        .label("registered"),
+        exists()
+        .where(
+            affiliation.person == person,
+            affiliation.organisation.in_(affects),
+            affiliation.relation.in_([str(r) for r in CONFLICTING_RELATIONS]),
+        )
+        .label("affiliated"),
+    )
+
+
+def standing(session: Session, item: models.Item, person: str) -> Standing:
+    """Where `person` stands on `item`: attendance, ruling, co-option, vote and links, in one
+    query, so checking a vote costs the same whatever the meeting's size."""
+    affects = json.loads(item.affects)
+    row = session.execute(
+        _STANDING, {"item": item.id, "meeting": item.meeting, "person": person, "affects": affects}
+    ).one()
+    return Standing(
+        committee=row.committee,
+        known=bool(row.known),
+        attending=row.excluded is not None and not row.excluded,
+        ruling=RulingKind(row.ruling) if row.ruling is not None else None,
+        co_opted=bool(row.co_opted),
+        co_option_role=row.co_option_role,
+        voted=bool(row.voted),
+        clinician=row.clinician,
+        practice=row.practice,
+        # A superset of `known_conflicts`: an interest not held on the day is sifted out there.
+        linked=bool(row.registered or row.affiliated or row.practice in affects),
+    )
+
+
 def voter(
-    session: Session, constitution: Constitution, item: models.Item, person: str
+    session: Session,
+    constitution: Constitution,
+    item: models.Item,
+    person: str,
+    found: Standing | None = None,
 ) -> Voter | None:
     """One person's vote on the item now, or None: `voters(...).get(person)` without working
-    out everyone else's (a vote is cast per person, so this keeps each vote's work constant)."""
-    if rulings(session, item.id).get(person) in NO_VOTE:
+    out everyone else's (a vote is cast per person, so this keeps each vote's work constant).
+    `found` is the person's `standing` on the item, when the caller has read it already."""
+    found = found or standing(session, item, person)
+    if found.ruling in NO_VOTE:
         return None
-    meeting = session.get_one(models.Meeting, item.meeting)
-    if unruled_conflicts(session, item, {person}, meeting.held_on):
+    if found.ruling is None and found.linked:
+        meeting = session.get_one(models.Meeting, item.meeting)
+        if unruled_conflicts(session, item, {person}, meeting.held_on):
+            return None
+    if found.co_opted:
+        return Voter(person, frozenset({found.co_option_role or "co_opted"}), 1, "co-opted")
+    if not found.attending or not found.known:
         return None
-    co_option = session.get(models.CoOption, (item.id, person))
-    if co_option is not None:
-        return Voter(person, frozenset({co_option.role or "co_opted"}), 1, "co-opted")
-    attendance = session.get(models.Attendance, (meeting.id, person))
-    if attendance is None or attendance.excluded:
-        return None
-    held = entitled_roles(session, constitution, meeting.committee, person)
+    if found.committee == MEMBERS:
+        nominated_by = session.execute(_NOMINATIONS, {"person": person}).scalars()
+        held = _member_vote(constitution, person, found.clinician, found.practice, nominated_by)
+    else:
+        seated = session.execute(_SEATS, {"committee": found.committee, "person": person})
+        held = _committee_vote(constitution, found.committee, seated.scalars())
     return None if held is None else Voter(person, held.roles, held.weight, held.basis)
 
 
-def quorum(session: Session, constitution: Constitution, item: models.Item) -> QuorumResult:
-    """The item's quorum, recomputed from those still entitled to vote."""
+def quorum(
+    session: Session,
+    constitution: Constitution,
+    item: models.Item,
+    entitled: dict[str, Voter] | None = None,
+) -> QuorumResult:
+    """The item's quorum, recomputed from those still entitled to vote (`entitled`: the item's
+    `voters`, when the caller has them already)."""
     meeting = session.get_one(models.Meeting, item.meeting)
     if meeting.committee == MEMBERS:
         rule = constitution.members_meeting.parsed_quorum()
@@ -204,7 +361,8 @@ def quorum(session: Session, constitution: Constitution, item: models.Item) -> Q
         if body is None:
             return QuorumResult(False, 0, 0, (f"no committee {meeting.committee!r}",))
         rule = body.parsed_quorum()
-    entitled = voters(session, constitution, item)
+    if entitled is None:
+        entitled = voters(session, constitution, item)
     size = electorate_size(session, constitution, meeting.committee)
     return evaluate(rule, {p: v.roles for p, v in entitled.items()}, size, constitution.expand)
 
@@ -298,6 +456,9 @@ def known_conflicts(
             )
         )
     return found
+
+
+_STANDING = _standing_statement()
 
 
 def unruled_conflicts(

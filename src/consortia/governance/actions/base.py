@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from consortia.errors import ConsortiaError, ExitCode
@@ -26,6 +26,14 @@ from consortia.store.session import Store
 
 Effect = dict[str, Any]
 T = TypeVar("T")
+
+# Constitutions parsed so far, by the SHA-256 of their canonical JSON (a few versions at most).
+_PARSED: dict[str, Constitution] = {}
+_KEEP = 16
+# Built once (on the table, not the mapped class): reading the head then costs a lookup.
+_TABLE = models.Constitution.__table__
+_CONSTITUTION_HEAD = select(_TABLE.c.id, _TABLE.c.sha256).order_by(_TABLE.c.id.desc()).limit(1)
+_CONSTITUTION_CONTENT = select(_TABLE.c.content).where(_TABLE.c.id == bindparam("id"))
 
 
 class Refused(ConsortiaError):  # noqa: N818 (a refusal is an outcome the user sees)
@@ -57,13 +65,23 @@ class Context:
     actor: str
 
     def constitution(self) -> Constitution:
-        """The constitution in force (the last adopted)."""
-        row = self.session.scalars(
-            select(models.Constitution).order_by(models.Constitution.id.desc()).limit(1)
-        ).first()
-        if row is None:
+        """The constitution in force (the last adopted).
+
+        Parsed once per version: the row's SHA-256 names its content, so a later call reads only
+        the hash (a constitution is frozen, so the parsed model is shared safely).
+        """
+        head = self.session.execute(_CONSTITUTION_HEAD).first()
+        if head is None:
             raise Refused("no constitution has been adopted", rule="a constitution in force")
-        return Constitution.model_validate_json(row.content)
+        parsed = _PARSED.get(head.sha256)
+        if parsed is None:
+            content = self.session.execute(_CONSTITUTION_CONTENT, {"id": head.id}).scalar_one()
+            parsed = Constitution.model_validate_json(content)
+            if parsed.sha256() == head.sha256:  # never cache a row its hash does not name
+                if len(_PARSED) >= _KEEP:
+                    _PARSED.clear()
+                _PARSED[head.sha256] = parsed
+        return parsed
 
     def get(self, model: type[T], key: Any, what: str) -> T:
         """The row of `model` with this primary key, or a refusal naming what is missing."""

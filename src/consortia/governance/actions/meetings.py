@@ -31,6 +31,7 @@ from consortia.governance.meetings import (
     quorum,
     rulings,
     seats,
+    standing,
     unruled_conflicts,
     voter,
     voters,
@@ -105,10 +106,22 @@ def open_meeting(
 def attend(ctx: Context, *, meeting: int, people: list[str]) -> Effect:
     """Record people as present at a meeting."""
     ctx.get(models.Meeting, meeting, "meeting")
-    for person in people:
-        ctx.get(models.Person, person, "person")
-        if ctx.session.get(models.Attendance, (meeting, person)) is None:
-            ctx.session.add(models.Attendance(meeting=meeting, person=person, excluded=False))
+    wanted = list(dict.fromkeys(people))
+    # Two queries whatever the number of people: who is on the record, and who is here already.
+    known = set(ctx.session.scalars(select(models.Person.key).where(models.Person.key.in_(wanted))))
+    for person in wanted:
+        if person not in known:
+            raise Refused(f"no person {person!r}", rule="a registered person")
+    recorded = set(
+        ctx.session.scalars(
+            select(models.Attendance.person).where(models.Attendance.meeting == meeting)
+        )
+    )
+    ctx.session.add_all(
+        models.Attendance(meeting=meeting, person=person, excluded=False)
+        for person in wanted
+        if person not in recorded
+    )
     return {"meeting": meeting, "present": sorted(present(ctx.session, meeting) | set(people))}
 
 
@@ -354,13 +367,14 @@ def call_vote(ctx: Context, *, item: int) -> Effect:
             rule="the chair rules on every declared interest before the vote (2014 guidance)",
         )
     _lmc_consulted(ctx, constitution, row)
-    result = quorum(ctx.session, constitution, row)
+    entitled = voters(ctx.session, constitution, row)
+    result = quorum(ctx.session, constitution, row, entitled)
     record = {
         "quorate": result.quorate,
         "present_and_entitled": result.present,
         "needed": result.needed,
         "failures": list(result.failures),
-        "entitled": sorted(voters(ctx.session, constitution, row)),
+        "entitled": sorted(entitled),
     }
     if result.quorate:
         row.status = Status.VOTING.value
@@ -407,7 +421,8 @@ def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
     """The acting person votes on an item open for voting."""
     constitution = ctx.constitution()
     row = _item(ctx, item, Status.VOTING)
-    holder = voter(ctx.session, constitution, row, ctx.actor)
+    found = standing(ctx.session, row, ctx.actor)
+    holder = voter(ctx.session, constitution, row, ctx.actor, found)
     if holder is None:
         message, rule = _why_not(ctx, constitution, row)
         raise Refused(message, rule=rule)
@@ -418,7 +433,7 @@ def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
             "was called",
             rule="those entitled to vote are fixed when the vote is called",
         )
-    if ctx.session.get(models.Vote, (item, ctx.actor)) is not None:
+    if found.voted:
         raise Refused(f"{ctx.actor} has already voted on item {item}", rule="one vote each")
     ctx.session.add(
         models.Vote(item=item, person=ctx.actor, choice=choice.value, weight=holder.weight)
