@@ -154,10 +154,10 @@ def entitlements(
                 found[person] = held
         return found
     nominated: dict[str, list[str]] = {}
-    for person, practice in session.execute(
+    for nominee, nominating in session.execute(
         select(models.Nomination.person, models.Nomination.practice)
     ):
-        nominated.setdefault(person, []).append(practice)
+        nominated.setdefault(nominee, []).append(nominating)
     people = session.execute(
         select(models.Person.key, models.Person.clinician, models.Person.practice)
     )
@@ -257,8 +257,10 @@ def _standing_statement() -> Any:
 
     Built once on the tables rather than the mapped classes, so running it costs little more
     than the database's own work."""
-    item, meeting, person = bindparam("item"), bindparam("meeting"), bindparam("person")
-    affects = bindparam("affects", expanding=True)
+    item: Any = bindparam("item")
+    meeting: Any = bindparam("meeting")
+    person: Any = bindparam("person")
+    affects: Any = bindparam("affects", expanding=True)
     meetings, people = models.Meeting.__table__.c, models.Person.__table__.c
     attendance, ruling = models.Attendance.__table__.c, models.Ruling.__table__.c
     co_option, vote = models.CoOption.__table__.c, models.Vote.__table__.c

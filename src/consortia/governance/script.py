@@ -12,20 +12,23 @@ transaction instead: the first refused or failed step rolls every step back.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
+from consortia.governance import templates
 from consortia.governance.actions import ACTIONS, Refused
 from consortia.governance.constitution import load_constitution
 from consortia.governance.sourcefile import SourceFile, read_source
 from consortia.store.session import Store
 
+M = TypeVar("M", bound=BaseModel)
 REFERENCE = re.compile(r"^\$\{([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}$")
 
 
@@ -41,11 +44,11 @@ class Step(BaseModel):
 
 
 class Script(BaseModel):
-    """A meeting script (format 1)."""
+    """A meeting script (format 1); each entry is an action `Step` or a template `ItemStep`."""
 
     model_config = ConfigDict(extra="forbid")
     format: Literal[1]
-    actions: list[Step]
+    actions: list[Any]
 
 
 @dataclass(frozen=True)
@@ -56,33 +59,96 @@ class Planned:
     step: Step
 
 
-def load_script(path: Path) -> list[Planned]:
-    """Read and check a whole script; the first problem raises DataError with file and line."""
+@dataclass(frozen=True)
+class Later:
+    """Steps a template makes when the run reaches it, from earlier steps' effects (the
+    rulings on conflicts that declarations raised)."""
+
+    line: int
+    make: Callable[[Mapping[str, Mapping[str, Any]]], list[Step]]
+
+
+def load_script(path: Path) -> list[Planned | Later]:
+    """Read and check a whole script; the first problem raises DataError with file and line.
+
+    An `item:` step (a template, see `governance.templates`) is expanded here to its actions,
+    each checked as if written by hand.
+    """
     source = read_source(path)
     script = source.parse(Script)
     named: set[str] = set()
     people: dict[str, str] = {}  # casefolded person key -> the key as registered
-    planned = []
-    for index, step in enumerate(script.actions):
+    planned: list[Planned | Later] = []
+    for index, entry in enumerate(script.actions):
         where: tuple[str | int, ...] = ("actions", index)
-        if step.action not in ACTIONS:
-            raise source.error(
-                f"unknown action {step.action!r}", (*where, "action"), "known actions"
-            )
-        arguments = _inline_files(path.parent, step)
-        _check_references(source, arguments, named, where)
-        _check_arguments(source, step.action, arguments, where)
-        _check_person(source, step, people, where)
-        actor = people.get(step.actor.casefold(), step.actor)
-        step = step.model_copy(update={"arguments": arguments, "actor": actor})
-        planned.append(Planned(source.line(where), step))
-        if step.name:
-            if step.name in named:
-                raise source.error(
-                    f"{step.name!r} names an earlier step too", (*where, "as"), "each `as` once"
-                )
-            named.add(step.name)
+        if isinstance(entry, dict) and "item" in entry and "action" not in entry:
+            for made in _expand(source, entry, where):
+                if isinstance(made, Later):
+                    planned.append(made)
+                else:
+                    planned.append(_plan(source, path, made, where, named, people))
+            continue
+        step = _validate(source, Step, entry, where)
+        planned.append(_plan(source, path, step, where, named, people))
     return planned
+
+
+def _validate(source: SourceFile, model: type[M], value: Any, where: tuple[str | int, ...]) -> M:
+    """`value` (the part of the file at `where`) as `model`; the first error at its line."""
+    try:
+        parsed = model.model_validate(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = [p for p in first["loc"] if isinstance(p, str | int)]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise source.error(message, (*where, *loc), first["type"]) from None
+    source.check_booleans(value, parsed, where)
+    return parsed
+
+
+def _plan(
+    source: SourceFile,
+    path: Path,
+    step: Step,
+    where: tuple[str | int, ...],
+    named: set[str],
+    people: dict[str, str],
+) -> Planned:
+    """Check one step against the script so far and plan it."""
+    if step.action not in ACTIONS:
+        raise source.error(f"unknown action {step.action!r}", (*where, "action"), "known actions")
+    arguments = _inline_files(path.parent, step)
+    _check_references(source, {"actor": step.actor, **arguments}, named, where)
+    _check_arguments(source, step.action, arguments, where)
+    _check_person(source, step, people, where)
+    actor = people.get(step.actor.casefold(), step.actor)
+    step = step.model_copy(update={"arguments": arguments, "actor": actor})
+    if step.name:
+        if step.name in named:
+            raise source.error(
+                f"{step.name!r} names an earlier step too", (*where, "as"), "each `as` once"
+            )
+        named.add(step.name)
+    return Planned(source.line(where), step)
+
+
+def _expand(
+    source: SourceFile, entry: dict[str, Any], where: tuple[str | int, ...]
+) -> list[Step | Later]:
+    """The steps an `item:` template stands for, and the rulings it makes at run time."""
+    template = _validate(source, templates.ItemStep, entry, where)
+    for inner, message, rule in templates.problems(template):
+        raise source.error(message, (*where, *inner), rule)
+    steps, raised = templates.expand(template, f"_item{where[-1]}")
+    line = source.line(where)
+
+    def make(effects: Mapping[str, Mapping[str, Any]]) -> list[Step]:
+        effect = effects.get(raised["declared"])
+        if effect is None:  # declarations were refused: nothing was raised
+            return []
+        return [Step.model_validate(s) for s in templates.raised_rulings(template, raised, effect)]
+
+    return [Later(line, make) if "raised" in s else Step.model_validate(s) for s in steps]
 
 
 def _check_person(
@@ -183,7 +249,7 @@ class _AtomicStore(Store):
 
 
 def run_script(
-    store: Store, planned: list[Planned], *, atomic: bool = False
+    store: Store, planned: Sequence[Planned | Later], *, atomic: bool = False
 ) -> Iterator[dict[str, Any]]:
     """Apply checked steps in order; yield one report per step (accepted, refused or failed).
 
@@ -212,7 +278,7 @@ def run_script(
 
 
 def _run(
-    store: Store, planned: list[Planned], *, stop_at_refusal: bool
+    store: Store, planned: Sequence[Planned | Later], *, stop_at_refusal: bool
 ) -> Iterator[dict[str, Any]]:
     effects: dict[str, dict[str, Any]] = {}
 
@@ -221,12 +287,24 @@ def _run(
             raise _UnresolvedError(f"${{{name}.{field}}}")
         return effects[name][field]
 
-    for plan in planned:
+    queue = deque(planned)
+    while queue:
+        plan = queue.popleft()
+        if isinstance(plan, Later):
+            queue.extendleft(Planned(plan.line, s) for s in reversed(plan.make(effects)))
+            continue
         step = plan.step
         report: dict[str, Any] = {"line": plan.line, "action": step.action, "actor": step.actor}
         try:
+            actor = _substitute(step.actor, resolve)
+            report["actor"] = actor
+            if not isinstance(actor, str):
+                raise Refused(
+                    f"{step.actor} names no one (the item has no unconflicted chair)",
+                    rule="an action names who acted",
+                )
             arguments = _substitute(step.arguments, resolve)
-            outcome = ACTIONS[step.action](store, actor=step.actor, reason=step.reason, **arguments)
+            outcome = ACTIONS[step.action](store, actor=actor, reason=step.reason, **arguments)
         except _UnresolvedError as missing:
             yield {
                 **report,
