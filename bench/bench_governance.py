@@ -5,12 +5,14 @@ practices with 10 GPs each in a fresh SQLite file (not timed), then times the me
 it, record the 500 present, add the item, take declarations (one GP declares an interest and
 the chair rules on it), call the vote, 500 votes (each its own audited action) and close. The
 same meeting is then run as a whole `consortia gov run` process on a copy of the built record.
-The goal is under two seconds for the meeting (issue 9).
+The goal is under two seconds for the meeting. Last, the start of the `consortia gov`
+commands is timed as whole processes (best and median of seven), against a goal of 0.3 s.
 """
 
 from __future__ import annotations
 
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -29,6 +31,7 @@ EXAMPLE = Path(__file__).parents[1] / "docs" / "examples" / "constitution.yaml"
 PRACTICES, GPS_EACH = 50, 10
 HELD_ON = date(2017, 6, 1)
 GOAL_SECONDS = 2.0
+START_GOAL_SECONDS = 0.3
 CHAIR = "gp-00-0"
 
 
@@ -181,15 +184,32 @@ def script(people: list[str]) -> dict[str, Any]:
     return {"format": 1, "actions": steps}
 
 
-def timed(work: Callable[[], object]) -> float:
-    """Wall-clock seconds of one call."""
-    start = time.perf_counter()
+def timed(work: Callable[[], object]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one call (CPU time shows the work apart from waiting for
+    the disk and for other processes on a shared machine)."""
+    wall, cpu = time.perf_counter(), time.process_time()
     work()
-    return time.perf_counter() - start
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def startup(commands: dict[str, list[str]], repeats: int = 7) -> dict[str, tuple[float, float]]:
+    """Best and median wall-clock seconds of each command run as a whole process."""
+    found = {}
+    for label, command in commands.items():
+        times = [measure(command).seconds for _ in range(repeats)]
+        found[label] = (min(times), statistics.median(times))
+    return found
+
+
+def line(label: str, seconds: float, goal: float, extra: str = "") -> None:
+    """One printed figure against its goal."""
+    verdict = "ok" if seconds < goal else f"over {goal:g} s"
+    print(f"{label:<52} {seconds:7.3f} s  {verdict}{extra}")
 
 
 def main() -> None:
-    """Build the CCG, time the meeting in process and as a whole `gov run`, print the figures."""
+    """Build the CCG, time the meeting in process and as a whole `gov run`, and time the
+    start of the `consortia gov` commands; print the figures."""
     with tempfile.TemporaryDirectory() as folder:
         built = Path(folder) / "built.sqlite"
         store = open_store(str(built))
@@ -199,11 +219,14 @@ def main() -> None:
         copy = Path(folder) / "in-process.sqlite"
         shutil.copy(built, copy)
         store = open_store(str(copy))
-        seconds = timed(lambda: meeting(store, people))
+        wall, cpu = timed(lambda: meeting(store, people))
         store.close()
-        verdict = "ok" if seconds < GOAL_SECONDS else "over 2 s"
-        print(f"{'members meeting, 500 GPs, action layer':<48} {seconds:7.3f} s  {verdict}")
-        print(f"{'  per vote (whole meeting / 500)':<48} {seconds / len(people) * 1000:7.2f} ms")
+        line(
+            f"members' meeting, {len(people)} GPs, action layer",
+            wall,
+            GOAL_SECONDS,
+            f"  (CPU {cpu:.3f} s; {wall / len(people) * 1000:.1f} ms a vote)",
+        )
 
         copy = Path(folder) / "gov-run.sqlite"
         shutil.copy(built, copy)
@@ -211,9 +234,27 @@ def main() -> None:
         path.write_text(yaml.safe_dump(script(people), sort_keys=False), encoding="utf-8")
         consortia = str(Path(sys.executable).with_name("consortia"))
         whole = measure([consortia, "gov", "run", str(path), "--db", str(copy)])
-        verdict = "ok" if whole.seconds < GOAL_SECONDS else "over 2 s"
-        label = "members meeting, 500 GPs, `consortia gov run`"
-        print(f"{label:<48} {whole.seconds:7.3f} s  {verdict}")
+        line(f"members' meeting, {len(people)} GPs, `consortia gov run`", whole.seconds, 2.0)
+
+        small = Path(folder) / "small.sqlite"
+        example = EXAMPLE.parent / "meeting.yaml"
+        measure([consortia, "gov", "run", str(example), "--db", str(small)])
+        commands = {
+            "consortia gov --help": [consortia, "gov", "--help"],
+            "consortia gov check constitution.yaml": [consortia, "gov", "check", str(EXAMPLE)],
+            "consortia gov check meeting.yaml": [consortia, "gov", "check", str(example)],
+            "consortia gov verify (the example's record)": [
+                consortia,
+                "gov",
+                "verify",
+                "--db",
+                str(small),
+            ],
+        }
+        for label, (best, median) in startup(commands).items():
+            line(
+                f"start: {label}", best, START_GOAL_SECONDS, f"  (best of 7; median {median:.3f} s)"
+            )
 
 
 if __name__ == "__main__":
