@@ -36,10 +36,12 @@ class StepFailedError(ConsortiaError):
 
 def _db(db: str | None, create: bool = False) -> str:
     """The database to use; the default's folder is made only for a command that writes."""
+    if db:
+        return db
     from consortia.config import Settings
     from consortia.store.session import default_database
 
-    return db or default_database(Settings(), create)
+    return default_database(Settings(), create)
 
 
 def _echo_json(value: object) -> None:

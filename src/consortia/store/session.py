@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
-from consortia.config import Settings
 from consortia.errors import DataError, UsageError
+
+if TYPE_CHECKING:  # pydantic-settings is needed only where the default database is chosen
+    from consortia.config import Settings
 
 
 def database_url(db: str) -> str:
