@@ -248,6 +248,7 @@ class Standing:
     voted: bool
     clinician: str | None
     practice: str | None
+    nominated: bool  # a member practice's nominated representative (or another's)
     linked: bool  # a register entry or a conflicting link to an organisation the item affects
 
 
@@ -265,6 +266,7 @@ def _standing_statement() -> Any:
     attendance, ruling = models.Attendance.__table__.c, models.Ruling.__table__.c
     co_option, vote = models.CoOption.__table__.c, models.Vote.__table__.c
     interest, affiliation = models.Interest.__table__.c, models.Affiliation.__table__.c
+    nomination = models.Nomination.__table__.c
 
     def one(column: Any, *where: Any) -> Any:
         return select(column).where(*where).scalar_subquery()
@@ -282,6 +284,7 @@ def _standing_statement() -> Any:
         exists().where(vote.item == item, vote.person == person).label("voted"),
         one(people.clinician, people.key == person).label("clinician"),
         one(people.practice, people.key == person).label("practice"),
+        exists().where(nomination.person == person).label("nominated"),
         exists()
         .where(interest.person == person, interest.organisation.in_(affects))
         .label("registered"),
@@ -312,6 +315,7 @@ def standing(session: Session, item: models.Item, person: str) -> Standing:
         voted=bool(row.voted),
         clinician=row.clinician,
         practice=row.practice,
+        nominated=bool(row.nominated),
         # A superset of `known_conflicts`: an interest not held on the day is sifted out there.
         linked=bool(row.registered or row.affiliated or row.practice in affects),
     )
@@ -339,7 +343,11 @@ def voter(
     if not found.attending or not found.known:
         return None
     if found.committee == MEMBERS:
-        nominated_by = session.execute(_NOMINATIONS, {"person": person}).scalars()
+        nominated_by = (
+            session.execute(_NOMINATIONS, {"person": person}).scalars().all()
+            if found.nominated
+            else []
+        )
         held = _member_vote(constitution, person, found.clinician, found.practice, nominated_by)
     else:
         seated = session.execute(_SEATS, {"committee": found.committee, "person": person})

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from consortia.governance.actions.base import Context, Effect, Refused, action
 from consortia.governance.constitution import (
@@ -59,12 +59,39 @@ class DeclarationIn(BaseModel):
 
 def _item(ctx: Context, item: int, *statuses: Status) -> models.Item:
     row = ctx.get(models.Item, item, "item")
+    _in_order(row, statuses)
+    return row
+
+
+def _in_order(row: models.Item, statuses: tuple[Status, ...]) -> None:
     if statuses and row.status not in statuses:
         allowed = " or ".join(s.value for s in statuses)
         raise Refused(
-            f"item {item} is {row.status}; this needs it {allowed}",
+            f"item {row.id} is {row.status}; this needs it {allowed}",
             rule="the order of an item: declarations, rulings, quorum, votes, result",
         )
+
+
+_ITEM = models.Item.__table__.c
+_READ_ITEM = select(_ITEM.meeting, _ITEM.affects, _ITEM.status, _ITEM.quorum).where(
+    _ITEM.id == bindparam("item")
+)
+
+
+def _read_item(ctx: Context, item: int, *statuses: Status) -> models.Item:
+    """`_item` for an action that only reads the item: a copy outside the session, read
+    without the cost of loading a mapped row (a vote's largest query but one)."""
+    found = ctx.session.execute(_READ_ITEM, {"item": item}).first()
+    if found is None:
+        raise Refused(f"no item {item!r}", rule="a registered item")
+    row = models.Item(
+        id=item,
+        meeting=found.meeting,
+        affects=found.affects,
+        status=found.status,
+        quorum=found.quorum,
+    )
+    _in_order(row, statuses)
     return row
 
 
@@ -420,7 +447,7 @@ def _lmc_consulted(ctx: Context, constitution: Constitution, item: models.Item) 
 def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
     """The acting person votes on an item open for voting."""
     constitution = ctx.constitution()
-    row = _item(ctx, item, Status.VOTING)
+    row = _read_item(ctx, item, Status.VOTING)
     found = standing(ctx.session, row, ctx.actor)
     holder = voter(ctx.session, constitution, row, ctx.actor, found)
     if holder is None:
