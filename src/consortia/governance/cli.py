@@ -141,7 +141,7 @@ def verify(
         Path | None, typer.Option(help="The operator's checkpoint key (needed with --checkpoint).")
     ] = None,
 ) -> None:
-    """Verify the audit log and name the first tampered entry."""
+    """Verify the audit log and every row of the record against it; name the first bad one."""
     from consortia.governance.audit import read_checkpoint, read_key
     from consortia.governance.record import verify_record
 
@@ -149,10 +149,10 @@ def verify(
     key = read_key(key_file) if key_file else None
     if signed is not None and key is None:
         raise DataError("--checkpoint needs --key-file", field="--key-file")
-    verdict = verify_record(_db(db), signed, key)
-    if not verdict.intact:
-        raise DataError(verdict.summary(), rule="hash chain")
-    typer.echo(verdict.summary())
+    proof = verify_record(_db(db), signed, key)
+    if not proof.intact:
+        raise DataError(proof.summary(), rule=proof.rule)
+    typer.echo(proof.summary())
 
 
 @gov_app.command()

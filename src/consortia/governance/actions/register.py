@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from consortia.governance.actions.base import Context, Effect, Refused, action
 from consortia.governance.constitution import GOVERNING_BODY, MEMBERS, Constitution
@@ -220,9 +220,10 @@ def constitute_governing_body(
                 for b in breaches
             ],
         )
-    ctx.session.execute(
-        delete(models.Membership).where(models.Membership.committee == GOVERNING_BODY)
-    )
+    for seat in ctx.session.scalars(
+        select(models.Membership).where(models.Membership.committee == GOVERNING_BODY)
+    ).all():
+        ctx.session.delete(seat)
     body = constitution.committee(GOVERNING_BODY)
     voting_roles = set(body.voting_roles) if body else set(ROLES)
     for member in members:
