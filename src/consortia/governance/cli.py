@@ -141,7 +141,7 @@ def verify(
         Path | None, typer.Option(help="The operator's checkpoint key (needed with --checkpoint).")
     ] = None,
 ) -> None:
-    """Verify the audit log and every row of the record against it; name the first bad one."""
+    """Prove the record (audit log, then every row); name the first bad entry or row."""
     from consortia.governance.audit import read_checkpoint, read_key
     from consortia.governance.record import verify_record
 
