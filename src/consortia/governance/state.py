@@ -129,7 +129,7 @@ class Disagreement:
         """Rows written by earlier entries first; rows no entry wrote last."""
         return (
             self.seq if self.seq is not None else float("inf"),
-            _ORDER[self.table],
+            _ORDER.get(self.table, -1),
             repr(self.key),
         )
 
