@@ -200,8 +200,10 @@ def appoint(
     voting: bool | None = None,
     on: date | None = None,
 ) -> Effect:
-    """Give a person a seat on a committee, if they may hold it (the governing body is
-    constituted as a whole); a lay or governing-body seat runs its disqualification checks."""
+    """Give a person a seat on a committee, if they pass the checks its kind of seat requires.
+
+    A lay or governing-body seat runs the governing body's checks for that seat (`seat_rules`);
+    the governing body itself is constituted as a whole (`constitute_governing_body`)."""
     constitution = ctx.constitution()
     ctx.get(models.Person, person, "person")
     if committee in (GOVERNING_BODY, MEMBERS):
@@ -220,13 +222,15 @@ def appoint(
             f"{role!r} is not a voting role of {committee!r}",
             rule="the committee's terms of reference say who votes",
         )
-    checked = _seat_checks(ctx, constitution, person, role, on or date.today())
+    day = on or date.today()
+    checked = _seat_checks(ctx, constitution, person, role, day)
     ctx.session.add(models.Membership(committee=committee, person=person, role=role, voting=votes))
     return {
         "committee": committee,
         "person": person,
         "role": role,
         "voting": votes,
+        "on": day.isoformat(),
         "checked": checked,
     }
 
