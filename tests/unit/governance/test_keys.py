@@ -28,6 +28,16 @@ def test_a_person_key_differing_only_in_case_is_refused_naming_the_existing_key(
     assert refused(store, "register_person", key="dr-patel", name="x").rule == "keys are unique"
 
 
+def test_a_key_in_another_unicode_form_is_not_a_key(store: Store) -> None:
+    build(store)
+    # Fullwidth letters (NFKC folds them to "dr-patel") and a combining accent: keys are ASCII,
+    # so no two keys can differ only in Unicode normalisation.
+    for key in ("\uff44\uff52-patel", "dr-pate\u0301l"):
+        assert refused(store, "register_person", key=key, name="x").rule == (
+            "string_pattern_mismatch"
+        )
+
+
 def test_an_organisation_key_differing_only_in_case_is_refused(store: Store) -> None:
     build(store)
     for key, existing in (("y00001", "'Y00001'"), ("ACME-Health", "'acme-health'")):
