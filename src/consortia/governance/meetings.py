@@ -334,9 +334,12 @@ def pending_referrals(session: Session, on: date) -> list[models.Item]:
     )
 
 
-def referred_to(session: Session, item: models.Item) -> dict[str, Any] | None:
+def referred_to(item: models.Item) -> dict[str, Any] | None:
     """Where a referred item went: the governing body's meeting and item (both None while the
-    referral waits for the next governing-body meeting); None for an item not referred."""
+    referral waits for the next governing-body meeting); None for an item not referred.
+
+    The link is the referred item's result (an item referred has no vote of its own to record),
+    so a referral needs no table or column of its own."""
     if item.status != Status.REFERRED.value:
         return None
     result = json.loads(item.result) if item.result else {}
@@ -413,7 +416,7 @@ def _item_minutes(session: Session, item: models.Item) -> dict[str, Any]:
         "quorum": json.loads(item.quorum) if item.quorum else None,
         "votes": [{"person": v.person, "choice": v.choice, "weight": v.weight} for v in votes],
         "result": json.loads(item.result) if item.result else None,
-        "referred_to": referred_to(session, item),
+        "referred_to": referred_to(item),
         "referred_from": referred_from(session, item),
     }
 
