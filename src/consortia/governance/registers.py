@@ -11,14 +11,16 @@ published registers:
 - a declaration made later than the constitution's limit (28 days under NHS Act 2006 s14O as
   CCGs' policies summarise it) is a breach: the entry is published marked `late`, and the
   breach is published anonymised (2016 guidance, as reported by Hempsons);
-- gifts and hospitality: what needs no declaration is not published. Under the 2017
-  thresholds, hospitality under £25 and gifts under £50 (or a supplier's up to £6) "do not need
-  to be declared"; hospitality of £25-£75 is accepted and declared; offers refused or declined
-  are declared too (CCGs publishing under the guidance record gifts and hospitality "received,
-  or offered and declined"). Hospitality over £75 "should be refused unless senior approval is
-  given" (2017 revision; the NHS-wide guidance of February 2017 adds that the reason for
-  accepting is recorded), so an accepted one is published with that approval: who gave it,
-  when, and on what grounds.
+- gifts and hospitality: what needs no declaration is not published. Under the 2017 revision,
+  hospitality under £25 "does not need to be declared" and gifts under £50 from others than
+  suppliers "do not need to be declared"; a supplier's low-value gift (up to £6) "can be
+  accepted" (the page names no declaration for it, so it is treated as the others accepted
+  outright: outcome `accept`). Hospitality of £25-£75 is accepted but declared, and offers
+  declined or refused are declared too (CCGs publishing under the guidance record gifts and
+  hospitality "received, or offered and declined"). Hospitality over £75 "should be refused
+  unless senior approval is given" (2017 revision; "exceptional senior approval" in the
+  NHS-wide guidance of February 2017 as LMCs summarised it), so an accepted one is published
+  with that approval: who gave it, when, and on what grounds.
 """
 
 from __future__ import annotations
