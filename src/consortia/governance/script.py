@@ -61,6 +61,7 @@ def load_script(path: Path) -> list[Planned]:
     source = read_source(path)
     script = source.parse(Script)
     named: set[str] = set()
+    names: dict[str, str] = {}  # casefolded `as` name -> the name as first written
     people: dict[str, str] = {}  # casefolded person key -> the key as registered
     planned = []
     for index, step in enumerate(script.actions):
@@ -77,11 +78,16 @@ def load_script(path: Path) -> list[Planned]:
         step = step.model_copy(update={"arguments": arguments, "actor": actor})
         planned.append(Planned(source.line(where), step))
         if step.name:
-            if step.name in named:
+            # `as` names are unique whatever their case, as person keys are.
+            earlier = names.get(step.name.casefold())
+            if earlier is not None:
                 raise source.error(
-                    f"{step.name!r} names an earlier step too", (*where, "as"), "each `as` once"
+                    f"{step.name!r} names an earlier step too ({earlier!r})",
+                    (*where, "as"),
+                    "each `as` once",
                 )
             named.add(step.name)
+            names[step.name.casefold()] = step.name
     return planned
 
 
