@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,9 @@ def postgres_server() -> str:
     return url
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL to an empty schema of its own on the PostgreSQL test server."""
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL to an empty schema of its own on the PostgreSQL test server, dropped afterwards."""
     server = postgres_server()
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server)
@@ -60,6 +61,13 @@ def postgres_url() -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL to an empty schema of its own on the PostgreSQL test server."""
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -37,23 +38,40 @@ def test_run_verify_checkpoint_and_tamper(tmp_path: Path) -> None:
     assert made.returncode == 0, made.stderr
     assert json.loads(checkpoint.read_text())["algorithm"] == "HMAC-SHA256"
 
-    with sqlite3.connect(db) as connection:
-        connection.execute("DELETE FROM audit_entry WHERE seq > 40")
-    alone = consortia("gov", "verify", "--db", str(db))
-    assert alone.returncode == 0  # a truncated chain is consistent in itself...
-    against = consortia(
-        "gov", "verify", "--db", str(db), "--checkpoint", str(checkpoint), "--key-file", str(key)
-    )
-    line = assert_one_line_error(against, ExitCode.DATA)  # ...but not with its checkpoint
-    assert "removed from the end" in line
-
-    with sqlite3.connect(db) as connection:
-        connection.execute("UPDATE audit_entry SET actor = 'mallory' WHERE seq = 12")
-    edited = consortia("gov", "verify", "--db", str(db))
-    assert "broken at entry 12" in assert_one_line_error(edited, ExitCode.DATA)
-
     minutes = consortia("gov", "minutes", "--db", str(db), "--meeting", "1")
     assert json.loads(minutes.stdout)["items"][0]["chair"] == "lay-okafor"
+
+    def forged(name: str, statement: str) -> Path:
+        copy = tmp_path / f"{name}.sqlite"
+        shutil.copy(db, copy)
+        with sqlite3.connect(copy) as connection:
+            connection.execute(statement)
+        return copy
+
+    flipped = forged("flipped", "UPDATE vote SET choice = 'against' WHERE person = 'lay-brown'")
+    line = assert_one_line_error(consortia("gov", "verify", "--db", str(flipped)), ExitCode.DATA)
+    assert "vote row (1, 'lay-brown'): choice is 'against' where entry" in line
+    refused = consortia("gov", "minutes", "--db", str(flipped), "--meeting", "1")
+    assert "will not publish" in assert_one_line_error(refused, ExitCode.DATA)
+
+    truncated = forged("truncated", "DELETE FROM audit_entry WHERE seq > 40")
+    alone = consortia("gov", "verify", "--db", str(truncated))
+    assert "does not match its audit log" in assert_one_line_error(alone, ExitCode.DATA)
+    against = consortia(
+        "gov",
+        "verify",
+        "--db",
+        str(truncated),
+        "--checkpoint",
+        str(checkpoint),
+        "--key-file",
+        str(key),
+    )
+    assert "removed from the end" in assert_one_line_error(against, ExitCode.DATA)
+
+    edited = forged("edited", "UPDATE audit_entry SET actor = 'mallory' WHERE seq = 12")
+    line = assert_one_line_error(consortia("gov", "verify", "--db", str(edited)), ExitCode.DATA)
+    assert "broken at entry 12" in line
 
 
 def test_malformed_files_give_one_line_with_file_line_and_rule(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from consortia.governance import audit
+from consortia.governance import audit, state
 from consortia.store import models
 from consortia.store.session import Store, open_store
 from tests.governance_db import db_url, postgres_url
@@ -82,13 +82,15 @@ def wait_first_write(path: Path, process: multiprocessing.process.BaseProcess) -
     raise AssertionError("the writer acknowledged no action")
 
 
-def stored(store: Store) -> tuple[dict[int, str], set[str], audit.Verdict]:
-    """Audit entries of the writer's actions (seq -> key), people stored, and the chain."""
+def stored(store: Store) -> tuple[dict[int, str], set[str], state.Proof]:
+    """Audit entries of the writer's actions (seq -> key), people stored, and the record's proof
+    (the chain, and every row against it)."""
     with store.reading() as session:
         entries = audit.entries(session)
         people = set(session.scalars(select(models.Person.key)))
+        proof = state.prove(session)
     logged = {e.seq: json.loads(e.arguments)["key"] for e in entries}
-    return logged, people, audit.verify(entries)
+    return logged, people, proof
 
 
 @pytest.mark.slow

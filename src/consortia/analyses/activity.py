@@ -29,6 +29,7 @@ from consortia.analyses.scope import (
     financial_year_label,
     financial_year_start,
 )
+from consortia.analyses.shared import shared
 from consortia.schema.codes import POINT_OF_DELIVERY
 from consortia.schema.reference_tables import AGE_BANDS
 
@@ -97,6 +98,7 @@ def scoped_events(tables: Tables, scope: Scope) -> Any:
     )
 
 
+@shared
 def activity_detail(tables: Tables, scope: Scope) -> Any:
     """Events and cost by financial year, month, point of delivery, provider and practice."""
     joined = scoped_events(tables, scope)
@@ -212,6 +214,7 @@ def _with_ccg(tables: Tables, table: Any) -> Any:
     return table.join(practices, "practice")
 
 
+@shared
 def activity_by_age(tables: Tables, scope: Scope) -> Any:
     """Events and cost by CCG (of the practice on the event's date), year, point of delivery,
     and mid-year age band and sex; events of years the patient was never registered in are
@@ -227,6 +230,7 @@ def activity_by_age(tables: Tables, scope: Scope) -> Any:
     )
 
 
+@shared
 def population_by_age(tables: Tables, scope: Scope) -> Any:
     """Registered patients on 1 October of each year by CCG, age band and sex."""
     parts = [

@@ -51,20 +51,22 @@ class Entry:
     effect: str
     prev_hash: str
     hash: str
+    writes: str | None = None  # the rows the action left, as `consortia.governance.state` reads
 
     def content(self) -> str:
         """The canonical content the hash covers (everything but the hashes)."""
-        return canonical(
-            {
-                "seq": self.seq,
-                "at": self.at,
-                "actor": self.actor,
-                "action": self.action,
-                "reason": self.reason,
-                "arguments": self.arguments,
-                "effect": self.effect,
-            }
-        )
+        content = {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "reason": self.reason,
+            "arguments": self.arguments,
+            "effect": self.effect,
+        }
+        if self.writes is not None:  # entries made before rows were recorded hash without it
+            content["writes"] = self.writes
+        return canonical(content)
 
 
 def entry_hash(prev_hash: str, content: str) -> str:
@@ -82,14 +84,22 @@ def seal(
     arguments: str,
     effect: str,
     prev_hash: str,
+    writes: str | None = None,
 ) -> Entry:
     """An entry with its hash computed."""
-    draft = Entry(seq, at, actor, action, reason, arguments, effect, prev_hash, "")
+    draft = Entry(seq, at, actor, action, reason, arguments, effect, prev_hash, "", writes)
     return replace(draft, hash=entry_hash(prev_hash, draft.content()))
 
 
 def append(
-    session: Session, *, actor: str, action: str, reason: str, arguments: Any, effect: Any
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    reason: str,
+    arguments: Any,
+    effect: Any,
+    writes: Any,
 ) -> Entry:
     """Append an entry in the caller's transaction (which holds the chain's write lock)."""
     head = session.execute(
@@ -105,6 +115,7 @@ def append(
         arguments=canonical(arguments),
         effect=canonical(effect),
         prev_hash=prev,
+        writes=canonical(writes),
     )
     session.add(AuditEntry(**asdict(entry)))
     session.flush()
@@ -115,7 +126,18 @@ def entries(session: Session) -> list[Entry]:
     """Every stored entry, in sequence order."""
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
     return [
-        Entry(r.seq, r.at, r.actor, r.action, r.reason, r.arguments, r.effect, r.prev_hash, r.hash)
+        Entry(
+            r.seq,
+            r.at,
+            r.actor,
+            r.action,
+            r.reason,
+            r.arguments,
+            r.effect,
+            r.prev_hash,
+            r.hash,
+            r.writes,
+        )
         for r in rows
     ]
 

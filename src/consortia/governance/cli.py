@@ -144,7 +144,7 @@ def verify(
         Path | None, typer.Option(help="The operator's checkpoint key (needed with --checkpoint).")
     ] = None,
 ) -> None:
-    """Verify the audit log and name the first tampered entry."""
+    """Prove the record (audit log, then every row); name the first bad entry or row."""
     from consortia.governance.audit import read_checkpoint, read_key
     from consortia.governance.record import verify_record
 
@@ -152,10 +152,10 @@ def verify(
     key = read_key(key_file) if key_file else None
     if signed is not None and key is None:
         raise DataError("--checkpoint needs --key-file", field="--key-file")
-    verdict = verify_record(_db(db), signed, key)
-    if not verdict.intact:
-        raise DataError(verdict.summary(), rule="hash chain")
-    typer.echo(verdict.summary())
+    proof = verify_record(_db(db), signed, key)
+    if not proof.intact:
+        raise DataError(proof.summary(), rule=proof.rule)
+    typer.echo(proof.summary())
 
 
 @gov_app.command()

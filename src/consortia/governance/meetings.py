@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
-from consortia.governance.constitution import MEMBERS, Constitution
+from consortia.governance.constitution import GOVERNING_BODY, MEMBERS, Constitution
 from consortia.governance.electorate import Entitlement, Member, entitlement
 from consortia.governance.governing_body import Relation, practice_relation
 from consortia.governance.interests import current
@@ -484,6 +484,62 @@ def unruled_conflicts(
     }
 
 
+REFERRED = "referred to the governing body"
+
+
+def pending_referrals(session: Session, on: date) -> list[models.Item]:
+    """Items referred to the governing body from meetings held on or before `on` that no
+    governing-body meeting has taken up yet (a referred item's result names its follow-on once
+    taken up), oldest first."""
+    return list(
+        session.scalars(
+            select(models.Item)
+            .join(models.Meeting, models.Meeting.id == models.Item.meeting)
+            .where(
+                models.Item.status == Status.REFERRED.value,
+                models.Item.result.is_(None),
+                models.Meeting.held_on <= on,
+            )
+            .order_by(models.Meeting.held_on, models.Item.id)
+        )
+    )
+
+
+def referred_to(item: models.Item) -> dict[str, Any] | None:
+    """Where a referred item went: the governing body's meeting and item (both None while the
+    referral waits for the next governing-body meeting); None for an item not referred.
+
+    The link is the referred item's result (an item referred has no vote of its own to record),
+    so a referral needs no table or column of its own."""
+    if item.status != Status.REFERRED.value:
+        return None
+    result = json.loads(item.result) if item.result else {}
+    link: dict[str, Any] | None = result.get("referred_to")
+    if link is not None:
+        return link
+    return {"committee": GOVERNING_BODY, "meeting": None, "held_on": None, "item": None}
+
+
+def referred_from(session: Session, item: models.Item) -> dict[str, Any] | None:
+    """The item a governing-body item was referred from (committee, meeting, date, item), or
+    None for an item put on the agenda directly."""
+    rows = session.execute(
+        select(models.Item, models.Meeting)
+        .join(models.Meeting, models.Meeting.id == models.Item.meeting)
+        .where(models.Item.status == Status.REFERRED.value, models.Item.result.is_not(None))
+    ).all()
+    for origin, meeting in rows:
+        link = json.loads(origin.result or "{}").get("referred_to") or {}
+        if link.get("item") == item.id:
+            return {
+                "committee": meeting.committee,
+                "meeting": meeting.id,
+                "held_on": meeting.held_on.isoformat(),
+                "item": origin.id,
+            }
+    return None
+
+
 def minutes(session: Session, meeting_id: int) -> dict[str, Any]:
     """The minutes of a meeting: attendance, and per item the declarations, rulings, quorum,
     fallback and result, as recorded."""
@@ -531,6 +587,8 @@ def _item_minutes(session: Session, item: models.Item) -> dict[str, Any]:
         "quorum": json.loads(item.quorum) if item.quorum else None,
         "votes": [{"person": v.person, "choice": v.choice, "weight": v.weight} for v in votes],
         "result": json.loads(item.result) if item.result else None,
+        "referred_to": referred_to(item),
+        "referred_from": referred_from(session, item),
     }
 
 

@@ -1,6 +1,7 @@
 """Reading the governance record: verify it, checkpoint it, print minutes and registers.
 
-These open the store without migrating it: reading never changes the database.
+These open the store without migrating it: reading never changes the database. Minutes and
+registers are published only from a record whose every row the audit log proves.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from consortia.errors import DataError
-from consortia.governance import audit
+from consortia.governance import audit, state
 from consortia.governance.meetings import minutes
 from consortia.governance.registers import published_register
 from consortia.store import models
@@ -37,27 +39,34 @@ def _open_existing(db: str) -> Store:
 
 def verify_record(
     db: str, checkpoint: audit.Checkpoint | None = None, key: bytes | None = None
-) -> audit.Verdict:
-    """Verify the whole audit chain (and its head against a checkpoint)."""
+) -> state.Proof:
+    """Verify the audit chain (and its head against a checkpoint) and every row against it."""
     store = _open_existing(db)
     try:
         with store.reading() as session:
-            return audit.verify(audit.entries(session), checkpoint, key)
+            return state.prove(session, checkpoint, key)
     finally:
         store.close()
+
+
+def _proved(session: Session) -> None:
+    """Refuse to publish from a record whose rows the audit log does not prove."""
+    proof = state.prove(session)
+    if not proof.intact:
+        raise DataError(f"will not publish: {proof.summary()}", rule=proof.rule)
 
 
 def checkpoint_record(db: str, key: bytes) -> audit.Checkpoint:
-    """A signed checkpoint of the chain head, after verifying the chain."""
+    """A signed checkpoint of the chain head, after verifying the chain and every row."""
     store = _open_existing(db)
     try:
         with store.reading() as session:
+            proof = state.prove(session)
             chain = audit.entries(session)
     finally:
         store.close()
-    verdict = audit.verify(chain)
-    if not verdict.intact:
-        raise DataError(f"will not sign a broken chain: {verdict.summary()}", rule="hash chain")
+    if not proof.intact:
+        raise DataError(f"will not sign a broken record: {proof.summary()}", rule=proof.rule)
     return audit.make_checkpoint(chain, key)
 
 
@@ -66,6 +75,7 @@ def meeting_minutes(db: str, meeting: int) -> dict[str, Any]:
     store = _open_existing(db)
     try:
         with store.reading() as session:
+            _proved(session)
             if session.get(models.Meeting, meeting) is None:
                 raise DataError(f"no meeting {meeting}", field="--meeting")
             return minutes(session, meeting)
@@ -78,6 +88,7 @@ def published_registers(db: str, as_of: date) -> dict[str, Any]:
     store = _open_existing(db)
     try:
         with store.reading() as session:
+            _proved(session)
             return published_register(session, as_of)
     finally:
         store.close()

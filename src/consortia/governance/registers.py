@@ -1,8 +1,26 @@
 """The published registers: interests of decision-makers, gifts and hospitality, breaches.
 
-Only decision-makers (anyone holding a voting seat on the governing body or a committee) are on
-the published register of interests, and an entry stays published for six months after the
-interest ends (2017 guidance). Breaches are published anonymised.
+What is published follows NHS England's "Managing conflicts of interest: revised statutory
+guidance for CCGs" (June 2016, revised 16 June 2017), as summarised on NHS England's conflicts
+of interest page (https://www.england.nhs.uk/commissioning/pc-co-comms/coi/) and in CCGs'
+published registers:
+- only decision-making staff (here: anyone holding a voting seat on the governing body or a
+  committee) are on the published register of interests (2017 revision), and an entry stays
+  published for six months after the interest ends (as CCGs publishing under the guidance
+  state it, e.g. Eastern Cheshire CCG's conflicts of interest page);
+- a declaration made later than the constitution's limit (28 days under NHS Act 2006 s14O as
+  CCGs' policies summarise it) is a breach: the entry is published marked `late`, and the
+  breach is published anonymised (2016 guidance, as reported by Hempsons);
+- gifts and hospitality: what needs no declaration is not published. Under the 2017 revision,
+  hospitality under £25 "does not need to be declared" and gifts under £50 from others than
+  suppliers "do not need to be declared"; a supplier's low-value gift (up to £6) "can be
+  accepted" (the page names no declaration for it, so it is treated as the others accepted
+  outright: outcome `accept`). Hospitality of £25-£75 is accepted but declared, and offers
+  declined or refused are declared too (CCGs publishing under the guidance record gifts and
+  hospitality "received, or offered and declined"). Hospitality over £75 "should be refused
+  unless senior approval is given" (2017 revision; "exceptional senior approval" in the
+  NHS-wide guidance of February 2017 as LMCs summarised it), so an accepted one is published
+  with that approval: who gave it, when, and on what grounds.
 """
 
 from __future__ import annotations
@@ -13,7 +31,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consortia.governance.interests import confirmation_due, published
+from consortia.governance.actions.interests import ACCEPTED_WITH_APPROVAL
+from consortia.governance.interests import GiftOutcome, confirmation_due, published
 from consortia.store import models
 
 
@@ -42,6 +61,7 @@ def published_register(session: Session, as_of: date) -> dict[str, Any]:
                 "starts": i.starts.isoformat(),
                 "ends": i.ends.isoformat() if i.ends else None,
                 "declared_on": i.declared_on.isoformat(),
+                "late": i.late,
             }
             for i in interests
             if i.person in makers and published(i.starts, i.ends, as_of)
@@ -54,9 +74,10 @@ def published_register(session: Session, as_of: date) -> dict[str, Any]:
                 "donor": g.donor,
                 "offered_on": g.offered_on.isoformat(),
                 "outcome": g.outcome,
+                "approval": _approval(session, g) if g.outcome == ACCEPTED_WITH_APPROVAL else None,
             }
             for g in gifts
-            if g.offered_on <= as_of
+            if g.offered_on <= as_of and g.outcome != GiftOutcome.ACCEPT
         ],
         "breaches": [
             {"occurred_on": b.occurred_on.isoformat(), "description": b.description}
@@ -64,6 +85,32 @@ def published_register(session: Session, as_of: date) -> dict[str, Any]:
             if b.occurred_on <= as_of
         ],
         "confirmation_due": confirmations_due(session, as_of),
+    }
+
+
+def _approval(session: Session, gift: models.Gift) -> dict[str, str] | None:
+    """The senior approval an accepted hospitality above the limit was recorded under: who
+    approved it, when and why. `record_gift` accepts it only under an approval for the same
+    person, donor and day and a value at least the one offered; of several such, the first."""
+    row = session.scalars(
+        select(models.HospitalityApproval)
+        .where(
+            models.HospitalityApproval.person == gift.person,
+            models.HospitalityApproval.donor.is_(None)
+            if gift.donor is None
+            else models.HospitalityApproval.donor == gift.donor,
+            models.HospitalityApproval.offered_on == gift.offered_on,
+            models.HospitalityApproval.value_pence >= gift.value_pence,
+        )
+        .order_by(models.HospitalityApproval.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "approved_by": row.approved_by,
+        "approved_on": row.approved_on.isoformat(),
+        "grounds": row.grounds,
     }
 
 

@@ -76,7 +76,7 @@ def load_script(path: Path) -> list[Planned | Later]:
     """
     source = read_source(path)
     script = source.parse(Script)
-    named: set[str] = set()
+    names: dict[str, str] = {}  # casefolded `as` name -> the name as first written
     people: dict[str, str] = {}  # casefolded person key -> the key as registered
     planned: list[Planned | Later] = []
     for index, entry in enumerate(script.actions):
@@ -86,10 +86,10 @@ def load_script(path: Path) -> list[Planned | Later]:
                 if isinstance(made, Later):
                     planned.append(made)
                 else:
-                    planned.append(_plan(source, path, made, where, named, people))
+                    planned.append(_plan(source, path, made, where, names, people))
             continue
         step = _validate(source, Step, entry, where)
-        planned.append(_plan(source, path, step, where, named, people))
+        planned.append(_plan(source, path, step, where, names, people))
     return planned
 
 
@@ -111,24 +111,29 @@ def _plan(
     path: Path,
     step: Step,
     where: tuple[str | int, ...],
-    named: set[str],
+    names: dict[str, str],
     people: dict[str, str],
 ) -> Planned:
-    """Check one step against the script so far and plan it."""
+    """Check one step against the script so far and plan it (`names`: the casefolded `as`
+    names so far, each with the name as first written)."""
     if step.action not in ACTIONS:
         raise source.error(f"unknown action {step.action!r}", (*where, "action"), "known actions")
     arguments = _inline_files(path.parent, step)
-    _check_references(source, {"actor": step.actor, **arguments}, named, where)
+    _check_references(source, {"actor": step.actor, **arguments}, set(names.values()), where)
     _check_arguments(source, step.action, arguments, where)
     _check_person(source, step, people, where)
     actor = people.get(step.actor.casefold(), step.actor)
     step = step.model_copy(update={"arguments": arguments, "actor": actor})
     if step.name:
-        if step.name in named:
+        # `as` names are unique whatever their case, as person keys are.
+        earlier = names.get(step.name.casefold())
+        if earlier is not None:
             raise source.error(
-                f"{step.name!r} names an earlier step too", (*where, "as"), "each `as` once"
+                f"{step.name!r} names an earlier step too ({earlier!r})",
+                (*where, "as"),
+                "each `as` once",
             )
-        named.add(step.name)
+        names[step.name.casefold()] = step.name
     return Planned(source.line(where), step)
 
 

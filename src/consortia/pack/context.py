@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from consortia.analyses.scope import Scope, Tables
+from consortia.analyses.shared import Run
 from consortia.pack.figure import Query
 
 T = TypeVar("T")
@@ -16,13 +17,21 @@ T = TypeVar("T")
 
 @dataclass
 class Context:
-    """Runs each analysis once, keeping its result and the SQL an analyst can inspect."""
+    """Runs each analysis once, keeping its result and the SQL an analyst can inspect.
+
+    Results run over `shared` tables, where intermediates several figures use are computed
+    once (`consortia.analyses.shared`); the SQL shown is the definition's own, from the lake.
+    """
 
     backend: Any
     tables: Tables
     scope: Scope
     ccg_name: str = ""
     _memory: dict[Hashable, Any] = field(default_factory=dict)
+    shared: Run = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.shared = Run(self.tables)
 
     def run(
         self, definition: Callable[..., Any], scope: Scope | None, *args: Any
@@ -30,8 +39,8 @@ class Context:
         """Result and query of `definition(tables, scope, *args)`, computed on first use only."""
 
         def compute() -> tuple[pd.DataFrame, Query]:
-            expression = definition(self.tables, scope, *args)
-            return self.backend.execute(expression), Query(expression)
+            result = self.backend.execute(definition(self.shared, scope, *args))
+            return result, Query(definition(self.tables, scope, *args))
 
         key = (definition.__module__, definition.__qualname__, scope, repr(args))
         result, sql = self.remember(key, compute)

@@ -258,3 +258,6 @@ class AuditEntry(Base):
     effect: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The rows the action wrote, as stored at its end (consortia.governance.state); null only in
+    # entries made before rows were recorded.
+    writes: Mapped[str | None] = mapped_column(Text)

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from consortia.governance import state
 from consortia.governance.actions import ACTIONS, Outcome, Refused
 from consortia.store import models
 from consortia.store.session import Store
@@ -183,4 +184,7 @@ def refused(store: Store, action_name: str, /, **arguments: Any) -> Refused:
         do(store, action_name, **arguments)
     assert table_counts(store) == before
     assert error.value.rule
+    with store.reading() as session:
+        proof = state.prove(session)
+    assert proof.intact, proof.summary()  # every row still what the log says
     return error.value

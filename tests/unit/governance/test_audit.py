@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from consortia.governance import audit
+from consortia.governance import audit, state
 from consortia.governance.actions import ACTIONS, Refused
 from consortia.store.session import Store
 from tests.unit.governance.ccg import do
@@ -106,3 +106,35 @@ def test_truncation_is_found_against_a_checkpoint(store: Store) -> None:
     verdict = audit.verify(chain(store), checkpoint, KEY)
     assert not verdict.intact
     assert "removed from the end" in (verdict.problem or "")
+
+
+def test_a_record_from_before_rows_were_recorded_is_not_passed_as_proved(store: Store) -> None:
+    """Entries made before each carried its rows hash without them: the chain still verifies,
+    but the state cannot be proved, and verification says from which entry on."""
+    setup(store, 3)
+    previous = audit.GENESIS
+    for entry in chain(store):
+        old = audit.seal(
+            seq=entry.seq,
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            reason=entry.reason,
+            arguments=entry.arguments,
+            effect=entry.effect,
+            prev_hash=previous,
+        )
+        with store.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE audit_entry SET writes = NULL, prev_hash = :p, hash = :h WHERE seq = :s"
+                ),
+                {"p": old.prev_hash, "h": old.hash, "s": old.seq},
+            )
+        previous = old.hash
+    with store.reading() as session:
+        proof = state.prove(session)
+    assert proof.chain.intact
+    assert not proof.intact
+    assert proof.disagreements[0].key == (1,)
+    assert "made before rows were recorded" in proof.summary()

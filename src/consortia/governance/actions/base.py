@@ -1,9 +1,9 @@
 """The one way to write the governance record: an action.
 
 An action is a function with keyword-only arguments, applied by `Action.__call__` (or
-`perform`) naming who acted and why. It runs in one transaction that also appends its entry to
-the audit chain, so either both are stored or neither is. A refused action raises `Refused`
-with the rule that refused it, and changes nothing.
+`perform`) naming who acted and why. It runs in one transaction that also appends its entry,
+carrying the rows the action wrote, to the audit chain, so either both are stored or neither
+is. A refused action raises `Refused` with the rule that refused it, and changes nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from consortia.errors import ConsortiaError, ExitCode
 from consortia.governance import audit
 from consortia.governance.constitution import Constitution
 from consortia.governance.roles import PERMISSIONS, Who
+from consortia.governance.state import Recorder
 from consortia.store import models
 from consortia.store.session import Store
 
@@ -129,17 +130,22 @@ class Action:
             raise Refused("every action says why", rule="a reason")
         values = {name: getattr(arguments, name) for name in type(arguments).model_fields}
         with store.transaction() as session:
-            context = Context(session, actor)
-            _permitted(context, self, values)
-            effect = self.body(context, **values)
-            entry = audit.append(
-                session,
-                actor=actor,
-                action=self.name,
-                reason=reason,
-                arguments=arguments.model_dump(mode="json"),
-                effect=effect,
-            )
+            recorder = Recorder(session)
+            try:
+                context = Context(session, actor)
+                _permitted(context, self, values)
+                effect = self.body(context, **values)
+                entry = audit.append(
+                    session,
+                    actor=actor,
+                    action=self.name,
+                    reason=reason,
+                    arguments=arguments.model_dump(mode="json"),
+                    effect=effect,
+                    writes=recorder.writes(),
+                )
+            finally:
+                recorder.close()
         return Outcome(self.name, entry.seq, effect)
 
 

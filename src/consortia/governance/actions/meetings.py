@@ -21,12 +21,14 @@ from consortia.governance.constitution import (
 from consortia.governance.electorate import refusal, tally
 from consortia.governance.meetings import (
     NO_VOTE,
+    REFERRED,
     RulingKind,
     Status,
     co_opted,
     declared,
     entitled_roles,
     known_conflicts,
+    pending_referrals,
     present,
     quorum,
     rulings,
@@ -126,7 +128,56 @@ def open_meeting(
     ctx.session.add(row)
     ctx.session.flush()
     ctx.session.add(models.Attendance(meeting=row.id, person=chair, excluded=False))
-    return {"meeting": row.id, "committee": committee, "chair": chair}
+    effect: Effect = {"meeting": row.id, "committee": committee, "chair": chair}
+    if committee == GOVERNING_BODY:
+        effect.update(_take_up_referrals(ctx, constitution, row))
+    return effect
+
+
+def _take_up_referrals(
+    ctx: Context, constitution: Constitution, meeting: models.Meeting
+) -> dict[str, list[dict[str, object]]]:
+    """Put every pending referral on the agenda of this governing-body meeting.
+
+    A committee that conflicts leave inquorate refers the item to the governing body
+    (constitution `when_inquorate: refer_to_governing_body`). A board secretary expects the
+    referred item on the agenda of the governing body's next meeting without anyone having to
+    remember it, so the referral waits as pending (the item's status is
+    `referred_to_governing_body`, its result empty) and the first governing-body meeting held
+    on or after the referring meeting's day takes it up: a new item that decides the same
+    matter and affects the same organisations, and goes through declarations, rulings, quorum
+    and vote afresh, as the governing body's own members may be conflicted too. The referred
+    item's result records the follow-on, so the minutes of both show the link. A matter the
+    governing body may not decide under the constitution now in force (one since reserved to
+    the members, say) is not taken up and is reported in `referrals_held`.
+    """
+    taken: list[dict[str, object]] = []
+    held: list[dict[str, object]] = []
+    for origin in pending_referrals(ctx.session, meeting.held_on):
+        try:
+            _may_decide(constitution, GOVERNING_BODY, origin.decides)
+        except Refused as refused:
+            held.append({"item": origin.id, "why": refused.message})
+            continue
+        follow_on = models.Item(
+            meeting=meeting.id,
+            title=origin.title,
+            decides=origin.decides,
+            affects=origin.affects,
+            chair=meeting.chair,
+            status=Status.OPEN.value,
+        )
+        ctx.session.add(follow_on)
+        ctx.session.flush()
+        link = {
+            "committee": GOVERNING_BODY,
+            "meeting": meeting.id,
+            "held_on": meeting.held_on.isoformat(),
+            "item": follow_on.id,
+        }
+        origin.result = json.dumps({"outcome": REFERRED, "referred_to": link}, sort_keys=True)
+        taken.append({"item": follow_on.id, "referred_from": origin.id, "decides": origin.decides})
+    return {"referred_items": taken, **({"referrals_held": held} if held else {})}
 
 
 @action

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
+from sqlalchemy import func, select
 
 from consortia.governance.actions.base import Context, Effect, Refused, action
 from consortia.governance.constitution import GOVERNING_BODY, MEMBERS, Constitution
 from consortia.governance.governing_body import (
+    RULES,
+    Breach,
     Link,
     OrganisationKind,
     PersonFacts,
@@ -67,6 +71,7 @@ def _register_practices(ctx: Context, constitution: Constitution) -> None:
     for practice in constitution.member_practices:
         row = ctx.session.get(models.Organisation, practice.key)
         if row is None:
+            _new_key(ctx, models.Organisation, practice.key, "organisation")
             row = models.Organisation(key=practice.key, kind=OrganisationKind.PRACTICE.value)
             ctx.session.add(row)
         row.name, row.contract = practice.name, practice.contract
@@ -74,6 +79,31 @@ def _register_practices(ctx: Context, constitution: Constitution) -> None:
         # Core GP contracts are held by NHS England (the Board): Schedule 4 para 9 applies.
         row.member, row.serves_area, row.commissioned_by_board = True, True, True
     ctx.session.flush()
+
+
+def folded(key: str) -> str:
+    """A key as compared for uniqueness: Unicode-normalised (NFKC) and case-folded."""
+    return unicodedata.normalize("NFKC", key).casefold()
+
+
+def _new_key(
+    ctx: Context, model: type[models.Organisation] | type[models.Person], key: str, what: str
+) -> None:
+    """Refuse a key already registered, or one that differs from a registered key only in case
+    or Unicode normalisation: `DR-PATEL` and `dr-patel` would name one person twice, and a
+    script or a later run could then act as either."""
+    column: Any = model.key
+    # Keys are ASCII (their pattern), so SQL lower() narrows the search on either database;
+    # the comparison itself is the normalised, case-folded one.
+    candidates = ctx.session.scalars(select(column).where(func.lower(column) == key.lower()))
+    for existing in candidates:
+        if existing == key:
+            raise Refused(f"{what} {key!r} is already registered", rule="keys are unique")
+        if folded(existing) == folded(key):
+            raise Refused(
+                f"{what} {key!r} differs only in case from {existing!r}, already registered",
+                rule="keys are unique whatever their case",
+            )
 
 
 @action
@@ -89,8 +119,7 @@ def register_organisation(
     supports_ccg: bool = False,
 ) -> Effect:
     """Register a provider, commissioning-support supplier, LMC or other organisation."""
-    if ctx.session.get(models.Organisation, key) is not None:
-        raise Refused(f"organisation {key!r} is already registered", rule="keys are unique")
+    _new_key(ctx, models.Organisation, key, "organisation")
     ctx.session.add(
         models.Organisation(
             key=key,
@@ -117,8 +146,7 @@ def register_person(
     facts: PersonFacts = PersonFacts(),  # noqa: B008 (an immutable default)
 ) -> Effect:
     """Register a person: a clinician (and their practice), lay member, officer or other."""
-    if ctx.session.get(models.Person, key) is not None:
-        raise Refused(f"person {key!r} is already registered", rule="keys are unique")
+    _new_key(ctx, models.Person, key, "person")
     if practice is not None:
         organisation = ctx.get(models.Organisation, practice, "organisation")
         if organisation.kind != OrganisationKind.PRACTICE:
@@ -164,9 +192,18 @@ def nominate_representative(ctx: Context, *, practice: str, person: str) -> Effe
 
 @action
 def appoint(
-    ctx: Context, *, person: str, committee: str, role: str, voting: bool | None = None
+    ctx: Context,
+    *,
+    person: str,
+    committee: str,
+    role: str,
+    voting: bool | None = None,
+    on: date | None = None,
 ) -> Effect:
-    """Give a person a seat on a committee (the governing body is constituted as a whole)."""
+    """Give a person a seat on a committee, if they pass the checks its kind of seat requires.
+
+    A lay or governing-body seat runs the governing body's checks for that seat (`seat_rules`);
+    the governing body itself is constituted as a whole (`constitute_governing_body`)."""
     constitution = ctx.constitution()
     ctx.get(models.Person, person, "person")
     if committee in (GOVERNING_BODY, MEMBERS):
@@ -185,8 +222,76 @@ def appoint(
             f"{role!r} is not a voting role of {committee!r}",
             rule="the committee's terms of reference say who votes",
         )
+    day = on or date.today()
+    checked = _seat_checks(ctx, constitution, person, role, day)
     ctx.session.add(models.Membership(committee=committee, person=person, role=role, voting=votes))
-    return {"committee": committee, "person": person, "role": role, "voting": votes}
+    return {
+        "committee": committee,
+        "person": person,
+        "role": role,
+        "voting": votes,
+        "on": day.isoformat(),
+        "checked": checked,
+    }
+
+
+# Schedule 5 bars a person from any seat on the governing body; a committee seat that is a lay
+# or governing-body seat is held on the same terms.
+SCHEDULE_5 = ("public_office", "commissioning_support", "conviction", "bankruptcy", "dismissal")
+# The rules of SI 2012/1631 regs 11-12 that qualify the holder of each governing-body role.
+ROLE_RULES: dict[str, tuple[str, ...]] = {
+    "accountable_officer": ("accountable_officer",),
+    "cfo": ("cfo",),
+    "nurse": ("nurse", "nurse_out_of_area"),
+    "secondary_care_doctor": ("secondary_care_doctor", "specialist_out_of_area"),
+    "lay_ppi": ("lay_ppi",),
+    "lay_audit": ("lay_audit",),
+}
+
+
+def seat_rules(role: str) -> tuple[str, ...]:
+    """The governing-body rules a committee seat in `role` must keep (empty if none).
+
+    A lay seat (any lay role) is held by a lay person: Schedule 4 says who is not one. A seat
+    in a role the regulations define for the governing body (accountable officer, chief finance
+    officer, nurse, secondary care doctor, the reg 12(3) and 12(4) lay members) needs that
+    role's qualification. Either kind is a governing-body seat, so Schedule 5 applies. A GP,
+    practice representative, executive or observer seat on a committee is none of these.
+    """
+    rules = ROLE_RULES.get(role, ())
+    if role in ROLES and ROLES[role].lay:
+        rules += ("lay_exclusions",)
+    return (*rules, *SCHEDULE_5) if rules else ()
+
+
+def _seat_checks(
+    ctx: Context, constitution: Constitution, person: str, role: str, on: date
+) -> list[str]:
+    """Run the checks `constitute_governing_body` runs for this kind of seat; refuse on a breach.
+
+    Returns the rules checked, for the record."""
+    wanted = seat_rules(role)
+    if not wanted:
+        return []
+    seat = _seat(ctx, GoverningBodyMember(person=person, roles=[role]))
+    policy = Policy(year=constitution.governing_body.year, on=on)
+    breaches = [
+        Breach(rule.id, rule.citation, message, who)
+        for rule in RULES
+        if rule.id in wanted
+        for who, message in rule.check([seat], policy)
+    ]
+    if breaches:
+        raise Refused(
+            f"{person} may not hold a {role} seat: "
+            + "; ".join(f"{b.message} [{b.citation}]" for b in breaches),
+            rule=", ".join(sorted({b.rule for b in breaches})),
+            details=[
+                {"rule": b.rule, "citation": b.citation, "message": b.message, "person": b.person}
+                for b in breaches
+            ],
+        )
+    return list(wanted)
 
 
 class GoverningBodyMember(BaseModel):
@@ -220,9 +325,10 @@ def constitute_governing_body(
                 for b in breaches
             ],
         )
-    ctx.session.execute(
-        delete(models.Membership).where(models.Membership.committee == GOVERNING_BODY)
-    )
+    for seat in ctx.session.scalars(
+        select(models.Membership).where(models.Membership.committee == GOVERNING_BODY)
+    ).all():
+        ctx.session.delete(seat)
     body = constitution.committee(GOVERNING_BODY)
     voting_roles = set(body.voting_roles) if body else set(ROLES)
     for member in members:
