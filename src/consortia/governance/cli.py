@@ -185,8 +185,12 @@ def check(
     if isinstance(data, dict) and "actions" in data:
         from consortia.governance.script import Planned, load_script
 
-        steps = [step for step in load_script(file) if isinstance(step, Planned)]
-        typer.echo(f"{file}: a valid meeting script of {len(steps)} actions")
+        planned = load_script(file)
+        steps = sum(isinstance(step, Planned) for step in planned)
+        later = len(planned) - steps
+        # An item template's rulings on the interests its declarations raise are made at run.
+        more = f", and the rulings on raised interests of {later} item(s)" if later else ""
+        typer.echo(f"{file}: a valid meeting script of {steps} actions{more}")
         return
     from consortia.governance.constitution import load_constitution
 

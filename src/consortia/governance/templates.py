@@ -110,7 +110,8 @@ def problems(template: ItemStep) -> list[tuple[tuple[str | int, ...], str, str]]
 
 
 def expand(template: ItemStep, tag: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The steps before and after the rulings on raised conflicts, as plain script steps.
+    """The template's steps as plain script steps, with a `{"raised": ...}` marker where the
+    rulings on raised conflicts go (when it gives a `raised` ruling), and what they need.
 
     `tag` makes the step names the expansion uses unique in the script; the item is named by
     the template's `as`, if any, so later steps can refer to `${as.item}`.
@@ -168,7 +169,8 @@ def expand(template: ItemStep, tag: str) -> tuple[list[dict[str, Any]], dict[str
     after += [step("cast_vote", person, item=number, choice=c) for person, c in item.votes.cast()]
     after.append(step("close_item", chair, item=number))
     raised = {"declared": declared, "reason": reason, "item": number, "chair": chair}
-    return [*before, {"raised": raised}, *after], raised
+    marker = [{"raised": raised}] if item.raised is not None else []
+    return [*before, *marker, *after], raised
 
 
 def raised_rulings(

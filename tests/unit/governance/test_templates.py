@@ -8,12 +8,14 @@ entries' actions, actors and arguments must agree.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from consortia.cli import main
 from consortia.errors import DataError
 from consortia.governance import audit
 from consortia.governance.meetings import minutes
@@ -277,3 +279,16 @@ def test_check_counts_the_actions_a_template_stands_for(tmp_path: Path) -> None:
         "close_item",
     ]
     assert all(json.dumps(p.step.arguments) for p in steps)
+
+
+def test_gov_check_names_the_actions_and_the_rulings_made_at_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "t.yaml", from_templates())
+    monkeypatch.setattr(sys, "argv", ["consortia", "gov", "check", str(path)])
+    main()
+    said = capsys.readouterr().out
+    # the set-up, 10 steps for the first item (add, LMC, declarations, one ruling, call, four
+    # votes, close), 2 by hand, 9 for the second (add, LMC, declarations, call, four votes, close)
+    assert f"a valid meeting script of {len(_setup()) + 10 + 2 + 9} actions" in said
+    assert "and the rulings on raised interests of 1 item(s)" in said
