@@ -192,3 +192,21 @@ def test_with_scripts_off_each_chart_says_so_and_keeps_its_description(
         caption = page.locator(f"section#{figure.id} figcaption").inner_text()
         assert caption.startswith("Figure "), figure.id
     context.close()
+
+
+def test_printed_every_chart_is_on_the_page(offline_page: OfflinePage) -> None:
+    """Charts are SVG in the page once drawn, so print media shows them as the screen does."""
+    page = offline_page.page
+    page.emulate_media(media="print")
+    try:
+        heights = page.locator(".pack-chart__image svg").evaluate_all(
+            "drawings => drawings.map(d => d.getBoundingClientRect().height)"
+        )
+        visible = page.locator(".pack-chart__image svg").evaluate_all(
+            "drawings => drawings.every(d => getComputedStyle(d).display !== 'none')"
+        )
+    finally:
+        page.emulate_media(media="screen")
+    assert len(heights) == page.locator(".pack-chart__image[role=img]").count()
+    assert min(heights) > 50
+    assert visible
