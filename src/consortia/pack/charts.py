@@ -221,7 +221,10 @@ def ratio_heatmap(table: pd.DataFrame) -> alt.Chart:
                 title="Observed / expected",
                 scale=alt.Scale(range=[NHS_BLUE, "#f0f4f5", NHS_ORANGE], domainMid=1),
             ),
-            strokeWidth=alt.condition("datum.significant", alt.value(1.5), alt.value(0)),
+            # a value with its condition, written out: alt.condition costs a schema search
+            strokeWidth=alt.StrokeWidthValue(
+                0, condition={"test": "datum.significant", "value": 1.5}
+            ),
         )
         .properties(
             width=420,
@@ -274,7 +277,7 @@ def funnel(table: pd.DataFrame, limits: pd.DataFrame, title: str) -> alt.LayerCh
         .encode(
             x=alt.X("expected:Q", title="Expected events", scale=alt.Scale(type="log")),
             y=alt.Y("ratio:Q", title="Observed / expected"),
-            color=alt.condition("datum.outlying", alt.value("#da291c"), alt.value(NHS_BLUE)),
+            color=alt.ColorValue(NHS_BLUE, condition={"test": "datum.outlying", "value": NHS_RED}),
             tooltip=[
                 "practice",
                 "observed",
