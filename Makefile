@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed
 NPM    ?= npm
 
 STATIC := src/consortia/pack/static
-# The NHS design system's built styles, from the npm registry at the version package.json pins
-# (never committed): the pack inlines them. The copied package.json records the version.
+# The NHS design system's built styles and the chart libraries' minified scripts, from the npm
+# registry at the versions package.json pins (never committed): the pack inlines them. The
+# copied package.json files record the versions.
 ASSETS := $(STATIC)/nhsuk-frontend/package.json
 
 .PHONY: demo test lint bench docs clean assets
@@ -21,12 +22,16 @@ $(STAMP): pyproject.toml constraints.txt
 assets: $(ASSETS)
 
 $(ASSETS): package.json package-lock.json
-	@command -v $(NPM) >/dev/null || { echo "npm is needed to fetch the NHS design system for the pack: install it (Debian: apt-get install npm) and run make assets" >&2; exit 1; }
+	@command -v $(NPM) >/dev/null || { echo "npm is needed to fetch the NHS design system and chart libraries for the pack: install it (Debian: apt-get install npm) and run make assets" >&2; exit 1; }
 	$(NPM) ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	rm -rf $(STATIC)/nhsuk-frontend
 	mkdir -p $(STATIC)/nhsuk-frontend/images
 	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css $(STATIC)/nhsuk-frontend/
 	cp node_modules/nhsuk-frontend/dist/nhsuk/assets/images/nhsuk-icon-*.svg $(STATIC)/nhsuk-frontend/images/
+	rm -rf $(STATIC)/vega
+	mkdir -p $(STATIC)/vega/vega $(STATIC)/vega/vega-lite
+	cp node_modules/vega/build/vega.min.js node_modules/vega/package.json node_modules/vega/LICENSE $(STATIC)/vega/vega/
+	cp node_modules/vega-lite/build/vega-lite.min.js node_modules/vega-lite/package.json node_modules/vega-lite/LICENSE $(STATIC)/vega/vega-lite/
 	cp node_modules/nhsuk-frontend/package.json $(ASSETS)
 
 demo: $(STAMP) $(ASSETS)

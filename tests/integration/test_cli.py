@@ -102,7 +102,8 @@ def test_synth_then_check_then_pack(tmp_path: Path) -> None:
         assert figure["method"]
         assert figure["source_sql"].lstrip().upper().startswith(("SELECT", "WITH"))
     html = (tmp_path / "pack" / "pack.html").read_text()
-    assert "<svg" in html
+    assert "<svg" in html  # Making Data Count icons
+    assert '<script type="application/json" id="population_pyramid-spec">' in html  # a chart
     assert "http://" not in html.replace("http://www.w3.org", "")
 
 

@@ -1,4 +1,5 @@
-"""A pack built from a small synthetic lake, and real headless Chromium to read it.
+"""A pack built from a small synthetic lake, and real headless Chromium to read it (and draw
+its charts, as any reader's browser does).
 
 Chromium is Debian's package, driven by playwright through its executable path; no browser
 is ever downloaded. The pack file is copied alone into an empty folder, as if emailed.
@@ -76,6 +77,7 @@ class OfflinePage:
 
     page: Any
     refused: list[str]
+    errors: list[str]  # script errors and console errors of the page
 
 
 @pytest.fixture(scope="session")
@@ -94,6 +96,13 @@ def offline_page(browser: Any, emailed_pack: Emailed) -> Iterator[OfflinePage]:
 
     context.route("**/*", guard)
     page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.goto(emailed_pack.html.as_uri(), wait_until="load")
-    yield OfflinePage(page, refused)
+    # the page draws its charts after its first paint, then marks its root element
+    page.wait_for_selector("html[data-charts=drawn], html[data-charts=failed]", state="attached")
+    yield OfflinePage(page, refused, errors)
     context.close()

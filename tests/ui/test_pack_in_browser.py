@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,8 @@ def test_the_emailed_file_reads_whole_with_no_network(
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     page.wait_for_timeout(100)
     assert offline_page.refused == []
+    assert offline_page.errors == []
+    assert page.get_attribute("html", "data-charts") == "drawn"
     # the design system's styles are in force: its typography and header colour
     header = page.locator("header.nhsuk-header")
     assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(0, 94, 184)"
@@ -52,6 +55,17 @@ def test_every_figure_is_present_whole_and_labelled(
         if figure.chart is not None:
             chart = section.locator("figure .pack-chart__image[role=img]")
             assert chart.locator("svg").count() == 1, figure.id
+            drawing = chart.locator("svg")
+            assert drawing.get_attribute("aria-hidden") == "true", figure.id
+            box = drawing.bounding_box()
+            assert box is not None, figure.id
+            assert box["width"] > 100, figure.id
+            assert box["height"] > 50, figure.id
+            # drawn from its data: marks, and the chart's own title among its text
+            assert drawing.locator("path, rect, line").count() > 5, figure.id
+            spec = figure.chart().to_dict(validate=False)
+            title = spec["title"] if isinstance(spec["title"], str) else spec["title"]["text"]
+            assert title in drawing.locator("text").all_text_contents(), figure.id
             description = chart.get_attribute("aria-label") or ""
             assert len(description) > 40, (figure.id, description)
             assert "_" not in description, (figure.id, description)
@@ -154,8 +168,45 @@ def test_no_accessibility_violations(offline_page: OfflinePage) -> None:
 
 
 def test_every_chart_is_a_valid_vega_lite_specification(emailed_pack: Emailed) -> None:
-    """The pack renders specifications unvalidated (for speed); here each is validated against
+    """The pack writes specifications unvalidated (for speed); here each is validated against
     the Vega-Lite schema."""
     for figure in emailed_pack.pack.figures:
         if figure.chart is not None:
             figure.chart().to_dict(validate=True)
+
+
+def test_with_scripts_off_each_chart_says_so_and_keeps_its_description(
+    browser: Any, emailed_pack: Emailed
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(emailed_pack.html.as_uri(), wait_until="load")
+    charts = [f for f in emailed_pack.pack.figures if f.chart is not None]
+    images = page.locator(".pack-chart__image[role=img]")
+    assert images.count() == len(charts)
+    assert page.locator(".pack-chart__image svg").count() == 0
+    for figure in charts:
+        image = page.locator(f"section#{figure.id} .pack-chart__image")
+        assert "switched off" in image.inner_text(), figure.id
+        assert len(image.get_attribute("aria-label") or "") > 40, figure.id
+        caption = page.locator(f"section#{figure.id} figcaption").inner_text()
+        assert caption.startswith("Figure "), figure.id
+    context.close()
+
+
+def test_printed_every_chart_is_on_the_page(offline_page: OfflinePage) -> None:
+    """Charts are SVG in the page once drawn, so print media shows them as the screen does."""
+    page = offline_page.page
+    page.emulate_media(media="print")
+    try:
+        heights = page.locator(".pack-chart__image svg").evaluate_all(
+            "drawings => drawings.map(d => d.getBoundingClientRect().height)"
+        )
+        visible = page.locator(".pack-chart__image svg").evaluate_all(
+            "drawings => drawings.every(d => getComputedStyle(d).display !== 'none')"
+        )
+    finally:
+        page.emulate_media(media="screen")
+    assert len(heights) == page.locator(".pack-chart__image[role=img]").count()
+    assert min(heights) > 50
+    assert visible

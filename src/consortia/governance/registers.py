@@ -90,21 +90,8 @@ def published_register(session: Session, as_of: date) -> dict[str, Any]:
 
 def _approval(session: Session, gift: models.Gift) -> dict[str, str] | None:
     """The senior approval an accepted hospitality above the limit was recorded under: who
-    approved it, when and why. `record_gift` accepts it only under an approval for the same
-    person, donor and day and a value at least the one offered; of several such, the first."""
-    row = session.scalars(
-        select(models.HospitalityApproval)
-        .where(
-            models.HospitalityApproval.person == gift.person,
-            models.HospitalityApproval.donor.is_(None)
-            if gift.donor is None
-            else models.HospitalityApproval.donor == gift.donor,
-            models.HospitalityApproval.offered_on == gift.offered_on,
-            models.HospitalityApproval.value_pence >= gift.value_pence,
-        )
-        .order_by(models.HospitalityApproval.id)
-        .limit(1)
-    ).first()
+    approved it, when and why."""
+    row = session.get(models.HospitalityApproval, gift.approval) if gift.approval else None
     if row is None:
         return None
     return {

@@ -1,10 +1,12 @@
-"""The NHS design system's styles, installed from npm by `make assets`, made ready to inline.
+"""The NHS design system's styles and the chart libraries, installed from npm by `make assets`,
+made ready to inline.
 
 The compiled stylesheet of `nhsuk-frontend` points at web fonts on assets.nhs.uk and at icon
 images beside a web server's root. A pack is one file read offline, so the fonts are dropped
 (the design system falls back to Arial, as it does when they fail to load) and each icon is
-inlined as a data URI. Nothing here is committed: the files come from the npm registry at
-the version pinned in the repository's package.json.
+inlined as a data URI. The page draws its charts with Vega and Vega-Lite, whose minified
+scripts are inlined once, with their licence notices. Nothing here is committed: the files
+come from the npm registry at the versions pinned in the repository's package.json.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +24,30 @@ NHSUK_FRONTEND_VERSION = "10.6.1"  # the pin of package.json and docs' STACK tab
 STATIC = Path(__file__).parent / "static" / "nhsuk-frontend"
 STYLESHEET = STATIC / "nhsuk-frontend.min.css"
 MANIFEST = STATIC / "package.json"
+CHART_LIBRARIES = STATIC.parent / "vega"
+
+
+@dataclass(frozen=True)
+class Library:
+    """A chart library the page inlines: its npm name, pinned version and minified script."""
+
+    name: str
+    title: str
+    version: str
+    script: str
+
+    @property
+    def folder(self) -> Path:
+        """Where `make assets` copies its script, package.json and licence."""
+        return CHART_LIBRARIES / self.name
+
+
+# Vega-Lite compiles each chart's specification to Vega, which draws it; the pins of package.json.
+LIBRARIES = (
+    Library("vega", "Vega", "6.2.0", "vega.min.js"),
+    Library("vega-lite", "Vega-Lite", "6.4.1", "vega-lite.min.js"),
+)
+_SOURCE_MAP = re.compile(r"\n?//# sourceMappingURL=\S*\s*$")
 
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 _IMAGE = re.compile(r"url\((['\"]?)/assets/images/([A-Za-z0-9_.-]+\.svg)\1\)")
@@ -42,7 +69,8 @@ def installed_version() -> str | None:
 
 
 def check() -> None:
-    """Refuse, in one line, when the styles are absent or not the pinned version."""
+    """Refuse, in one line, when the styles or chart libraries are absent or not the pinned
+    versions."""
     version = installed_version()
     if version is None or not STYLESHEET.is_file():
         raise AssetsMissingError(
@@ -56,6 +84,48 @@ def check() -> None:
             f"{NHSUK_FRONTEND_VERSION}; run `make assets`",
             file=str(MANIFEST),
         )
+    for library in LIBRARIES:
+        _check_library(library)
+
+
+def _check_library(library: Library) -> None:
+    """Refuse, in one line, a chart library that is absent or not its pinned version."""
+    manifest = library.folder / "package.json"
+    try:
+        version = str(json.loads(manifest.read_text("utf-8"))["version"])
+    except (OSError, ValueError, KeyError):
+        version = None
+    if version is None or not (library.folder / library.script).is_file():
+        raise AssetsMissingError(
+            f"the chart library {library.name} the pack needs is not installed; "
+            "run `make assets` (needs npm) in the source checkout",
+            file=str(library.folder),
+        )
+    if version != library.version:
+        raise AssetsMissingError(
+            f"{library.name} {version} is installed but the pack is built with "
+            f"{library.version}; run `make assets`",
+            file=str(manifest),
+        )
+
+
+@cache
+def chart_scripts() -> str:
+    """The chart libraries' scripts, each after its licence notice, ready for one <script>
+    element: no source-map reference, and nothing that would end the element early."""
+    check()
+    parts = []
+    for library in LIBRARIES:
+        path = library.folder / library.script
+        code = _SOURCE_MAP.sub("", path.read_text("utf-8"))
+        if re.search(r"</script|<!--", code, re.IGNORECASE):
+            raise AssetsMissingError(
+                f"{library.name}'s script holds text that would end its <script> element",
+                file=str(path),
+            )
+        notice = (library.folder / "LICENSE").read_text("utf-8").strip().replace("*/", "* /")
+        parts.append(f"/*! {library.title} {library.version}\n{notice}\n*/\n{code}")
+    return "\n".join(parts)
 
 
 @cache

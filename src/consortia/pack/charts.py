@@ -1,4 +1,4 @@
-"""Chart builders for the pack (Altair / Vega-Lite), and their offline rendering to SVG.
+"""Chart builders for the pack (Altair / Vega-Lite), and the specification the page draws.
 
 Charts use the NHS colour palette (NHS identity guidelines) and, for statistical process
 control, Making Data Count's: grey for common cause, orange for concern, blue for
@@ -12,7 +12,6 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
-import vl_convert as vlc
 
 from consortia.pack import icons
 from consortia.pack.labels import POD, POINT_TYPES, label
@@ -45,22 +44,33 @@ NHS_CATEGORY = (
 YEARS = alt.Scale(range=[NHS_LIGHT_BLUE, NHS_BLUE])  # earlier year light, latest year strong
 
 
-def themed(chart: Any) -> Any:
-    """The chart with the pack's look: NHS palette and type, quiet axes, no mark-level ARIA
-    (the page describes each chart as a whole)."""
-    return (
-        chart.configure(font="Arial", aria=False)
-        .configure_range(category=list(NHS_CATEGORY))
-        .configure_axis(labelColor=NHS_BLACK, titleColor=NHS_BLACK, gridColor=NHS_PALE_GREY)
-        .configure_legend(labelColor=NHS_BLACK, titleColor=NHS_BLACK, labelLimit=320)
-        .configure_title(color=NHS_BLACK, anchor="start", fontSize=15)
-        .configure_view(stroke=None)
-    )
+# The pack's look, applied to every chart's specification: NHS palette and type, quiet axes,
+# no mark-level ARIA (the page describes each chart as a whole).
+CONFIG: dict[str, Any] = {
+    "font": "Arial",
+    "aria": False,
+    "range": {"category": list(NHS_CATEGORY)},
+    "axis": {"labelColor": NHS_BLACK, "titleColor": NHS_BLACK, "gridColor": NHS_PALE_GREY},
+    "legend": {"labelColor": NHS_BLACK, "titleColor": NHS_BLACK, "labelLimit": 320},
+    "title": {"color": NHS_BLACK, "anchor": "start", "fontSize": 15},
+    "view": {"stroke": None},
+}
 
 
-def svg(chart: Any) -> str:
-    """The chart rendered to SVG, with no browser and no network."""
-    return str(vlc.vegalite_to_svg(themed(chart).to_dict(validate=False)))
+def spec(chart: Any) -> dict[str, Any]:
+    """The chart's Vega-Lite specification, data inline, in the pack's look (`CONFIG`).
+
+    Built once per chart and unvalidated (the browser tests validate every chart against the
+    schema): the page draws it and the description in words is read from it.
+    """
+    specification: dict[str, Any] = chart.to_dict(validate=False)
+    config = specification.setdefault("config", {})
+    for key, value in CONFIG.items():
+        if isinstance(value, dict) and isinstance(config.get(key), dict):
+            config[key] = {**config[key], **value}
+        else:
+            config[key] = value
+    return specification
 
 
 def pyramid(table: pd.DataFrame) -> alt.LayerChart:
@@ -211,7 +221,10 @@ def ratio_heatmap(table: pd.DataFrame) -> alt.Chart:
                 title="Observed / expected",
                 scale=alt.Scale(range=[NHS_BLUE, "#f0f4f5", NHS_ORANGE], domainMid=1),
             ),
-            strokeWidth=alt.condition("datum.significant", alt.value(1.5), alt.value(0)),
+            # a value with its condition, written out: alt.condition costs a schema search
+            strokeWidth=alt.StrokeWidthValue(
+                0, condition={"test": "datum.significant", "value": 1.5}
+            ),
         )
         .properties(
             width=420,
@@ -264,7 +277,7 @@ def funnel(table: pd.DataFrame, limits: pd.DataFrame, title: str) -> alt.LayerCh
         .encode(
             x=alt.X("expected:Q", title="Expected events", scale=alt.Scale(type="log")),
             y=alt.Y("ratio:Q", title="Observed / expected"),
-            color=alt.condition("datum.outlying", alt.value("#da291c"), alt.value(NHS_BLUE)),
+            color=alt.ColorValue(NHS_BLUE, condition={"test": "datum.outlying", "value": NHS_RED}),
             tooltip=[
                 "practice",
                 "observed",

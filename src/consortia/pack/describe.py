@@ -26,9 +26,9 @@ MARKS = {
 }
 
 
-def describe(chart: Any, rows: int) -> str:
-    """One or two sentences saying what `chart` (an Altair chart of a `rows`-row table) shows."""
-    spec = chart.to_dict(validate=False)
+def describe(spec: dict[str, Any], rows: int) -> str:
+    """One or two sentences saying what a chart shows, from its Vega-Lite specification `spec`
+    (data inline, as the page draws it) of a `rows`-row table."""
     datasets = spec.get("datasets", {})
     units = list(_units(spec))
     parts: list[str] = []

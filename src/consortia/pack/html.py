@@ -1,19 +1,22 @@
 """Render the pack as one self-contained HTML page in the NHS design system.
 
-The design system's styles are inlined, charts are inline SVG with a description in words,
-and every table is whole inside a collapsible details element, its columns under readable
-headers and formatted by kind. Charts of statistical process control carry Making Data
-Count's variation and assurance icons, and the section that holds them starts with a
-summary of all of them. The file needs nothing beside it and nothing from the network.
+The design system's styles are inlined; each chart is its Vega-Lite specification (data
+inline), drawn as SVG by the browser with Vega's scripts, inlined once, when the page opens
+(no per-chart cost when the pack is built), with a description in words that needs no script.
+Every table is whole inside a collapsible details element, its columns under readable headers
+and formatted by kind. Charts of statistical process control carry Making Data Count's
+variation and assurance icons, and the section that holds them starts with a summary of all
+of them. The file needs nothing beside it and nothing from the network.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from typing import cast
+from typing import Any, cast
 
 import jinja2
 import pandas as pd
@@ -22,7 +25,7 @@ from pandas.api.types import is_numeric_dtype
 
 from consortia import __version__
 from consortia.pack import assets, icons
-from consortia.pack.charts import svg
+from consortia.pack.charts import spec as chart_spec
 from consortia.pack.describe import describe
 from consortia.pack.figure import Figure
 from consortia.pack.labels import (
@@ -83,7 +86,7 @@ class FigureView:
     title: str
     method: str
     confidence: float | None
-    svg: Markup | None
+    spec: Markup | None  # the chart's Vega-Lite specification as JSON, safe inside <script>
     description: str
     table: TableView
     spc: SpcView | None
@@ -105,6 +108,7 @@ def render(figures: tuple[Figure, ...], *, ccg_code: str, ccg_name: str, made: d
         version=__version__,
         stylesheet=Markup(assets.stylesheet()),
         missing=MISSING,
+        chart_scripts=Markup(assets.chart_scripts()) if any(v.spec for v in views) else None,
     )
 
 
@@ -115,12 +119,14 @@ def _slug(text: str) -> str:
 
 def _view(number: int, figure: Figure) -> FigureView:
     """A figure made ready for the template."""
-    chart = figure.chart() if figure.chart is not None else None
+    specification = chart_spec(figure.chart()) if figure.chart is not None else None
     spc = _spc(figure) if set(figure.table.columns) >= SPC_COLUMNS else None
     if spc is not None:
         description = spc_description(figure.title, figure.table, spc)
+    elif specification is not None:
+        description = describe(specification, len(figure.table))
     else:
-        description = describe(chart, len(figure.table)) if chart is not None else ""
+        description = ""
     return FigureView(
         id=figure.id,
         section=figure.section,
@@ -128,17 +134,19 @@ def _view(number: int, figure: Figure) -> FigureView:
         title=figure.title,
         method=figure.method,
         confidence=figure.confidence,
-        svg=Markup(_hidden(svg(chart))) if chart is not None else None,
+        spec=Markup(script_json(specification)) if specification is not None else None,
         description=description,
         table=table_view(figure.table, f"Table {number}. {figure.title}"),
         spc=spc,
     )
 
 
-def _hidden(drawing: str) -> str:
-    """The chart's SVG hidden from assistive technology: its container, an image, carries the
-    description in words instead of a reading of every mark."""
-    return drawing.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+def script_json(value: Any) -> str:
+    """`value` as compact JSON that can sit inside a <script> element: every "<" escaped, so
+    no text in the data can end the element or open a comment. NaN and infinity are refused
+    (not JSON: the browser could not read the chart)."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c")
 
 
 def _shares(table: pd.DataFrame) -> bool:

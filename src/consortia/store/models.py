@@ -133,6 +133,8 @@ class Gift(Base):
     donor: Mapped[str | None] = mapped_column(ForeignKey("organisation.key"))
     offered_on: Mapped[date] = mapped_column(Date)
     outcome: Mapped[str] = mapped_column(String(40))
+    # The senior approval hospitality above the limit was accepted under, if any.
+    approval: Mapped[int | None] = mapped_column(ForeignKey("hospitality_approval.id"))
 
 
 class HospitalityApproval(Base):

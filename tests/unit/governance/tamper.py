@@ -94,7 +94,7 @@ def _delete(connection: Connection, table: Table, row: dict[str, Any]) -> Touche
 
 
 def insert_row(connection: Connection, table: Table, rng: random.Random) -> Touched:
-    """Insert a copy of a row under a key no row has."""
+    """Insert a copy of a row under a key no row has (nothing, if the constraints leave none)."""
     existing = rows(connection, table)
     taken = {key(table, r) for r in existing}
     copy = dict(rng.choice(existing))
@@ -109,7 +109,7 @@ def insert_row(connection: Connection, table: Table, rng: random.Random) -> Touc
         if key(table, copy) not in taken:
             connection.execute(insert(table).values(copy))
             return {(table.name, key(table, copy))}
-    raise AssertionError(f"no free key in {table.name}")
+    return set()  # every key the constraints allow is taken: nothing to insert
 
 
 def reorder(connection: Connection, table: Table, rng: random.Random) -> Touched:

@@ -21,6 +21,45 @@ def test_the_installed_design_system_is_the_pinned_version() -> None:
     assert assets.installed_version() == pin, "run `make assets`"
 
 
+def test_the_installed_chart_libraries_are_the_pinned_versions() -> None:
+    pins = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    lock = json.loads((ROOT / "package-lock.json").read_text())["packages"]
+    assert {library.name: library.version for library in assets.LIBRARIES} == {
+        "vega": "6.2.0",
+        "vega-lite": "6.4.1",
+    }
+    for library in assets.LIBRARIES:
+        assert pins[library.name] == library.version  # exact, not a range
+        assert lock[f"node_modules/{library.name}"]["version"] == library.version
+        manifest = json.loads((library.folder / "package.json").read_text())
+        assert manifest["version"] == library.version, "run `make assets`"
+
+
+def test_the_inlined_chart_scripts_carry_their_licences_and_cannot_end_their_element() -> None:
+    scripts = assets.chart_scripts()
+    assert scripts.startswith("/*! Vega 6.2.0\nCopyright (c)")
+    assert "/*! Vega-Lite 6.4.1\nCopyright (c)" in scripts
+    assert scripts.count("University of Washington Interactive Data Lab") == 2
+    assert "</script" not in scripts.lower()
+    assert "//# sourceMappingURL" not in scripts
+
+
+def test_a_missing_or_wrong_chart_library_is_one_line_saying_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(assets, "CHART_LIBRARIES", tmp_path)
+    with pytest.raises(assets.AssetsMissingError) as raised:
+        assets.check()
+    assert "\n" not in str(raised.value)
+    assert "vega" in str(raised.value)
+    assert "make assets" in str(raised.value)
+    (tmp_path / "vega").mkdir()
+    (tmp_path / "vega" / "vega.min.js").write_text("")
+    (tmp_path / "vega" / "package.json").write_text('{"version": "5.0.0"}')
+    with pytest.raises(assets.AssetsMissingError, match=r"vega 5\.0\.0 is installed"):
+        assets.check()
+
+
 def test_the_inlined_stylesheet_reaches_nothing_outside_the_file() -> None:
     css = assets.stylesheet()
     assert ".nhsuk-table" in css

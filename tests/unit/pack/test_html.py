@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +68,17 @@ def _spc_figure(values: list[float], improvement: str) -> Figure:
     )
 
 
+def _outside_scripts(html: str) -> str:
+    """The page without its script elements (the chart libraries and specifications)."""
+    return re.sub(r"<script\b.*?</script>", "", html, flags=re.S)
+
+
+def _specs(html: str) -> dict[str, Any]:
+    """Each chart's specification as the page holds it, by figure id."""
+    found = re.findall(r'<script type="application/json" id="([^"]+)-spec">(.*?)</script>', html)
+    return {figure: json.loads(text) for figure, text in found}
+
+
 def test_an_spc_figure_carries_its_icons_beside_the_chart_and_in_the_summary() -> None:
     # 10, 11 six times then 30: the last point is beyond the upper limit of 14.66; where
     # fewer admissions are better, that is a concerning high special cause.
@@ -74,8 +87,10 @@ def test_an_spc_figure_carries_its_icons_beside_the_chart_and_in_the_summary() -
     assert html.count('data-icon="concerning_high"') == 2  # beside the chart, in the summary
     assert html.count('data-icon="no_target"') == 2
     assert "Special cause – concerning high" in html
-    assert "Special cause – concerning" in html  # the chart's legend, in words
-    assert "special_cause" not in re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
+    page = _outside_scripts(html)
+    legend = _specs(html)["trend_test"]["layer"][2]["encoding"]["color"]["legend"]["values"]
+    assert "Special cause – concerning" in legend  # the chart's legend, in words
+    assert "special_cause" not in page
     assert "13 monthly points from April 2013 to April 2014" in html
     # the first twelve points all lie below the mean of 12: a run (improving, where lower is
     # better), so every point is a special cause
@@ -84,5 +99,46 @@ def test_an_spc_figure_carries_its_icons_beside_the_chart_and_in_the_summary() -
     body = html.split("<body>", 1)[1]
     assert 'class="nhsuk-header"' in body
     assert "nhsuk-header__logo" not in body  # no NHS logo by default
-    assert "https://" not in html
+    assert "https://" not in page
     assert "url(/assets" not in html
+
+
+def test_each_chart_is_its_specification_drawn_by_the_page_with_scripts_inlined_once() -> None:
+    # a label that would end a <script> element, or open a comment, if written as it is
+    hostile = "</script><script>alert(1)</script><!--"
+    table = pd.DataFrame({"deprivation_decile": [1, 2], "share": [0.6, 0.4], "share_all": 0.5})
+    bars = Figure(
+        id="deprivation_profile",
+        section="Population",
+        title=hostile,
+        method="Shares.",
+        table=table,
+        chart=lambda: charts.deprivation_bars(table).properties(title=hostile),
+    )
+    spc = _spc_figure([10.0, 11.0] * 6 + [30.0], "decrease")
+    html = render((bars, spc), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
+    # two specifications, the libraries and the drawing script: four script elements, and
+    # nothing in the data ends one early
+    assert html.count("<script") == html.count("</script>") == 4
+    assert "<!--" not in html
+    specs = _specs(html)
+    assert list(specs) == ["deprivation_profile", "trend_test"]
+    assert specs["deprivation_profile"] == charts.spec(bars.chart())  # type: ignore[misc]
+    assert specs["deprivation_profile"]["title"] == hostile
+    assert specs["deprivation_profile"]["config"]["range"]["category"][0] == charts.NHS_BLUE
+    # each chart's image points at its specification and says what it shows without a script
+    for figure in ("deprivation_profile", "trend_test"):
+        image = re.search(rf'<div class="pack-chart__image"[^>]*data-spec="{figure}-spec"', html)
+        assert image is not None
+        assert 'role="img"' in image.group(0)
+        assert 'aria-label="' in image.group(0)
+    assert html.count("<noscript>") == 2
+    assert html.count("/*! Vega 6.2.0") == html.count("/*! Vega-Lite 6.4.1") == 1
+    assert "//# sourceMappingURL" not in html  # no reference to a file beside the scripts
+
+
+def test_a_pack_without_charts_carries_no_chart_scripts() -> None:
+    table = pd.DataFrame({"events": [1, 2]})
+    figure = Figure(id="plain", section="Activity", title="Plain", method="Counts.", table=table)
+    html = render((figure,), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
+    assert "<script" not in html

@@ -129,6 +129,7 @@ def record_gift(
         donor=donor,
         offered_on=offered_on,
         outcome=outcome,
+        approval=approval,
     )
     ctx.session.add(row)
     ctx.session.flush()
