@@ -23,13 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from consortia.errors import DataError
 from consortia.store.models import AuditEntry
 
 GENESIS = "0" * 64
+_TABLE = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 ALGORITHM = "HMAC-SHA256"
 
 
@@ -102,9 +103,11 @@ def append(
     writes: Any,
 ) -> Entry:
     """Append an entry in the caller's transaction (which holds the chain's write lock)."""
-    head = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
+    head = (
+        session.connection()
+        .execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
+        .first()
+    )
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
     entry = seal(
         seq=seq,
@@ -117,8 +120,7 @@ def append(
         prev_hash=prev,
         writes=canonical(writes),
     )
-    session.add(AuditEntry(**asdict(entry)))
-    session.flush()
+    session.connection().execute(insert(_TABLE).values(**asdict(entry)))
     return entry
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, event, inspect, select, tuple_
+from sqlalchemy import Boolean, Column, Integer, Table, event, inspect, select, tuple_
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from consortia.governance.audit import Checkpoint, Entry, Verdict, canonical, entries, verify
@@ -37,16 +37,28 @@ _CHUNK = 500  # keys per IN (...) when reading back what an action wrote
 
 
 def _value(value: Any) -> Any:
-    """A column value as JSON holds it: dates as ISO text, everything else as it is."""
+    """A value as JSON holds it: dates as ISO text, everything else as it is."""
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
 
 
+def _typed(column: Column[Any], value: Any) -> Any:
+    """A column's value as JSON holds it, whether read from the database or from the object
+    the action wrote (a flag set to 1 is stored, and read back, as true)."""
+    if value is None:
+        return None
+    if isinstance(column.type, Boolean):
+        return bool(value)
+    if isinstance(column.type, Integer):
+        return int(value)
+    return _value(value)
+
+
 def canonical_row(table: Table, row: Any) -> Row:
     """The row's content by column name, as JSON holds it."""
     mapping = row._mapping
-    return {column.name: _value(mapping[column]) for column in table.columns}
+    return {column.name: _typed(column, mapping[column]) for column in table.columns}
 
 
 def _key(table: Table, row: Any) -> Key:
@@ -55,15 +67,17 @@ def _key(table: Table, row: Any) -> Key:
 
 
 class Recorder:
-    """Notes which rows an action's session writes, to record them with its audit entry.
+    """Notes the rows an action's session writes, to record them with its audit entry.
 
-    Writes go through the ORM's unit of work, which names each row it flushes; a bulk
-    INSERT, UPDATE or DELETE statement would write rows nobody names, so it is refused.
+    Writes go through the ORM's unit of work, which names each row it flushes: its content is
+    taken from the written object once the flush has stored it (keys and defaults included).
+    A bulk INSERT, UPDATE or DELETE statement would write rows nobody names, so it is refused.
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.touched: dict[tuple[str, Key], None] = {}
+        # (table, key) -> the row as flushed; None once deleted; _UNKNOWN to read back.
+        self.written: dict[tuple[str, Key], Row | object | None] = {}
         event.listen(session, "after_flush", self._flushed)
         event.listen(session, "do_orm_execute", self._no_bulk_writes)
 
@@ -73,10 +87,22 @@ class Recorder:
         event.remove(self.session, "do_orm_execute", self._no_bulk_writes)
 
     def _flushed(self, session: Session, _flush: UOWTransaction) -> None:
-        for instance in (*session.new, *session.dirty, *session.deleted):
+        for instance in (*session.new, *session.dirty):
+            state = inspect(instance)
+            mapper = state.mapper
+            key = tuple(mapper.primary_key_from_instance(instance))
+            content: dict[str, Any] = {}
+            for column in mapper.local_table.columns:
+                attribute = mapper.get_property_by_column(column).key
+                if attribute not in state.dict:  # expired or never loaded: read it back
+                    content = {}
+                    break
+                content[column.name] = _typed(column, state.dict[attribute])
+            self.written[(mapper.local_table.name, key)] = content or _UNKNOWN
+        for instance in session.deleted:
             mapper = inspect(instance).mapper
             key = tuple(mapper.primary_key_from_instance(instance))
-            self.touched[(mapper.local_table.name, key)] = None
+            self.written[(mapper.local_table.name, key)] = None
 
     @staticmethod
     def _no_bulk_writes(state: ORMExecuteState) -> None:
@@ -89,17 +115,19 @@ class Recorder:
     def writes(self) -> list[list[Any]]:
         """What the action wrote, as stored now: [table, key, row or None], in table order."""
         self.session.flush()
-        keys: dict[str, list[Key]] = {}
-        for name, key in self.touched:
-            keys.setdefault(name, []).append(key)
-        out: list[list[Any]] = []
-        for name in sorted(keys, key=_ORDER.__getitem__):
-            table = _BY_NAME[name]
-            stored = dict(_read(self.session, table, keys[name]))
-            for key in sorted(keys[name]):
-                row = stored.get(key)
-                out.append([name, [_value(part) for part in key], row])
-        return out
+        unknown: dict[str, list[Key]] = {}
+        for (name, key), row in self.written.items():
+            if row is _UNKNOWN:
+                unknown.setdefault(name, []).append(key)
+        for name, keys in unknown.items():
+            stored = dict(_read(self.session, _BY_NAME[name], keys))
+            for key in keys:
+                self.written[(name, key)] = stored.get(key)
+        ordered = sorted(self.written.items(), key=lambda item: (_ORDER[item[0][0]], item[0][1]))
+        return [[name, [_value(part) for part in key], row] for (name, key), row in ordered]
+
+
+_UNKNOWN = object()
 
 
 def _read(session: Session, table: Table, keys: list[Key]) -> Iterator[tuple[Key, Row]]:

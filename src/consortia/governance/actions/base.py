@@ -171,7 +171,11 @@ def action(body: Body) -> Action:
 def _permitted(context: Context, act: Action, values: dict[str, Any]) -> None:
     if act.who is Who.OPERATOR:
         return
-    context.get(models.Person, context.actor, "person")
+    registered = context.session.connection().execute(
+        select(models.Person.key).where(models.Person.key == context.actor)
+    )
+    if registered.first() is None:
+        raise Refused(f"no person {context.actor!r}", rule="a registered person")
     if act.who is Who.PERSON:
         return
     if "item" in values:
