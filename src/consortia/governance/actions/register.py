@@ -282,16 +282,20 @@ def _seat_checks(
         for who, message in rule.check([seat], policy)
     ]
     if breaches:
-        raise Refused(
-            f"{person} may not hold a {role} seat: "
-            + "; ".join(f"{b.message} [{b.citation}]" for b in breaches),
-            rule=", ".join(sorted({b.rule for b in breaches})),
-            details=[
-                {"rule": b.rule, "citation": b.citation, "message": b.message, "person": b.person}
-                for b in breaches
-            ],
-        )
+        raise _breaking(f"{person} may not hold a {role} seat", breaches)
     return list(wanted)
+
+
+def _breaking(what: str, breaches: list[Breach]) -> Refused:
+    """The refusal of a seat or a governing body that breaks rules: each with its citation."""
+    return Refused(
+        f"{what}: " + "; ".join(f"{b.message} [{b.citation}]" for b in breaches),
+        rule=", ".join(sorted({b.rule for b in breaches})),
+        details=[
+            {"rule": b.rule, "citation": b.citation, "message": b.message, "person": b.person}
+            for b in breaches
+        ],
+    )
 
 
 class GoverningBodyMember(BaseModel):
@@ -316,15 +320,7 @@ def constitute_governing_body(
     )
     breaches = validate_governing_body(proposed, policy)
     if breaches:
-        raise Refused(
-            f"the governing body breaks {len(breaches)} rules: "
-            + "; ".join(f"{b.message} [{b.citation}]" for b in breaches),
-            rule=", ".join(sorted({b.rule for b in breaches})),
-            details=[
-                {"rule": b.rule, "citation": b.citation, "message": b.message, "person": b.person}
-                for b in breaches
-            ],
-        )
+        raise _breaking(f"the governing body breaks {len(breaches)} rules", breaches)
     for seat in ctx.session.scalars(
         select(models.Membership).where(models.Membership.committee == GOVERNING_BODY)
     ).all():
