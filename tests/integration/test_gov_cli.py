@@ -154,6 +154,42 @@ def test_a_db_that_is_not_a_database_is_one_line(tmp_path: Path, command: list[s
     assert "not a database" in line
 
 
+@pytest.mark.parametrize(
+    ("statements", "said"),
+    [
+        (["UPDATE alembic_version SET version_num = '0003'"], "has schema 0003, not schema"),
+        (["DROP TABLE alembic_version"], "has no schema version"),
+        (
+            ["DROP TABLE audit_entry", "CREATE TABLE audit_entry (x)"],
+            "cannot read the record: no such column",
+        ),
+    ],
+    ids=["older schema", "no version", "mangled log table"],
+)
+def test_reading_commands_refuse_a_record_of_another_schema_in_one_line(
+    tmp_path: Path, statements: list[str], said: str
+) -> None:
+    """A record made by an older release, or a table a forger replaced: named, not a traceback,
+    and nothing written (a reading command never migrates)."""
+    db = tmp_path / "g.sqlite"
+    assert consortia("gov", "init", "--db", str(db)).returncode == 0
+    with sqlite3.connect(db) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    before = dump(db)
+    for command in (["verify"], ["register"], ["minutes", "--meeting", "1"]):
+        line = assert_one_line_error(consortia("gov", *command, "--db", str(db)), ExitCode.DATA)
+        assert said in line
+    assert dump(db) == before
+
+
+def dump(db: Path) -> list[str]:
+    """The database's content as SQL (its file's bytes move when the write-ahead log is
+    checkpointed, which is not a change of content)."""
+    with sqlite3.connect(db) as connection:
+        return list(connection.iterdump())
+
+
 def test_run_summarises_and_can_fail_on_refusal(tmp_path: Path) -> None:
     db = tmp_path / "g.sqlite"
     script = str(EXAMPLES / "meeting.yaml")

@@ -6,12 +6,15 @@ registers are published only from a record whose every row the audit log proves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from consortia.errors import DataError
@@ -19,34 +22,57 @@ from consortia.governance import audit, state
 from consortia.governance.meetings import minutes
 from consortia.governance.registers import published_register
 from consortia.store import models
-from consortia.store.session import Store, database_url, open_store
+from consortia.store.session import SCHEMA, database_url, open_store
 
 
-def _open_existing(db: str) -> Store:
+@contextmanager
+def _reading(db: str) -> Iterator[Session]:
+    """A read-only session on the record at `db`, refused in one line unless it is a record at
+    this version's schema; a table that then cannot be read is named, not a traceback."""
     url = make_url(database_url(db))
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
         raise DataError(f"no governance record at {url.database}", field="--db")
     store = open_store(db, migrate_schema=False)
-    tables = set(inspect(store.engine).get_table_names())
-    if "audit_entry" not in tables:
-        store.close()
+    try:
+        tables = set(inspect(store.engine).get_table_names())
+        if "audit_entry" not in tables:
+            raise DataError(
+                f"no governance record at {database_url(db)} "
+                "(create one with `consortia gov init`)",
+                field="--db",
+            )
+        with store.reading() as session:
+            version = (
+                session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if "alembic_version" in tables
+                else None
+            )
+            if version != SCHEMA:
+                found = f"schema {version}" if version else "no schema version"
+                raise DataError(
+                    f"the record at {database_url(db)} has {found}, not schema {SCHEMA}: "
+                    "`consortia gov init --db ...` upgrades it",
+                    field="--db",
+                    rule="a record at this version's schema",
+                )
+            yield session
+    except DatabaseError as error:
+        reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
         raise DataError(
-            f"no governance record at {database_url(db)} (create one with `consortia gov init`)",
+            f"cannot read the record: {reason}",
             field="--db",
-        )
-    return store
+            rule="a record at this version's schema",
+        ) from None
+    finally:
+        store.close()
 
 
 def verify_record(
     db: str, checkpoint: audit.Checkpoint | None = None, key: bytes | None = None
 ) -> state.Proof:
     """Verify the audit chain (and its head against a checkpoint) and every row against it."""
-    store = _open_existing(db)
-    try:
-        with store.reading() as session:
-            return state.prove(session, checkpoint, key)
-    finally:
-        store.close()
+    with _reading(db) as session:
+        return state.prove(session, checkpoint, key)
 
 
 def _proved(session: Session) -> None:
@@ -58,13 +84,9 @@ def _proved(session: Session) -> None:
 
 def checkpoint_record(db: str, key: bytes) -> audit.Checkpoint:
     """A signed checkpoint of the chain head, after verifying the chain and every row."""
-    store = _open_existing(db)
-    try:
-        with store.reading() as session:
-            proof = state.prove(session)
-            chain = audit.entries(session)
-    finally:
-        store.close()
+    with _reading(db) as session:
+        chain = audit.entries(session)
+        proof = state.prove(session, chain=chain)
     if not proof.intact:
         raise DataError(f"will not sign a broken record: {proof.summary()}", rule=proof.rule)
     return audit.make_checkpoint(chain, key)
@@ -72,23 +94,15 @@ def checkpoint_record(db: str, key: bytes) -> audit.Checkpoint:
 
 def meeting_minutes(db: str, meeting: int) -> dict[str, Any]:
     """The minutes of one meeting."""
-    store = _open_existing(db)
-    try:
-        with store.reading() as session:
-            _proved(session)
-            if session.get(models.Meeting, meeting) is None:
-                raise DataError(f"no meeting {meeting}", field="--meeting")
-            return minutes(session, meeting)
-    finally:
-        store.close()
+    with _reading(db) as session:
+        _proved(session)
+        if session.get(models.Meeting, meeting) is None:
+            raise DataError(f"no meeting {meeting}", field="--meeting")
+        return minutes(session, meeting)
 
 
 def published_registers(db: str, as_of: date) -> dict[str, Any]:
     """The published registers on a date."""
-    store = _open_existing(db)
-    try:
-        with store.reading() as session:
-            _proved(session)
-            return published_register(session, as_of)
-    finally:
-        store.close()
+    with _reading(db) as session:
+        _proved(session)
+        return published_register(session, as_of)

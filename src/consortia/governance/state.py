@@ -11,7 +11,7 @@ a row must also rewrite the log, which the chain (and a signed checkpoint of its
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, Integer, Table, event, inspect, select, tuple_
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from consortia.governance.audit import Checkpoint, Entry, Verdict, canonical, entries, verify
+from consortia.governance.audit import Checkpoint, Entry, Verdict, entries, verify
 from consortia.store import models
 
 Key = tuple[Any, ...]
@@ -46,13 +46,11 @@ def _value(value: Any) -> Any:
 def _typed(column: Column[Any], value: Any) -> Any:
     """A column's value as JSON holds it, whether read from the database or from the object
     the action wrote (a flag set to 1 is stored, and read back, as true)."""
-    if value is None:
-        return None
-    if isinstance(column.type, Boolean):
+    if isinstance(column.type, Boolean) and isinstance(value, int):
         return bool(value)
-    if isinstance(column.type, Integer):
+    if isinstance(column.type, Integer) and isinstance(value, int):
         return int(value)
-    return _value(value)
+    return _value(value)  # what a forger stored in the wrong type stays as it is, and differs
 
 
 def canonical_row(table: Table, row: Any) -> Row:
@@ -212,7 +210,7 @@ def compare(session: Session, chain: Iterable[Entry]) -> tuple[list[Disagreement
                     else "written by no entry (inserted)"
                 )
                 found.append(Disagreement(table.name, key, seq, problem))
-            elif canonical(vouch[0]) != canonical(content):
+            elif vouch[0] != content:  # both typed by column, so equal values are equal rows
                 found.append(
                     Disagreement(table.name, key, vouch[1], _differs(vouch[0], content, vouch[1]))
                 )
@@ -272,10 +270,17 @@ class Proof:
 
 
 def prove(
-    session: Session, checkpoint: Checkpoint | None = None, key: bytes | None = None
+    session: Session,
+    checkpoint: Checkpoint | None = None,
+    key: bytes | None = None,
+    *,
+    chain: Sequence[Entry] | None = None,
 ) -> Proof:
-    """Verify the chain (and its head against a checkpoint), then every row against the chain."""
-    chain = entries(session)
+    """Verify the chain (and its head against a checkpoint), then every row against the chain.
+
+    `chain` is the log as the caller already read it in this session, if it did.
+    """
+    chain = entries(session) if chain is None else chain
     verdict = verify(chain, checkpoint, key)
     if not verdict.intact:
         return Proof(verdict)

@@ -23,6 +23,11 @@ if TYPE_CHECKING:  # pydantic-settings is needed only where the default database
     from consortia.config import Settings
 
 
+# The newest migration: a record a reading command opens must be at this schema (a test checks
+# it is the head of `consortia.store.migrations`).
+SCHEMA = "0004"
+
+
 def database_url(db: str) -> str:
     """A SQLAlchemy URL from what a user typed: a URL, or the path of a SQLite file."""
     if "://" in db:

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from consortia.errors import DataError, UsageError
 from consortia.store.models import Base
-from consortia.store.session import Store, database_url, make_engine, open_store
+from consortia.store.session import SCHEMA, Store, database_url, make_engine, open_store
 
 
 def test_migrations_match_the_models(store: Store) -> None:
@@ -40,6 +40,10 @@ def test_migrating_twice_changes_nothing(db_url: str) -> None:
             == _newest_migration()
         )
     again.close()
+
+
+def test_the_schema_reading_commands_expect_is_the_newest_migration() -> None:
+    assert _newest_migration() == SCHEMA
 
 
 def test_sqlite_enforces_foreign_keys(tmp_path: Path) -> None:
