@@ -24,6 +24,7 @@ from consortia.schema.codes import REGISTER_MINIMUM_AGE
 
 DATASETS = ("patient", "registration", "practice", "condition")
 RULES = "QOF business rules v26 (2013/14) and 2014/15"
+MINIMUM_AGE = REGISTER_MINIMUM_AGE  # the youngest age on each register; others all ages
 REGISTER_NAMES = {
     "diabetes": "diabetes",
     "ckd": "chronic kidney disease",
@@ -37,7 +38,7 @@ REGISTER_NAMES = {
 def describe_ages() -> str:
     """The registers' age limits in words."""
     limits = ", ".join(
-        f"{REGISTER_NAMES[name]} {age} and over" for name, age in REGISTER_MINIMUM_AGE.items()
+        f"{REGISTER_NAMES[name]} {age} and over" for name, age in MINIMUM_AGE.items()
     )
     return f"{limits}; every other register all ages"
 
@@ -45,10 +46,7 @@ def describe_ages() -> str:
 def register_ages(conditions: Any) -> Any:
     """The registers with the youngest age each counts (0 for all ages)."""
     rules = ibis.memtable(
-        {
-            "condition": list(REGISTER_MINIMUM_AGE),
-            "minimum_age": list(REGISTER_MINIMUM_AGE.values()),
-        }
+        {"condition": list(MINIMUM_AGE), "minimum_age": list(MINIMUM_AGE.values())}
     )
     return conditions.left_join(rules, "condition").select(
         "condition", minimum_age=_.minimum_age.fill_null(0).cast("int16")
