@@ -11,13 +11,13 @@ from ibis import _
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run, shared
 
-CALLS: list[Scope] = []
+built: list[Scope] = []
 
 
 @shared
 def events_by_practice(tables: Tables, scope: Scope) -> Any:
     """Events per practice (built once per run and scope when `tables` is a `Run`)."""
-    CALLS.append(scope)
+    built.append(scope)
     return tables["events"].group_by("practice").aggregate(events=_.count())
 
 
@@ -28,13 +28,13 @@ def _tables() -> dict[str, Any]:
 
 
 def test_in_a_run_each_scope_is_computed_once_and_read_back_after() -> None:
-    CALLS.clear()
+    built.clear()
     run = Run(_tables())
     ccg, everyone = Scope("01A", 2013, 1), Scope(None, 2013, 1)
     first = events_by_practice(run, ccg)
     assert events_by_practice(run, ccg) is first
     assert events_by_practice(run, everyone) is not first
-    assert CALLS == [ccg, everyone]
+    assert built == [ccg, everyone]
     # in the run it reads a temporary table (why the pack shows the plain definition's SQL)
     assert "ibis_cached" in ibis.to_sql(first, dialect="duckdb")
     # A has two events and B one, counted by hand
@@ -43,13 +43,15 @@ def test_in_a_run_each_scope_is_computed_once_and_read_back_after() -> None:
 
 
 def test_outside_a_run_the_definition_is_plain() -> None:
-    CALLS.clear()
+    built.clear()
     tables = _tables()
     scope = Scope("01A", 2013, 1)
     first = events_by_practice(tables, scope)
     events_by_practice(tables, scope)
-    assert CALLS == [scope, scope]
+    assert built == [scope, scope]
     # the plain expression groups the lake's table itself, not a materialised copy
     sql = ibis.to_sql(first, dialect="duckdb")
-    assert "GROUP BY" in sql and "ibis_cached" not in sql
-    assert len(Run(tables)) == 1 and list(Run(tables)) == ["events"]
+    assert "GROUP BY" in sql
+    assert "ibis_cached" not in sql
+    assert list(Run(tables)) == ["events"]
+    assert len(Run(tables)) == 1
