@@ -24,7 +24,7 @@ class Run(Mapping[str, Any]):
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
-        self.results: dict[tuple[str, Scope, tuple[Any, ...]], Any] = {}
+        self.results: dict[tuple[Callable[..., Any], Scope, tuple[Any, ...]], Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         return self.tables[name]
@@ -43,7 +43,7 @@ def shared(definition: F) -> F:
     def once(tables: Tables, scope: Scope, *args: Any) -> Any:
         if not isinstance(tables, Run):
             return definition(tables, scope, *args)
-        key = (definition.__qualname__, scope, args)
+        key = (definition, scope, args)  # the function itself: unique across modules
         if key not in tables.results:
             tables.results[key] = definition(tables, scope, *args).cache()
         return tables.results[key]

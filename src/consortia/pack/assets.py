@@ -62,8 +62,13 @@ class AssetsMissingError(ConsortiaError):
 
 def installed_version() -> str | None:
     """The version of nhsuk-frontend whose files are in the static folder, if any."""
+    return _manifest_version(MANIFEST)
+
+
+def _manifest_version(manifest: Path) -> str | None:
+    """The version an installed package's package.json names, if it is there and readable."""
     try:
-        return str(json.loads(MANIFEST.read_text("utf-8"))["version"])
+        return str(json.loads(manifest.read_text("utf-8"))["version"])
     except (OSError, ValueError, KeyError):
         return None
 
@@ -91,10 +96,7 @@ def check() -> None:
 def _check_library(library: Library) -> None:
     """Refuse, in one line, a chart library that is absent or not its pinned version."""
     manifest = library.folder / "package.json"
-    try:
-        version = str(json.loads(manifest.read_text("utf-8"))["version"])
-    except (OSError, ValueError, KeyError):
-        version = None
+    version = _manifest_version(manifest)
     if version is None or not (library.folder / library.script).is_file():
         raise AssetsMissingError(
             f"the chart library {library.name} the pack needs is not installed; "
