@@ -278,24 +278,17 @@ def _check_shape(text: str, path: Path) -> None:
     for event in yaml.parse(text, Loader=LOADER):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            if depth > MAX_DEPTH:
-                raise DataError(
-                    f"nested deeper than {MAX_DEPTH} levels",
-                    file=str(path),
-                    row=_line(event),
-                    rule="a bounded nesting depth",
-                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         elif isinstance(event, yaml.AliasEvent):
             aliases += 1
-            if aliases > MAX_ALIASES:
-                raise DataError(
-                    f"more than {MAX_ALIASES} aliases",
-                    file=str(path),
-                    row=_line(event),
-                    rule="a bounded number of aliases",
-                )
+        if depth > MAX_DEPTH:
+            message, rule = f"nested deeper than {MAX_DEPTH} levels", "a bounded nesting depth"
+        elif aliases > MAX_ALIASES:
+            message, rule = f"more than {MAX_ALIASES} aliases", "a bounded number of aliases"
+        else:
+            continue
+        raise DataError(message, file=str(path), row=_line(event), rule=rule)
 
 
 def read_source(path: Path) -> SourceFile:
