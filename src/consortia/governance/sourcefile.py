@@ -62,13 +62,24 @@ class SourceFile:
 
     def parse(self, model: type[M], context: dict[str, Any] | None = None) -> M:
         """Validate the data as `model`; the first error is raised with its line."""
+        return self.parse_part(model, self.data, (), context)
+
+    def parse_part(
+        self,
+        model: type[M],
+        value: Any,
+        where: Path_,
+        context: dict[str, Any] | None = None,
+    ) -> M:
+        """Validate `value`, the part of the data at `where`, as `model`; the first error is
+        raised with its line."""
         try:
-            parsed = model.model_validate(self.data, context=context)
+            parsed = model.model_validate(value, context=context)
         except ValidationError as error:
             first = error.errors()[0]
-            where = [p for p in first["loc"] if isinstance(p, str | int)]
-            raise self.error(_message(first), where, first["type"]) from None
-        self.check_booleans(self.data, parsed, ())
+            loc = [p for p in first["loc"] if isinstance(p, str | int)]
+            raise self.error(_message(first), (*where, *loc), first["type"]) from None
+        self.check_booleans(value, parsed, where)
         return parsed
 
     def check_booleans(self, data: Any, parsed: Any, where: Path_) -> None:
