@@ -8,24 +8,18 @@ internal error, including a script step that failed for a reason other than a ru
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from consortia.cli import main
-from consortia.errors import ExitCode
+from tests.cli_run import DOCUMENTED, run
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 CONSTITUTION = (EXAMPLES / "constitution.yaml").read_bytes()
 SCRIPT = (EXAMPLES / "meeting.yaml").read_bytes()
-DOCUMENTED = {int(code) for code in ExitCode} - {int(ExitCode.INTERNAL)}
 BOUNDED = settings(
     max_examples=40,
     deadline=None,
@@ -100,22 +94,6 @@ def documents(good: bytes) -> st.SearchStrategy[bytes]:
             replace_value, st.just(good), st.integers(0, 10_000), st.sampled_from(ODD_VALUES)
         ),
     )
-
-
-def run(*args: str) -> tuple[int, str]:
-    """The exit code and stderr of `consortia ARGS`, run in this process."""
-    stderr = io.StringIO()
-    argv = sys.argv
-    sys.argv = ["consortia", *args]
-    try:
-        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
-            main()
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    finally:
-        sys.argv = argv
-    return code, stderr.getvalue()
 
 
 def assert_safe(code: int, stderr: str) -> None:

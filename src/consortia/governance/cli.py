@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -120,14 +121,8 @@ def _summary(reports: list[dict[str, object]]) -> str:
     """One line: how many steps were accepted, refused (by rule), failed or rolled back."""
     if not reports:
         return "summary: the script has no steps; nothing applied"
-    counts: dict[str, int] = {}
-    rules: dict[str, int] = {}
-    for report in reports:
-        status = str(report["status"])
-        counts[status] = counts.get(status, 0) + 1
-        if status == "refused":
-            rule = str(report["rule"])
-            rules[rule] = rules.get(rule, 0) + 1
+    counts = Counter(str(report["status"]) for report in reports)
+    rules = Counter(str(report["rule"]) for report in reports if report["status"] == "refused")
     parts = [f"{counts.get('accepted', 0)} accepted", f"{counts.get('refused', 0)} refused"]
     parts += [f"{counts[s]} {s}" for s in ("failed", "rolled back") if s in counts]
     by_rule = "; ".join(f"{rule}: {n}" for rule, n in sorted(rules.items()))

@@ -520,24 +520,29 @@ def referred_to(item: models.Item) -> dict[str, Any] | None:
     return {"committee": GOVERNING_BODY, "meeting": None, "held_on": None, "item": None}
 
 
-def referred_from(session: Session, item: models.Item) -> dict[str, Any] | None:
-    """The item a governing-body item was referred from (committee, meeting, date, item), or
-    None for an item put on the agenda directly."""
+def referrals_taken_up(session: Session) -> dict[int, dict[str, Any]]:
+    """For each governing-body item taken up from a referral, the item it was referred from
+    (committee, meeting, date, item); an item put on the agenda directly is not a key."""
     rows = session.execute(
         select(models.Item, models.Meeting)
         .join(models.Meeting, models.Meeting.id == models.Item.meeting)
         .where(models.Item.status == Status.REFERRED.value, models.Item.result.is_not(None))
+        .order_by(models.Item.id)
     ).all()
+    found: dict[int, dict[str, Any]] = {}
     for origin, meeting in rows:
         link = json.loads(origin.result or "{}").get("referred_to") or {}
-        if link.get("item") == item.id:
-            return {
-                "committee": meeting.committee,
-                "meeting": meeting.id,
-                "held_on": meeting.held_on.isoformat(),
-                "item": origin.id,
-            }
-    return None
+        if link.get("item") is not None:
+            found.setdefault(
+                link["item"],
+                {
+                    "committee": meeting.committee,
+                    "meeting": meeting.id,
+                    "held_on": meeting.held_on.isoformat(),
+                    "item": origin.id,
+                },
+            )
+    return found
 
 
 def minutes(session: Session, meeting_id: int) -> dict[str, Any]:
@@ -550,6 +555,7 @@ def minutes(session: Session, meeting_id: int) -> dict[str, Any]:
     items = session.scalars(
         select(models.Item).where(models.Item.meeting == meeting_id).order_by(models.Item.id)
     ).all()
+    origins = referrals_taken_up(session) if items else {}
     return {
         "meeting": meeting.id,
         "committee": meeting.committee,
@@ -557,11 +563,14 @@ def minutes(session: Session, meeting_id: int) -> dict[str, Any]:
         "chair": meeting.chair,
         "present": sorted(a.person for a in attendance if not a.excluded),
         "excluded": sorted(a.person for a in attendance if a.excluded),
-        "items": [_item_minutes(session, item) for item in items],
+        "items": [_item_minutes(session, item, origins) for item in items],
     }
 
 
-def _item_minutes(session: Session, item: models.Item) -> dict[str, Any]:
+def _item_minutes(
+    session: Session, item: models.Item, origins: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
+    """One item's minutes; `origins` is `referrals_taken_up`, read once for the meeting."""
     declarations = session.scalars(
         select(models.Declaration)
         .where(models.Declaration.item == item.id)
@@ -570,6 +579,11 @@ def _item_minutes(session: Session, item: models.Item) -> dict[str, Any]:
     votes = session.scalars(
         select(models.Vote).where(models.Vote.item == item.id).order_by(models.Vote.person)
     ).all()
+    # Sorted here, not in SQL, so the order does not follow the database's collation.
+    ruled = sorted(
+        session.scalars(select(models.Ruling).where(models.Ruling.item == item.id)),
+        key=lambda r: r.person,
+    )
     return {
         "item": item.id,
         "title": item.title,
@@ -581,18 +595,12 @@ def _item_minutes(session: Session, item: models.Item) -> dict[str, Any]:
             {"person": d.person, "source": d.source, "description": d.description}
             for d in declarations
         ],
-        "rulings": {p: r.value for p, r in sorted(rulings(session, item.id).items())},
-        "grounds": _grounds(session, item.id),
+        "rulings": {r.person: RulingKind(r.ruling).value for r in ruled},
+        "grounds": {r.person: r.grounds for r in ruled if r.grounds},
         "co_opted": co_opted(session, item.id),
         "quorum": json.loads(item.quorum) if item.quorum else None,
         "votes": [{"person": v.person, "choice": v.choice, "weight": v.weight} for v in votes],
         "result": json.loads(item.result) if item.result else None,
         "referred_to": referred_to(item),
-        "referred_from": referred_from(session, item),
+        "referred_from": origins.get(item.id),
     }
-
-
-def _grounds(session: Session, item: int) -> dict[str, str]:
-    """The grounds recorded for rulings on an item, by person (only where given)."""
-    rows = session.scalars(select(models.Ruling).where(models.Ruling.item == item))
-    return {row.person: row.grounds for row in sorted(rows, key=lambda r: r.person) if row.grounds}

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
@@ -28,7 +28,6 @@ from consortia.governance.constitution import load_constitution
 from consortia.governance.sourcefile import SourceFile, read_source
 from consortia.store.session import Store
 
-M = TypeVar("M", bound=BaseModel)
 REFERENCE = re.compile(r"^\$\{([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)\}$")
 
 
@@ -88,22 +87,9 @@ def load_script(path: Path) -> list[Planned | Later]:
                 else:
                     planned.append(_plan(source, path, made, where, names, people))
             continue
-        step = _validate(source, Step, entry, where)
+        step = source.parse_part(Step, entry, where)
         planned.append(_plan(source, path, step, where, names, people))
     return planned
-
-
-def _validate(source: SourceFile, model: type[M], value: Any, where: tuple[str | int, ...]) -> M:
-    """`value` (the part of the file at `where`) as `model`; the first error at its line."""
-    try:
-        parsed = model.model_validate(value)
-    except ValidationError as error:
-        first = error.errors()[0]
-        loc = [p for p in first["loc"] if isinstance(p, str | int)]
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise source.error(message, (*where, *loc), first["type"]) from None
-    source.check_booleans(value, parsed, where)
-    return parsed
 
 
 def _plan(
@@ -141,7 +127,7 @@ def _expand(
     source: SourceFile, entry: dict[str, Any], where: tuple[str | int, ...]
 ) -> list[Step | Later]:
     """The steps an `item:` template stands for, and the rulings it makes at run time."""
-    template = _validate(source, templates.ItemStep, entry, where)
+    template = source.parse_part(templates.ItemStep, entry, where)
     for inner, message, rule in templates.problems(template):
         raise source.error(message, (*where, *inner), rule)
     steps, raised = templates.expand(template, f"_item{where[-1]}")

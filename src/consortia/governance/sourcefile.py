@@ -62,13 +62,24 @@ class SourceFile:
 
     def parse(self, model: type[M], context: dict[str, Any] | None = None) -> M:
         """Validate the data as `model`; the first error is raised with its line."""
+        return self.parse_part(model, self.data, (), context)
+
+    def parse_part(
+        self,
+        model: type[M],
+        value: Any,
+        where: Path_,
+        context: dict[str, Any] | None = None,
+    ) -> M:
+        """Validate `value`, the part of the data at `where`, as `model`; the first error is
+        raised with its line."""
         try:
-            parsed = model.model_validate(self.data, context=context)
+            parsed = model.model_validate(value, context=context)
         except ValidationError as error:
             first = error.errors()[0]
-            where = [p for p in first["loc"] if isinstance(p, str | int)]
-            raise self.error(_message(first), where, first["type"]) from None
-        self.check_booleans(self.data, parsed, ())
+            loc = [p for p in first["loc"] if isinstance(p, str | int)]
+            raise self.error(_message(first), (*where, *loc), first["type"]) from None
+        self.check_booleans(value, parsed, where)
         return parsed
 
     def check_booleans(self, data: Any, parsed: Any, where: Path_) -> None:
@@ -278,24 +289,17 @@ def _check_shape(text: str, path: Path) -> None:
     for event in yaml.parse(text, Loader=LOADER):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            if depth > MAX_DEPTH:
-                raise DataError(
-                    f"nested deeper than {MAX_DEPTH} levels",
-                    file=str(path),
-                    row=_line(event),
-                    rule="a bounded nesting depth",
-                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
         elif isinstance(event, yaml.AliasEvent):
             aliases += 1
-            if aliases > MAX_ALIASES:
-                raise DataError(
-                    f"more than {MAX_ALIASES} aliases",
-                    file=str(path),
-                    row=_line(event),
-                    rule="a bounded number of aliases",
-                )
+        if depth > MAX_DEPTH:
+            message, rule = f"nested deeper than {MAX_DEPTH} levels", "a bounded nesting depth"
+        elif aliases > MAX_ALIASES:
+            message, rule = f"more than {MAX_ALIASES} aliases", "a bounded number of aliases"
+        else:
+            continue
+        raise DataError(message, file=str(path), row=_line(event), rule=rule)
 
 
 def read_source(path: Path) -> SourceFile:

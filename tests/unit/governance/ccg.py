@@ -135,6 +135,12 @@ def item(
     return int(added.effect["item"])
 
 
+def rule(store: Store, chair: str, on: int, ruling: str, *people: str) -> None:
+    """The chair gives the same ruling on each person's declared interest in the item."""
+    for person in people:
+        do(store, "rule_on_conflict", actor=chair, item=on, person=person, ruling=ruling)
+
+
 def declare_financial(
     store: Store,
     person: str,

@@ -13,7 +13,7 @@ from typing import Any
 
 from consortia.governance.meetings import minutes
 from consortia.store.session import Store
-from tests.unit.governance.ccg import DAY, build, constitution, do, item, meeting
+from tests.unit.governance.ccg import DAY, build, constitution, do, item, meeting, rule
 
 LATER = date(2017, 6, 14)
 GB_PRESENT = ["lay-okafor", "lay-brown", "ao-smith", "cfo-jones", "nurse-evans"]
@@ -27,15 +27,7 @@ def _refer(store: Store) -> int:
     on = item(store, number, "lay-okafor", "enhanced_services", affects=["Y00001", "Y00004"])
     taken = do(store, "take_declarations", actor="lay-okafor", item=on).effect
     assert {d["person"] for d in taken["declarations"]} == {"dr-patel", "dr-ng"}
-    for person in ("dr-patel", "dr-ng"):
-        do(
-            store,
-            "rule_on_conflict",
-            actor="lay-okafor",
-            item=on,
-            person=person,
-            ruling="leave_item",
-        )
+    rule(store, "lay-okafor", on, "leave_item", "dr-patel", "dr-ng")
     called = do(store, "call_vote", actor="lay-okafor", item=on).effect
     assert called["quorate"] is False
     assert called["failures"] == ["2 present and entitled to vote, 3 needed"]

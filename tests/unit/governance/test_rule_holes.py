@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -112,33 +113,31 @@ def test_a_gp_partner_of_an_affected_practice_is_raised_without_a_register_entry
     ]
 
 
-def test_no_conflict_on_a_registered_financial_interest_needs_grounds(store: Store) -> None:
-    build(store)
+def shareholder_before_the_pccc(store: Store) -> tuple[int, int]:
+    """A PCCC meeting and an item affecting Acme Health, declarations taken, with ao-smith
+    holding registered shares in it: the meeting's number and the item's."""
     declare_financial(store, "ao-smith", "shares in Acme Health")
     number = meeting(store, "pccc", "lay-okafor", PCCC)
     on = item(store, number, "lay-okafor", "enhanced_services", affects=["acme-health"])
     do(store, "take_declarations", actor="lay-okafor", item=on)
+    return number, on
+
+
+def rule_on_shares(on: int, ruling: str, grounds: str | None = None) -> dict[str, Any]:
+    """The arguments of the chair's ruling on ao-smith's shares for the item."""
+    return {"actor": "lay-okafor", "item": on, "person": "ao-smith", "ruling": ruling} | (
+        {} if grounds is None else {"grounds": grounds}
+    )
+
+
+def test_no_conflict_on_a_registered_financial_interest_needs_grounds(store: Store) -> None:
+    build(store)
+    number, on = shareholder_before_the_pccc(store)
     for grounds in (None, "   "):
-        error = refused(
-            store,
-            "rule_on_conflict",
-            actor="lay-okafor",
-            item=on,
-            person="ao-smith",
-            ruling="none",
-            grounds=grounds,
-        )
+        error = refused(store, "rule_on_conflict", **rule_on_shares(on, "none", grounds))
         assert error.rule == "a ruling of no conflict on a financial interest records its grounds"
     reason = "a 0.01% holding in a listed company; the contract is not material to it"
-    do(
-        store,
-        "rule_on_conflict",
-        actor="lay-okafor",
-        item=on,
-        person="ao-smith",
-        ruling="none",
-        grounds=reason,
-    )
+    do(store, "rule_on_conflict", **rule_on_shares(on, "none", reason))
     assert "ao-smith" in do(store, "call_vote", actor="lay-okafor", item=on).effect["entitled"]
     do(store, "cast_vote", actor="ao-smith", item=on, choice="for")
     with store.reading() as session:
@@ -147,28 +146,10 @@ def test_no_conflict_on_a_registered_financial_interest_needs_grounds(store: Sto
 
 def test_the_constitution_can_forbid_no_conflict_on_a_financial_interest(store: Store) -> None:
     build(store, conflicts={**constitution()["conflicts"], "no_conflict_on_financial": "forbidden"})
-    declare_financial(store, "ao-smith", "shares in Acme Health")
-    number = meeting(store, "pccc", "lay-okafor", PCCC)
-    on = item(store, number, "lay-okafor", "enhanced_services", affects=["acme-health"])
-    do(store, "take_declarations", actor="lay-okafor", item=on)
-    error = refused(
-        store,
-        "rule_on_conflict",
-        actor="lay-okafor",
-        item=on,
-        person="ao-smith",
-        ruling="none",
-        grounds="small holding",
-    )
+    _, on = shareholder_before_the_pccc(store)
+    error = refused(store, "rule_on_conflict", **rule_on_shares(on, "none", "small holding"))
     assert error.rule == "conflicts.no_conflict_on_financial: forbidden (constitution)"
-    do(
-        store,
-        "rule_on_conflict",
-        actor="lay-okafor",
-        item=on,
-        person="ao-smith",
-        ruling="discuss_not_vote",
-    )
+    do(store, "rule_on_conflict", **rule_on_shares(on, "discuss_not_vote"))
 
 
 @pytest.mark.parametrize(

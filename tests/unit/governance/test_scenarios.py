@@ -21,7 +21,7 @@ from consortia.governance.actions import Refused
 from consortia.governance.meetings import minutes
 from consortia.store import models
 from consortia.store.session import Store
-from tests.unit.governance.ccg import build, declare_financial, do, item, meeting
+from tests.unit.governance.ccg import build, declare_financial, do, item, meeting, rule
 
 PCCC = ["lay-brown", "ao-smith", "cfo-jones", "dr-patel", "dr-ng"]
 
@@ -48,14 +48,7 @@ def test_a_conflicted_member_never_votes_on_the_item(store: Store) -> None:
         item=on,
         declarations=[{"person": "dr-ng", "description": "partner in Station Road"}],
     )
-    do(
-        store,
-        "rule_on_conflict",
-        actor="lay-okafor",
-        item=on,
-        person="dr-ng",
-        ruling="discuss_not_vote",
-    )
+    rule(store, "lay-okafor", on, "discuss_not_vote", "dr-ng")
     opened = do(store, "call_vote", actor="lay-okafor", item=on)
     assert "dr-ng" not in opened.effect["entitled"]
     before = audit_length(store)
@@ -159,15 +152,7 @@ def test_losing_quorum_through_conflicts_refers_the_item_to_the_governing_body(
             {"person": "lay-brown", "description": "spouse works at Station Road"},
         ],
     )
-    for person in ("dr-patel", "dr-ng", "lay-brown"):
-        do(
-            store,
-            "rule_on_conflict",
-            actor="lay-okafor",
-            item=on,
-            person=person,
-            ruling="leave_item",
-        )
+    rule(store, "lay-okafor", on, "leave_item", "dr-patel", "dr-ng", "lay-brown")
     called = do(store, "call_vote", actor="lay-okafor", item=on).effect
     # Left: the lay chair, the AO and the CFO: 3 present, 1 lay, 1 of chief_officer|cfo -> quorate
     assert called["quorate"] is True
@@ -182,15 +167,7 @@ def test_losing_quorum_through_conflicts_refers_the_item_to_the_governing_body(
             {"person": "cfo-jones", "description": "shareholder"},
         ],
     )
-    for person in ("ao-smith", "cfo-jones"):
-        do(
-            store,
-            "rule_on_conflict",
-            actor="lay-okafor",
-            item=on2,
-            person=person,
-            ruling="discuss_not_vote",
-        )
+    rule(store, "lay-okafor", on2, "discuss_not_vote", "ao-smith", "cfo-jones")
     called = do(store, "call_vote", actor="lay-okafor", item=on2).effect
     assert called["quorate"] is False
     assert called["fallback"] == "refer_to_governing_body"

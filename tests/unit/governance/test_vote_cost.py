@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from consortia.governance.actions import ACTIONS
 from consortia.store.session import Store, open_store
-from tests.unit.governance.ccg import constitution
+from tests.unit.governance.ccg import constitution, do
 
 HELD_ON = date(2017, 6, 1)
 CHAIR = "gp-0-0"
@@ -70,7 +69,7 @@ def _ccg(store: Store, practices: int) -> list[str]:
 
 def act(store: Store, action: str, actor: str, /, **arguments: Any) -> dict[str, Any]:
     """Apply an action; returns its effect."""
-    return ACTIONS[action](store, actor=actor, reason="test", **arguments).effect
+    return do(store, action, actor=actor, **arguments).effect
 
 
 @contextmanager
