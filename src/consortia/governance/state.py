@@ -172,7 +172,8 @@ def vouched(
     unrecorded: int | None = None
     for entry in chain:
         if entry.writes is None:
-            unrecorded = unrecorded or entry.seq
+            if unrecorded is None:
+                unrecorded = entry.seq
             continue
         for name, key, row in json.loads(entry.writes):
             state[(name, tuple(key))] = (row, entry.seq)
@@ -206,7 +207,7 @@ def compare(session: Session, chain: Iterable[Entry]) -> tuple[list[Disagreement
                 seq = vouch[1] if vouch else None
                 problem = (
                     f"present, but entry {seq} deleted it"
-                    if seq
+                    if seq is not None
                     else "written by no entry (inserted)"
                 )
                 found.append(Disagreement(table.name, key, seq, problem))
