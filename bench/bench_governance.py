@@ -1,9 +1,9 @@
 """Timings of a members' meeting of 500 GPs voting on one item, through the real action layer.
 
 Run on demand: `.venv/bin/python bench/bench_governance.py`. Builds a CCG of 50 member
-practices with 10 GPs each in a fresh SQLite file (not timed), then times the meeting: open
-it, record the 500 present, add the item, take declarations (one GP declares an interest and
-the chair rules on it), call the vote, 500 votes (each its own audited action) and close. The
+practices with 10 GPs each in a fresh SQLite file (not timed), then times the meeting (the
+median of five runs, each on a fresh copy): open it, record the 500 present, add the item,
+take declarations (one GP declares an interest and the chair rules on it), call the vote, 500 votes (each its own audited action) and close. The
 same meeting is then run as a whole `consortia gov run` process on a copy of the built record.
 The goal is under two seconds for the meeting. Last, the start of the `consortia gov`
 commands is timed as whole processes (best and median of seven), against a goal of 0.3 s.
@@ -31,6 +31,7 @@ EXAMPLE = Path(__file__).parents[1] / "docs" / "examples" / "constitution.yaml"
 PRACTICES, GPS_EACH = 50, 10
 HELD_ON = date(2017, 6, 1)
 GOAL_SECONDS = 2.0
+RUNS = 5  # the meeting is timed on fresh copies of the built record; the median is quoted
 START_GOAL_SECONDS = 0.3
 CHAIR = "gp-00-0"
 
@@ -216,16 +217,19 @@ def main() -> None:
         people = build(store)
         store.close()
 
-        copy = Path(folder) / "in-process.sqlite"
-        shutil.copy(built, copy)
-        store = open_store(str(copy))
-        wall, cpu = timed(lambda: meeting(store, people))
-        store.close()
+        runs = []
+        for run in range(RUNS):
+            copy = Path(folder) / f"in-process-{run}.sqlite"
+            shutil.copy(built, copy)
+            store = open_store(str(copy))
+            runs.append(timed(lambda store=store: meeting(store, people)))
+            store.close()
+        wall, cpu = sorted(runs)[len(runs) // 2]
         line(
             f"members' meeting, {len(people)} GPs, action layer",
             wall,
             GOAL_SECONDS,
-            f"  (CPU {cpu:.3f} s; {wall / len(people) * 1000:.1f} ms a vote)",
+            f"  (median of {RUNS}; CPU {cpu:.3f} s; {wall / len(people) * 1000:.1f} ms a vote)",
         )
 
         copy = Path(folder) / "gov-run.sqlite"

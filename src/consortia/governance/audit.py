@@ -31,6 +31,9 @@ from consortia.store.models import AuditEntry
 
 GENESIS = "0" * 64
 _TABLE = AuditEntry.metadata.tables[AuditEntry.__tablename__]
+# Built once: an action then pays only for executing them.
+_HEAD = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_INSERT = insert(_TABLE)
 ALGORITHM = "HMAC-SHA256"
 
 
@@ -103,11 +106,8 @@ def append(
     writes: Any,
 ) -> Entry:
     """Append an entry in the caller's transaction (which holds the chain's write lock)."""
-    head = (
-        session.connection()
-        .execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))
-        .first()
-    )
+    connection = session.connection()
+    head = connection.execute(_HEAD).first()
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
     entry = seal(
         seq=seq,
@@ -120,7 +120,7 @@ def append(
         prev_hash=prev,
         writes=canonical(writes),
     )
-    session.connection().execute(insert(_TABLE).values(**asdict(entry)))
+    connection.execute(_INSERT, entry.__dict__)
     return entry
 
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
@@ -228,6 +229,16 @@ class Constitution(_Model):
             for problem in problems(self)[:1]:
                 raise ValueError(f"{'.'.join(map(str, problem.where))}: {problem.message}")
         return self
+
+    @cached_property
+    def list_sizes(self) -> dict[str, int]:
+        """Each member practice's list size, by practice key (read once per constitution)."""
+        return {p.key: p.list_size for p in self.member_practices}
+
+    @cached_property
+    def delegates(self) -> frozenset[str]:
+        """Every locality delegate the electorate names."""
+        return frozenset(d for names in self.electorate.delegates.values() for d in names)
 
     def committee(self, key: str) -> Committee | None:
         """The committee with this key, if any."""

@@ -94,15 +94,14 @@ def _member_vote(
     nominated_by: Iterable[str],
 ) -> Entitlement | None:
     """A person's vote in a members' decision, from what the record holds about them."""
-    sizes = {p.key: p.list_size for p in constitution.member_practices}
+    sizes = constitution.list_sizes
     member = Member(
         person=person,
         clinician=clinician,
         practice=practice if practice in sizes else None,
         represents=tuple(sorted(p for p in set(nominated_by) if p in sizes)),
     )
-    delegates = [d for names in constitution.electorate.delegates.values() for d in names]
-    return entitlement(constitution.electorate.rule, member, sizes, delegates)
+    return entitlement(constitution.electorate.rule, member, sizes, constitution.delegates)
 
 
 def _committee_vote(

@@ -70,21 +70,23 @@ class Recorder:
     Writes go through the ORM's unit of work, which names each row it flushes: its content is
     taken from the written object once the flush has stored it (keys and defaults included).
     A bulk INSERT, UPDATE or DELETE statement would write rows nobody names, so it is refused.
+    The listeners are registered once, on every session; a session records only while it holds
+    a recorder (an atomic script run shares one session between actions, one at a time).
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
         # (table, key) -> the row as flushed; None once deleted; _UNKNOWN to read back.
         self.written: dict[tuple[str, Key], Row | object | None] = {}
-        event.listen(session, "after_flush", self._flushed)
-        event.listen(session, "do_orm_execute", self._no_bulk_writes)
+        session.info[_RECORDING] = self
 
     def close(self) -> None:
-        """Stop listening (an atomic script run shares one session between actions)."""
-        event.remove(self.session, "after_flush", self._flushed)
-        event.remove(self.session, "do_orm_execute", self._no_bulk_writes)
+        """Stop recording this session's writes."""
+        if self.session.info.get(_RECORDING) is self:
+            del self.session.info[_RECORDING]
 
-    def _flushed(self, session: Session, _flush: UOWTransaction) -> None:
+    def flushed(self, session: Session) -> None:
+        """Note the rows this flush wrote."""
         for instance in (*session.new, *session.dirty):
             state = inspect(instance)
             mapper = state.mapper
@@ -102,14 +104,6 @@ class Recorder:
             key = tuple(mapper.primary_key_from_instance(instance))
             self.written[(mapper.local_table.name, key)] = None
 
-    @staticmethod
-    def _no_bulk_writes(state: ORMExecuteState) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
-            raise TypeError(
-                "an action writes rows through the session (add, delete, attributes), "
-                "so its audit entry can record them; bulk statements are not recorded"
-            )
-
     def writes(self) -> list[list[Any]]:
         """What the action wrote, as stored now: [table, key, row or None], in table order."""
         self.session.flush()
@@ -126,6 +120,23 @@ class Recorder:
 
 
 _UNKNOWN = object()
+_RECORDING = "consortia.recorder"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _flush: UOWTransaction) -> None:
+    recorder = session.info.get(_RECORDING)
+    if recorder is not None:
+        recorder.flushed(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_writes(state: ORMExecuteState) -> None:
+    if _RECORDING in state.session.info and (state.is_insert or state.is_update or state.is_delete):
+        raise TypeError(
+            "an action writes rows through the session (add, delete, attributes), "
+            "so its audit entry can record them; bulk statements are not recorded"
+        )
 
 
 def _read(session: Session, table: Table, keys: list[Key]) -> Iterator[tuple[Key, Row]]:

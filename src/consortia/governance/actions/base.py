@@ -35,6 +35,8 @@ _KEEP = 16
 _TABLE = models.Constitution.__table__
 _CONSTITUTION_HEAD = select(_TABLE.c.id, _TABLE.c.sha256).order_by(_TABLE.c.id.desc()).limit(1)
 _CONSTITUTION_CONTENT = select(_TABLE.c.content).where(_TABLE.c.id == bindparam("id"))
+_PERSON = models.Person.__table__.c
+_REGISTERED = select(_PERSON.key).where(_PERSON.key == bindparam("key"))
 
 
 class Refused(ConsortiaError):  # noqa: N818 (a refusal is an outcome the user sees)
@@ -171,9 +173,7 @@ def action(body: Body) -> Action:
 def _permitted(context: Context, act: Action, values: dict[str, Any]) -> None:
     if act.who is Who.OPERATOR:
         return
-    registered = context.session.connection().execute(
-        select(models.Person.key).where(models.Person.key == context.actor)
-    )
+    registered = context.session.connection().execute(_REGISTERED, {"key": context.actor})
     if registered.first() is None:
         raise Refused(f"no person {context.actor!r}", rule="a registered person")
     if act.who is Who.PERSON:
