@@ -1,12 +1,13 @@
 """Timings of a members' meeting of 500 GPs voting on one item, through the real action layer.
 
-Run on demand: `.venv/bin/python bench/bench_governance.py`. Builds a CCG of 50 member
-practices with 10 GPs each in a fresh SQLite file (not timed), then times the meeting (the
-median of five runs, each on a fresh copy): open it, record the 500 present, add the item,
-take declarations (one GP declares an interest and the chair rules on it), call the vote, 500 votes (each its own audited action) and close. The
-same meeting is then run as a whole `consortia gov run` process on a copy of the built record.
-The goal is under two seconds for the meeting. Last, the start of the `consortia gov`
-commands is timed as whole processes (best and median of seven), against a goal of 0.3 s.
+Run on demand: `.venv/bin/python bench/bench_governance.py`. Builds a CCG of 50 member practices
+with 10 GPs each in a fresh SQLite file (not timed), then times the meeting (the median of five
+runs, each on a fresh copy): open it, record the 500 present, add the item, take declarations
+(one GP declares an interest and the chair rules on it), call the vote, 500 votes (each its own
+audited action) and close. The same meeting is then run as a whole `consortia gov run` process
+on a copy of the built record. The goal is under two seconds for the meeting. Last, the start of
+the `consortia gov` commands is timed as whole processes (best and median of seven), against a
+goal of 0.3 s.
 """
 
 from __future__ import annotations
