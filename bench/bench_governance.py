@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -223,7 +224,7 @@ def main() -> None:
             copy = Path(folder) / f"in-process-{run}.sqlite"
             shutil.copy(built, copy)
             store = open_store(str(copy))
-            runs.append(timed(lambda store=store: meeting(store, people)))
+            runs.append(timed(partial(meeting, store, people)))
             store.close()
         wall, cpu = sorted(runs)[len(runs) // 2]
         line(
