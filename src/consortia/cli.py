@@ -184,9 +184,9 @@ def check(
 ) -> None:
     """Check a lake against the schema; list every broken rule at its first row."""
     from consortia.engine.backends import connect
-    from consortia.ingest.validate import check_lake
+    from consortia.ingest.validate import check_and_record
 
-    violations = check_lake(connect("duckdb", _settings()), data, dataset)
+    violations = check_and_record(connect("duckdb", _settings()), data, dataset)
     for violation in violations:
         typer.echo(f"error: {violation.error()}", err=True)
     if violations:

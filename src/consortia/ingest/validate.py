@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 
 from consortia.engine.lake import PARQUET_RULE, Lake, first_line
 from consortia.errors import DataError, UsageError
+from consortia.ingest import checked
 from consortia.schema.datasets import DATASETS
 from consortia.schema.model import Column, Dataset, NotBeforeBirth, Ordered, PresentOnlyWhen
 
@@ -291,15 +292,35 @@ def check_lake(con: Any, path: Path, datasets: Iterable[str] | None = None) -> l
     return found
 
 
+def check_and_record(
+    con: Any, path: Path, datasets: Iterable[str] | None = None
+) -> list[Violation]:
+    """`check_lake`, leaving the stamp of a clean check (`consortia.ingest.checked`) when it
+    finds nothing."""
+    names = _names(datasets)
+    Lake(path).require(names)
+    before = checked.fingerprint(Lake(path), names)  # a part written during the check differs
+    found = check_lake(con, path, names)
+    if not found:
+        checked.record(path, before)
+    return found
+
+
 def require_valid(con: Any, path: Path, datasets: Iterable[str]) -> None:
     """Refuse a lake whose `datasets` break a rule of the schema, references included.
 
-    Raises the first violation as one line, with how many more there are.
+    Raises the first violation as one line, with how many more there are. A lake found clean
+    is not checked again while its parts and the rules are unchanged (`consortia.ingest.checked`).
     """
-    found = check_lake(con, path, datasets)
-    if found:
-        error = found[0].error()
-        others = len(found) - 1
-        more = f"{others} more broken rule{'s' if others > 1 else ''}; " if others else ""
-        error.message += f" ({more}`consortia check --data {path}` lists every one)"
-        raise error
+    names = _names(datasets)
+    Lake(path).require(names)
+    if checked.holds(path, checked.fingerprint(Lake(path), names)):
+        return
+    found = check_and_record(con, path, names)
+    if not found:
+        return
+    error = found[0].error()
+    others = len(found) - 1
+    more = f"{others} more broken rule{'s' if others > 1 else ''}; " if others else ""
+    error.message += f" ({more}`consortia check --data {path}` lists every one)"
+    raise error

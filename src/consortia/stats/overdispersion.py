@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special
 
 from consortia.stats import arguments
 from consortia.stats.funnels import LEVELS, NOT_SIGNIFICANT
@@ -137,7 +137,7 @@ def ratio_funnel(
         z=z,
         phi=phi,
         tau2=tau2,
-        p_value=float(stats.chi2.sf(units * phi, units - 1)),
+        p_value=float(special.chdtrc(units - 1, units * phi)),  # chi-square upper tail
         levels=checked,
         lower=target - half,
         upper=target + half,

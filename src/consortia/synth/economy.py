@@ -24,6 +24,7 @@ import numpy as np
 from consortia import __version__
 from consortia.engine.lake import MANIFEST, Lake
 from consortia.errors import DataError, UsageError
+from consortia.ingest.checked import STAMP
 from consortia.schema.datasets import DATASETS
 from consortia.synth import calibrate, organisations, payments, people
 from consortia.synth.activity import Setting
@@ -129,7 +130,8 @@ def _not_lake(folder: Path) -> str | None:
         return f"has no readable {MANIFEST} manifest of a generated lake"
     if not (generator.startswith("consortia ") and generator.endswith(" synth")):
         return f"was written by {generator!r}, not by consortia synth"
-    return _foreign_entry(folder, {MANIFEST, *DATASETS})
+    # The stamp of a clean check is consortia's own note on the lake, replaced with it.
+    return _foreign_entry(folder, {MANIFEST, STAMP, *DATASETS})
 
 
 def _not_truth(folder: Path) -> str | None:

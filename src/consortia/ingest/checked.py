@@ -1,0 +1,87 @@
+"""A lake checked once per content: the stamp a clean check leaves, and when it still holds.
+
+Checking every rule of a lake reads all of it (seconds on the demo lake, minutes at England's
+size), and a pack must never be built from data that breaks a rule. A clean check therefore
+leaves `_checked.json` in the lake: the schema's rules it checked (a SHA-256 of their
+definitions) and, for each dataset, every part's name, size, modification time and inode — the
+stat information git's index keeps for the same purpose. Writing a part changes them, so a
+stamp holds only while the parts it names are the parts it checked; a later command that needs
+those datasets under the same rules skips the check. A lake that cannot be written (a
+read-only share) is simply checked each time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from consortia import __version__
+from consortia.engine.lake import Lake
+from consortia.schema.datasets import DATASETS
+
+STAMP = "_checked.json"
+FORMAT = 1
+KEEP = 8  # clean checks remembered (of different sets of datasets, or rules)
+
+
+def rules(name: str) -> str:
+    """SHA-256 of a dataset's rules as the schema defines them (columns, codes, references)."""
+    return hashlib.sha256(f"{__version__}\n{DATASETS[name]!r}".encode()).hexdigest()
+
+
+def parts(lake: Lake, name: str) -> list[list[Any]]:
+    """Each part of a dataset as [name, size, modification time (ns), inode]."""
+    found = []
+    for path in lake.files(name):
+        status = path.stat()
+        found.append([path.name, status.st_size, status.st_mtime_ns, status.st_ino])
+    return found
+
+
+def fingerprint(lake: Lake, names: Iterable[str]) -> dict[str, Any]:
+    """What a clean check of `names` vouches for: each dataset's rules and parts."""
+    return {name: {"rules": rules(name), "parts": parts(lake, name)} for name in names}
+
+
+def _stamped(path: Path) -> list[dict[str, Any]]:
+    try:
+        stamp = json.loads((path / STAMP).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []  # no stamp, or one not worth trusting: check again
+    if not isinstance(stamp, dict) or stamp.get("format") != FORMAT:
+        return []
+    checks = stamp.get("checks")
+    return [c for c in checks if isinstance(c, dict)] if isinstance(checks, list) else []
+
+
+def holds(path: Path, current: dict[str, Any]) -> bool:
+    """Whether one clean check, under today's rules, vouches for every dataset of `current` (a
+    `fingerprint` of the lake as it is). One check, because a dataset's references were checked
+    against the parts of the others checked with it."""
+    return any(
+        all(check.get(name) == parts for name, parts in current.items()) for check in _stamped(path)
+    )
+
+
+def record(path: Path, checked: dict[str, Any]) -> None:
+    """Note that the datasets of `checked` (their `fingerprint`, taken before the check began,
+    so a part written during it is checked again) were found clean, after the last few checks.
+
+    Best effort: the stamp is written whole (a temporary file renamed over it) or not at all.
+    """
+    checks = [*_stamped(path), checked][-KEEP:]
+    target = path / STAMP
+    temporary = path / f".{STAMP}.{os.getpid()}.tmp"
+    try:
+        temporary.write_text(
+            json.dumps({"format": FORMAT, "checks": checks}, indent=1) + "\n", encoding="utf-8"
+        )
+        temporary.replace(target)
+    except OSError:  # nothing was written, or nothing can be: the lake is as it was
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
