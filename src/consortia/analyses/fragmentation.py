@@ -18,6 +18,7 @@ from ibis import _
 
 from consortia.analyses.population import practice_on
 from consortia.analyses.scope import Scope, Tables, financial_year, financial_year_label
+from consortia.analyses.shared import shared
 
 DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
 MINIMUM_CONTACTS = 3  # the index is only meaningful with several contacts
@@ -89,6 +90,7 @@ def practice_continuity(tables: Tables, scope: Scope) -> Any:
     )
 
 
+@shared
 def market_shares(tables: Tables, scope: Scope) -> Any:
     """Per service line, year and provider: contacts and market share."""
     counts = (

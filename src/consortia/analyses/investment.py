@@ -13,11 +13,13 @@ from ibis import _
 
 from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
+from consortia.analyses.shared import shared
 
 DATASETS = ("patient", "registration", "practice", "practice_payment")
 POUNDS_A_HEAD = 5.0
 
 
+@shared
 def list_sizes(tables: Tables, scope: Scope) -> Any:
     """Registered patients of every practice (in the lake) on 1 April of each financial year:
     those whose registration with the practice covers the day."""
@@ -40,7 +42,7 @@ def payments_per_patient(tables: Tables, scope: Scope) -> Any:
     payments = tables["practice_payment"].semi_join(
         practices, tables["practice_payment"].practice == practices.code
     )
-    joined = payments.join(list_sizes(tables, scope), ["practice", "financial_year"])
+    joined = payments.join(list_sizes(tables, scope.everyone), ["practice", "financial_year"])
     return joined.select(
         "financial_year",
         "practice",
@@ -51,13 +53,14 @@ def payments_per_patient(tables: Tables, scope: Scope) -> Any:
     ).order_by("financial_year", "practice", "category")
 
 
+@shared
 def ccg_local_investment(tables: Tables, scope: Scope) -> Any:
     """Per CCG and year: additional local investment in general practice per registered head."""
     payments = tables["practice_payment"]
     local = payments.filter(payments.category == "ccg_local_investment")
     practices = tables["practice"].select(practice="code", ccg="ccg")
     joined = local.join(practices, "practice").join(
-        list_sizes(tables, scope), ["practice", "financial_year"]
+        list_sizes(tables, scope.everyone), ["practice", "financial_year"]
     )
     return (
         joined.group_by("ccg", "financial_year")

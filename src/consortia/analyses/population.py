@@ -9,6 +9,7 @@ import ibis
 from ibis import _
 
 from consortia.analyses.scope import Scope, Tables, financial_year_label, member_practices
+from consortia.analyses.shared import shared
 from consortia.schema.reference_tables import AGE_BANDS
 
 DATASETS = ("patient", "registration", "practice")
@@ -104,6 +105,7 @@ def registered_population(tables: Tables, scope: Scope, on: date) -> Any:
     )
 
 
+@shared
 def mid_year_population(tables: Tables, scope: Scope) -> Any:
     """Registered patients per practice on 1 October of each financial year."""
     parts = []
@@ -163,6 +165,7 @@ def patient_cells(tables: Tables, scope: Scope) -> Any:
     ).distinct()
 
 
+@shared
 def deprivation_profile(tables: Tables, scope: Scope, on: date) -> Any:
     """Registered patients on `on` by deprivation decile of residence."""
     return (

@@ -20,6 +20,7 @@ from ibis import _
 
 from consortia.analyses.population import age_band, age_on, registered_on
 from consortia.analyses.scope import Scope, Tables, member_practices
+from consortia.analyses.shared import shared
 from consortia.schema.codes import REGISTER_MINIMUM_AGE
 
 DATASETS = ("patient", "registration", "practice", "condition")
@@ -53,6 +54,7 @@ def register_ages(conditions: Any) -> Any:
     )
 
 
+@shared
 def register_cells(tables: Tables, scope: Scope, on: date) -> Any:
     """Per practice, condition, age band and sex: patients of the register's age range on the
     list, and those of them on the register (a patient below the range is on neither)."""

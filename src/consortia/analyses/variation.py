@@ -18,6 +18,7 @@ from ibis import _
 
 from consortia.analyses.population import patient_years, practice_on
 from consortia.analyses.scope import Scope, Tables, financial_year_start
+from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
 from consortia.measures.definition import Measure
 
@@ -51,14 +52,7 @@ def observed_and_expected(tables: Tables, scope: Scope, measures: Sequence[Measu
     Pooled over the scope's financial years. Measures standardised for the same cells share
     one pass over the data.
     """
-    everyone = patient_years(tables, scope.everyone)
-    by_cells: dict[tuple[str, ...], list[Measure]] = {}
-    for measure in measures:
-        by_cells.setdefault(tuple(measure.standardised_for), []).append(measure)
-    parts = [
-        _standardise(tables, scope, everyone, list(keys), group) for keys, group in by_cells.items()
-    ]
-    result = ibis.union(*parts)
+    result = every_practice(tables, scope.everyone, tuple(measures))
     practices = tables["practice"]
     if scope.ccg is not None:
         practices = practices.filter(practices.ccg == scope.ccg)
@@ -66,6 +60,20 @@ def observed_and_expected(tables: Tables, scope: Scope, measures: Sequence[Measu
     return result.select("measure", "practice", "observed", "expected", "person_years").order_by(
         "measure", "practice"
     )
+
+
+@shared
+def every_practice(tables: Tables, scope: Scope, measures: tuple[Measure, ...]) -> Any:
+    """`observed_and_expected` for every practice in the lake (`scope` names no CCG): the
+    reference is everyone, so one pass serves every CCG's practices."""
+    everyone = patient_years(tables, scope)
+    by_cells: dict[tuple[str, ...], list[Measure]] = {}
+    for measure in measures:
+        by_cells.setdefault(tuple(measure.standardised_for), []).append(measure)
+    parts = [
+        _standardise(tables, scope, everyone, list(keys), group) for keys, group in by_cells.items()
+    ]
+    return ibis.union(*parts)
 
 
 def _standardise(

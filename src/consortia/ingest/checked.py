@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from consortia import __version__
-from consortia.engine.lake import Lake
+from consortia.engine.lake import Lake, identity
 from consortia.schema.datasets import DATASETS
 
 STAMP = "_checked.json"
@@ -36,11 +36,7 @@ def rules(name: str) -> str:
 
 def parts(lake: Lake, name: str) -> list[list[Any]]:
     """Each part of a dataset as [name, size, modification time (ns), inode]."""
-    found = []
-    for path in lake.files(name):
-        status = path.stat()
-        found.append([path.name, status.st_size, status.st_mtime_ns, status.st_ino])
-    return found
+    return [identity(path) for path in lake.files(name)]
 
 
 def fingerprint(lake: Lake, names: Iterable[str]) -> dict[str, Any]:

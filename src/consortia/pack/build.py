@@ -19,6 +19,7 @@ from consortia.analyses import (
     variation,
 )
 from consortia.analyses.scope import Scope, Tables
+from consortia.engine.derived import Derived
 from consortia.engine.lake import Lake
 from consortia.errors import DataError
 from consortia.ingest.validate import require_valid
@@ -105,15 +106,23 @@ Progress = Callable[[int, int], None]
 
 
 def analyse(
-    backend: Any, lake_path: Path, ccg: str | None = None, progress: Progress | None = None
+    backend: Any,
+    lake_path: Path,
+    ccg: str | None = None,
+    progress: Progress | None = None,
+    keep: bool = True,
 ) -> tuple[tuple[Figure, ...], str, str]:
-    """Every figure of the pack for `ccg`, released; with the CCG's code and name."""
+    """Every figure of the pack for `ccg`, released; with the CCG's code and name.
+
+    With `keep`, lake-wide aggregates are read from (or written to) the lake's derived store.
+    """
     tables = open_tables(backend, lake_path)
     code, name = resolve_ccg(backend, tables, ccg, lake_path)
     scope = Scope(ccg=code)
     if backend.execute(population.in_scope(tables, scope).count()) == 0:
         raise DataError(f"CCG {code} has no registered patients in the lake", file=str(lake_path))
-    context = Context(backend, tables, scope, name)
+    derived = Derived(Lake(lake_path), backend) if keep else None
+    context = Context(backend, tables, scope, name, derived)
     steps = builders()
     figures = []
     for done, builder in enumerate(steps, start=1):

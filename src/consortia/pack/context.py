@@ -10,6 +10,7 @@ import pandas as pd
 
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run
+from consortia.engine.derived import Derived
 from consortia.pack.figure import Query
 
 T = TypeVar("T")
@@ -27,11 +28,12 @@ class Context:
     tables: Tables
     scope: Scope
     ccg_name: str = ""
+    derived: Derived | None = None  # where lake-wide aggregates are kept, if anywhere
     _memory: dict[Hashable, Any] = field(default_factory=dict)
     shared: Run = field(init=False)
 
     def __post_init__(self) -> None:
-        self.shared = Run(self.tables)
+        self.shared = Run(self.tables, self.derived)
 
     def run(
         self, definition: Callable[..., Any], scope: Scope | None, *args: Any

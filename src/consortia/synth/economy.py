@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from consortia import __version__
+from consortia.engine.derived import FOLDER as DERIVED
 from consortia.engine.lake import MANIFEST, Lake
 from consortia.errors import DataError, UsageError
 from consortia.ingest.checked import STAMP
@@ -130,8 +131,8 @@ def _not_lake(folder: Path) -> str | None:
         return f"has no readable {MANIFEST} manifest of a generated lake"
     if not (generator.startswith("consortia ") and generator.endswith(" synth")):
         return f"was written by {generator!r}, not by consortia synth"
-    # The stamp of a clean check is consortia's own note on the lake, replaced with it.
-    return _foreign_entry(folder, {MANIFEST, STAMP, *DATASETS})
+    # The stamp of a clean check and the derived aggregates are consortia's own, replaced with it.
+    return _foreign_entry(folder, {MANIFEST, STAMP, DERIVED, *DATASETS})
 
 
 def _not_truth(folder: Path) -> str | None:

@@ -1,0 +1,115 @@
+"""Lake-wide aggregates kept beside the lake: read back only while the lake and the definition
+are what they were, and never changing a figure."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pytest
+from ibis import _
+
+from consortia.analyses.scope import Scope, Tables
+from consortia.analyses.shared import Run, shared
+from consortia.engine.backends import connect
+from consortia.engine.derived import FOLDER, Derived, definition
+from consortia.engine.lake import Lake
+from consortia.pack.build import analyse, open_tables
+
+EVERYONE = Scope(None, 2013, 2)
+MEMTABLE = re.compile(r"ibis_pandas_memtable_[a-z0-9]+")
+built: list[Scope] = []
+
+
+@shared
+def patients_by_sex(tables: Tables, scope: Scope) -> Any:
+    """Patients in the lake by sex, with a constant table joined (as pack definitions do)."""
+    built.append(scope)
+    names = ibis.memtable({"sex": ["F", "M"], "label": ["female", "male"]})
+    counts = tables["patient"].group_by("sex").aggregate(patients=_.count())
+    return counts.join(names, "sex").order_by("sex")
+
+
+@pytest.fixture
+def lake(small_lake: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "lake"
+    shutil.copytree(small_lake, copy)
+    shutil.rmtree(copy / FOLDER, ignore_errors=True)
+    return copy
+
+
+def run_of(lake: Path) -> tuple[Any, Run]:
+    backend = connect()
+    return backend, Run(open_tables(backend, lake), Derived(Lake(lake), backend))
+
+
+def stored(lake: Path) -> list[str]:
+    return sorted(p.name for p in (lake / FOLDER).glob("*.parquet"))
+
+
+def test_an_aggregate_over_everyone_is_stored_once_and_read_back(lake: Path) -> None:
+    backend, run = run_of(lake)
+    first = backend.execute(patients_by_sex(run, EVERYONE))
+    [name] = stored(lake)
+    assert name.startswith("patients_by_sex-")
+    written = (lake / FOLDER / name).stat().st_mtime_ns
+
+    backend, again = run_of(lake)  # a new process's run: same SQL, same lake, same file
+    second = backend.execute(patients_by_sex(again, EVERYONE))
+    assert stored(lake) == [name]
+    assert (lake / FOLDER / name).stat().st_mtime_ns == written
+    pd.testing.assert_frame_equal(first, second)
+    # the count is the lake's own: every patient row, by sex
+    patients = pd.read_parquet(lake / "patient")
+    assert second["patients"].sum() == len(patients)
+    # A CCG's result is the run's own, never kept beside the lake.
+    patients_by_sex(again, Scope("00A", 2013, 2))
+    assert stored(lake) == [name]
+
+
+def test_a_changed_lake_names_a_new_aggregate_and_the_old_one_goes(lake: Path) -> None:
+    backend, run = run_of(lake)
+    backend.execute(patients_by_sex(run, EVERYONE))
+    [old] = stored(lake)
+    part = Lake(lake).files("patient")[0]
+    status = part.stat()
+    os.utime(part, ns=(status.st_atime_ns, status.st_mtime_ns + 1))
+    backend, run = run_of(lake)
+    backend.execute(patients_by_sex(run, EVERYONE))
+    [new] = stored(lake)
+    assert new != old
+
+
+def test_the_definition_text_is_the_same_in_every_run(lake: Path) -> None:
+    tables = open_tables(connect(), lake)
+    first, second = patients_by_sex(tables, EVERYONE), patients_by_sex(tables, EVERYONE)
+    assert ibis.to_sql(first) != ibis.to_sql(second)  # Ibis names each constant table afresh
+    assert definition(first) == definition(second)
+
+
+def test_a_lake_that_cannot_keep_aggregates_is_computed_and_left_alone(lake: Path) -> None:
+    (lake / FOLDER).write_text("not a folder")
+    before = sorted(p.name for p in lake.iterdir())
+    backend, run = run_of(lake)
+    rows = backend.execute(patients_by_sex(run, EVERYONE))
+    assert rows["patients"].sum() == len(pd.read_parquet(lake / "patient"))
+    assert sorted(p.name for p in lake.iterdir()) == before
+    assert (lake / FOLDER).read_text() == "not a folder"
+
+
+def test_every_figure_is_the_same_read_from_stored_aggregates(lake: Path) -> None:
+    plain, _code, _name = analyse(connect(), lake, keep=False)
+    assert not (lake / FOLDER).exists()
+    analyse(connect(), lake)  # computes and stores
+    assert stored(lake)
+    kept, _code, _name = analyse(connect(), lake)  # reads them back
+    assert [f.id for f in kept] == [f.id for f in plain]
+    for ours, theirs in zip(kept, plain, strict=True):
+        pd.testing.assert_frame_equal(ours.table, theirs.table, obj=ours.id)
+        # the same SQL shown, but for the names Ibis gives constant tables afresh in each run
+        assert MEMTABLE.sub("", ours.source_sql) == MEMTABLE.sub("", theirs.source_sql)
