@@ -54,8 +54,7 @@ def shared(definition: F) -> F:
             computed = definition(tables, scope, *args)
             stored = None
             if scope.ccg is None and tables.derived is not None:
-                plain = definition(tables.tables, scope, *args)  # the same SQL in every run
-                stored = tables.derived.table(definition.__name__, plain, computed)
+                stored = tables.derived.table(definition, f"{scope!r}, {args!r}", computed)
             tables.results[key] = stored if stored is not None else computed.cache()
         return tables.results[key]
 

@@ -4,29 +4,31 @@ Comparisons set a CCG against every patient in the lake (indirect standardisatio
 weights, deprivation of the whole population). Computed afresh, that reference would make one
 CCG's pack cost as much as the whole lake, however small the CCG. A shared definition over
 everyone (`consortia.analyses.shared`) is therefore written once to `_derived/` in the lake as
-Parquet, named by a SHA-256 of its SQL and of the lake's parts (name, size, modification time
-and inode, as the check's stamp keeps them): a change of definition or of data names another
-file, so a stale aggregate is never read. Every later pack of any CCG reads the small file.
+Parquet, named by a SHA-256 of the definition (its name and arguments, and the code of the
+analyses, measures and schema) and of the lake's parts (name, size, modification time and
+inode, as the check's stamp keeps them): a change of code or of data names another file, so a
+stale aggregate is never read. Every later pack of any CCG reads the small file.
 A lake that cannot be written is simply computed each run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
-import ibis.expr.operations as ops
 import pyarrow.parquet as pq
 
 from consortia import __version__
 from consortia.engine.lake import Lake, identity, unreadable
-from consortia.schema import reference_tables
 from consortia.schema.datasets import DATASETS
 
 FOLDER = "_derived"
@@ -38,25 +40,29 @@ def content(lake: Lake) -> str:
     parts: dict[str, Any] = {}
     for name in DATASETS:
         parts[name] = [identity(path) for path in lake.files(name)]
-    parts["reference tables"] = _reference_files()
-    parts["format"] = [FORMAT, __version__]
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def definition(expression: Any) -> str:
-    """The expression's SQL with each in-memory table named by its content (Ibis names them
-    afresh in every run), so the same definition gives the same text in every run."""
-    sql = str(ibis.to_sql(expression, dialect="duckdb"))
-    for table in expression.op().find(ops.InMemoryTable):
-        data = table.data.to_frame().to_csv(index=False)
-        sql = sql.replace(table.name, hashlib.sha256(data.encode()).hexdigest())
-    return sql
+PACKAGES = ("analyses", "measures", "schema")
+SOURCES = {".py", ".csv", ".toml", ".yaml", ".yml", ".json"}
 
 
-def _reference_files() -> list[list[Any]]:
-    """The reference tables' files as shipped (their content is not in the SQL)."""
-    folder = Path(reference_tables.__file__).with_name("reference")
-    return [[p.name, hashlib.sha256(p.read_bytes()).hexdigest()] for p in sorted(folder.iterdir())]
+@functools.cache
+def code() -> str:
+    """SHA-256 of what definitions are made of: the analyses, measures and schema (reference
+    tables included) and the engine's versions. Any change names new files: conservative, and
+    free of compiling each definition's SQL to name it."""
+    versions = (
+        f"{FORMAT} consortia {__version__} ibis {ibis.__version__} duckdb {duckdb.__version__}"
+    )
+    digest = hashlib.sha256(versions.encode())
+    root = Path(__file__).parents[1]
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*")):
+            if path.is_file() and path.suffix in SOURCES:
+                digest.update(f"\n{path.relative_to(root)}\n".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -72,22 +78,24 @@ class Derived:
         """Where the aggregates are kept."""
         return self.lake.path / FOLDER
 
-    def path(self, name: str, plain: Any) -> Path:
-        """The file of aggregate `name` whose definition on the lake's own tables is `plain`."""
+    def path(self, definition: Callable[..., Any], arguments: str) -> Path:
+        """The file of `definition` over these arguments (their text) on this lake."""
         if self._content is None:
             self._content = content(self.lake)
-        sql = definition(plain)
-        key = hashlib.sha256(f"{self._content}\n{sql}".encode()).hexdigest()
-        return self.folder / f"{name}-{key[:24]}.parquet"
+        named = f"{definition.__module__}.{definition.__qualname__}({arguments})"
+        what = hashlib.sha256(named.encode()).hexdigest()
+        key = hashlib.sha256(f"{self._content}\n{code()}\n{what}".encode()).hexdigest()
+        # name-what-key: versions of one result share the first two, so older ones can go
+        return self.folder / f"{definition.__name__}-{what[:12]}-{key[:24]}.parquet"
 
-    def table(self, name: str, plain: Any, computed: Any) -> Any | None:
-        """The stored aggregate `name` (computing `computed` and storing it when absent), or
-        None when it can be neither read nor written here."""
-        path = self.path(name, plain)
+    def table(self, definition: Callable[..., Any], arguments: str, computed: Any) -> Any | None:
+        """The stored result of `definition` over `arguments` (computing `computed` and storing
+        it when absent), or None when it can be neither read nor written here."""
+        path = self.path(definition, arguments)
         if not path.exists() or unreadable(path) is not None:
             if not self._write(path, computed):
                 return None
-            self._prune(name, keep=path)
+            self._prune(path)
         return self.backend.read_parquet(str(path))
 
     def _write(self, path: Path, computed: Any) -> bool:
@@ -105,9 +113,10 @@ class Derived:
             return False
         return True
 
-    def _prune(self, name: str, keep: Path) -> None:
-        """Remove the earlier versions of aggregate `name` (only consortia writes here)."""
-        for old in self.folder.glob(f"{name}-*.parquet"):
+    def _prune(self, keep: Path) -> None:
+        """Remove earlier versions of the result kept at `keep` (only consortia writes here)."""
+        same = keep.name.rsplit("-", 1)[0]
+        for old in self.folder.glob(f"{same}-*.parquet"):
             if old != keep:
                 with contextlib.suppress(OSError):
                     old.unlink()
