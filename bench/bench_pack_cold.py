@@ -50,7 +50,7 @@ def scan_script(lake: Path, columns: dict[str, set[str]]) -> str:
     for dataset, names in sorted(columns.items()):
         listed = ", ".join(f'"{name}"' for name in sorted(names))
         reads.append(f"SELECT {listed} FROM read_parquet('{lake / dataset}/*.parquet')")
-    statements = "\n".join(f"con.sql({read!r}).fetch_arrow_table()" for read in reads)
+    statements = "\n".join(f"con.sql({read!r}).to_arrow_table()" for read in reads)
     return f"import duckdb\ncon = duckdb.connect()\n{statements}\n"
 
 
