@@ -98,7 +98,7 @@ def scoped_events(tables: Tables, scope: Scope) -> Any:
     )
 
 
-@shared
+@shared(by="practice")
 def activity_detail(tables: Tables, scope: Scope) -> Any:
     """Events and cost by financial year, month, point of delivery, provider and practice."""
     joined = scoped_events(tables, scope)
@@ -214,7 +214,7 @@ def _with_ccg(tables: Tables, table: Any) -> Any:
     return table.join(practices, "practice")
 
 
-@shared
+@shared(by="ccg")
 def activity_by_age(tables: Tables, scope: Scope) -> Any:
     """Events and cost by CCG (of the practice on the event's date), year, point of delivery,
     and mid-year age band and sex; events of years the patient was never registered in are
@@ -230,7 +230,7 @@ def activity_by_age(tables: Tables, scope: Scope) -> Any:
     )
 
 
-@shared
+@shared(by="ccg")
 def population_by_age(tables: Tables, scope: Scope) -> Any:
     """Registered patients on 1 October of each year by CCG, age band and sex."""
     parts = [

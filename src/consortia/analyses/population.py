@@ -105,7 +105,7 @@ def registered_population(tables: Tables, scope: Scope, on: date) -> Any:
     )
 
 
-@shared
+@shared(by="practice")
 def mid_year_population(tables: Tables, scope: Scope) -> Any:
     """Registered patients per practice on 1 October of each financial year."""
     parts = []

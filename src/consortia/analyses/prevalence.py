@@ -54,7 +54,7 @@ def register_ages(conditions: Any) -> Any:
     )
 
 
-@shared
+@shared(by="practice")
 def register_cells(tables: Tables, scope: Scope, on: date) -> Any:
     """Per practice, condition, age band and sex: patients of the register's age range on the
     list, and those of them on the register (a patient below the range is on neither)."""

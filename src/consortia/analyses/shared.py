@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
-from consortia.analyses.scope import Scope, Tables
+from consortia.analyses.scope import Scope, Tables, member_practices
 from consortia.engine.derived import Derived
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,22 +40,66 @@ class Run(Mapping[str, Any]):
         return len(self.tables)
 
 
-def shared(definition: F) -> F:
-    """Mark `definition(tables, scope, *args)` as computed once per run and scope."""
+@overload
+def shared(definition: F) -> F: ...
 
-    @functools.wraps(definition)
-    def once(tables: Tables, scope: Scope, *args: Any) -> Any:
-        if not isinstance(tables, Run):
-            return definition(tables, scope, *args)
-        # The function itself (unique across modules); the arguments by their text, as some
-        # (measure definitions) hold lists.
-        key = (definition, scope, repr(args))
-        if key not in tables.results:
-            computed = definition(tables, scope, *args)
-            stored = None
-            if scope.ccg is None and tables.derived is not None:
-                stored = tables.derived.table(definition, f"{scope!r}, {args!r}", computed)
-            tables.results[key] = stored if stored is not None else computed.cache()
-        return tables.results[key]
 
-    return cast(F, once)
+@overload
+def shared(*, by: str) -> Callable[[F], F]: ...
+
+
+def shared(definition: F | None = None, *, by: str | None = None) -> F | Callable[[F], F]:
+    """Mark `definition(tables, scope, *args)` as computed once per run and scope.
+
+    `by` ("practice" or "ccg") declares that the result is grouped by that column and that a
+    CCG's result is everyone's restricted to the CCG's rows: in a run, a CCG's result is then
+    sliced from everyone's (computed once, and kept beside the lake), so every CCG of a lake
+    is computed in one grouped pass rather than one pass each. Tests hold each such
+    definition to it: sliced and computed directly, a CCG's result is the same.
+    """
+    if by not in (None, "practice", "ccg"):
+        raise ValueError(f"shared(by=...) is 'practice' or 'ccg', not {by!r}")
+
+    def mark(definition: F) -> F:
+        @functools.wraps(definition)
+        def once(tables: Tables, scope: Scope, *args: Any) -> Any:
+            if not isinstance(tables, Run):
+                return definition(tables, scope, *args)
+            # The function itself (unique across modules); the arguments by their text, as
+            # some (measure definitions) hold lists.
+            key = (definition, scope, repr(args))
+            if key not in tables.results:
+                if by is not None and scope.ccg is not None:
+                    tables.results[key] = _slice(
+                        tables, once(tables, scope.everyone, *args), by, scope
+                    )
+                else:
+                    tables.results[key] = _computed(tables, definition, scope, args)
+            return tables.results[key]
+
+        if by is not None:
+            SLICED.append(once)
+        return cast(F, once)
+
+    return mark(definition) if definition is not None else mark
+
+
+# Every definition a CCG's result is sliced from everyone's for (the tests check each).
+SLICED: list[Callable[..., Any]] = []
+
+
+def _computed(run: Run, definition: Callable[..., Any], scope: Scope, args: tuple[Any, ...]) -> Any:
+    """The result materialised: kept beside the lake when over everyone, else in the run."""
+    computed = definition(run, scope, *args)
+    stored = None
+    if scope.ccg is None and run.derived is not None:
+        stored = run.derived.table(definition, f"{scope!r}, {args!r}", computed)
+    return stored if stored is not None else computed.cache()
+
+
+def _slice(run: Run, whole: Any, by: str, scope: Scope) -> Any:
+    """The rows of `whole` (everyone's result) that belong to the scope's CCG."""
+    if by == "ccg":
+        return whole.filter(whole.ccg == scope.ccg)
+    practices = member_practices(run, scope)
+    return whole.semi_join(practices, whole.practice == practices.code)
