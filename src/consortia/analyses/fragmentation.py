@@ -72,6 +72,7 @@ def patient_continuity(tables: Tables, scope: Scope) -> Any:
     return per_patient.mutate(continuity=coc)
 
 
+@shared(by="practice")
 def practice_continuity(tables: Tables, scope: Scope) -> Any:
     """Per practice and year: patients with contacts, mean providers, how many and what share
     used several, and mean continuity among patients with several contacts."""

@@ -16,6 +16,9 @@ import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast, overload
 
+import ibis
+import ibis.expr.operations as ops
+
 from consortia.analyses.scope import Scope, Tables, member_practices
 from consortia.engine.derived import Derived
 
@@ -70,9 +73,9 @@ def shared(definition: F | None = None, *, by: str | None = None) -> F | Callabl
             key = (definition, scope, repr(args))
             if key not in tables.results:
                 if by is not None and scope.ccg is not None:
-                    tables.results[key] = _slice(
-                        tables, once(tables, scope.everyone, *args), by, scope
-                    )
+                    whole = once(tables, scope.everyone, *args)
+                    order = definition(tables.tables, scope, *args)  # only its sort is used
+                    tables.results[key] = _slice(tables, whole, by, scope, order)
                 else:
                     tables.results[key] = _computed(tables, definition, scope, args)
             return tables.results[key]
@@ -97,9 +100,17 @@ def _computed(run: Run, definition: Callable[..., Any], scope: Scope, args: tupl
     return stored if stored is not None else computed.cache()
 
 
-def _slice(run: Run, whole: Any, by: str, scope: Scope) -> Any:
-    """The rows of `whole` (everyone's result) that belong to the scope's CCG."""
+def _slice(run: Run, whole: Any, by: str, scope: Scope, plain: Any) -> Any:
+    """The rows of `whole` (everyone's result) that belong to the scope's CCG, in the order the
+    definition `plain` sorts them, if it does."""
     if by == "ccg":
-        return whole.filter(whole.ccg == scope.ccg)
-    practices = member_practices(run, scope)
-    return whole.semi_join(practices, whole.practice == practices.code)
+        rows = whole.filter(whole.ccg == scope.ccg)
+    else:
+        practices = member_practices(run, scope)
+        rows = whole.semi_join(practices, whole.practice == practices.code)
+    sort = plain.op()
+    if isinstance(sort, ops.Sort) and all(isinstance(k.arg, ops.Field) for k in sort.keys):
+        rows = rows.order_by(
+            [ibis.asc(k.arg.name) if k.ascending else ibis.desc(k.arg.name) for k in sort.keys]
+        )
+    return rows
