@@ -181,14 +181,25 @@ def practice_rates(tables: Tables, scope: Scope) -> Any:
     )
 
 
+@shared(by="practice")
+def activity_by_function_and_practice(tables: Tables, scope: Scope) -> Any:
+    """Events and cost by financial year, point of delivery, treatment function and practice
+    (events with a treatment function only: A&E has none)."""
+    events = scoped_events(tables, scope)
+    return (
+        events.filter(events.treatment_function.notnull())
+        .group_by("financial_year", "pod", "treatment_function", "practice")
+        .aggregate(events=_.count(), cost=_.cost.sum())
+    )
+
+
 def activity_by_function(tables: Tables, scope: Scope) -> Any:
     """Events and cost by financial year, point of delivery and treatment function, with the
     function's name (`specialty`, NHS Data Dictionary) and a label of code and name."""
-    events = scoped_events(tables, scope)
     totals = (
-        events.filter(events.treatment_function.notnull())
+        activity_by_function_and_practice(tables, scope)
         .group_by("financial_year", "pod", "treatment_function")
-        .aggregate(events=_.count(), cost=_.cost.sum())
+        .aggregate(events=_.events.sum(), cost=_.cost.sum())
     )
     names = tables["treatment_functions"].select(treatment_function="code", specialty="name")
     return (

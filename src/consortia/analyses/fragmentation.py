@@ -91,13 +91,23 @@ def practice_continuity(tables: Tables, scope: Scope) -> Any:
     )
 
 
+@shared(by="practice")
+def contacts_by_practice(tables: Tables, scope: Scope) -> Any:
+    """Contacts by year, service line, provider and the practice registered with on the day."""
+    return (
+        contacts(tables, scope)
+        .group_by("financial_year", "service_line", "provider", "practice")
+        .aggregate(contacts=_.count())
+    )
+
+
 @shared
 def market_shares(tables: Tables, scope: Scope) -> Any:
     """Per service line, year and provider: contacts and market share."""
     counts = (
-        contacts(tables, scope)
+        contacts_by_practice(tables, scope)
         .group_by("financial_year", "service_line", "provider")
-        .aggregate(contacts=_.count())
+        .aggregate(contacts=_.contacts.sum())
     )
     total = counts.contacts.sum().over(group_by=["financial_year", "service_line"])
     return counts.mutate(share=counts.contacts.cast("float64") / total).order_by(

@@ -9,6 +9,7 @@ from ibis import _
 
 from consortia.analyses.population import practice_on
 from consortia.analyses.scope import Scope, Tables
+from consortia.analyses.shared import shared
 
 DATASETS = ("patient", "registration", "practice", "apc", "ae")
 FOUR_HOURS = 4 * 60 * 60
@@ -19,13 +20,10 @@ def _in_period(table: Any, day: Any, scope: Scope) -> Any:
     return table.filter((day >= scope.start) & (day < scope.end))
 
 
-def monthly_series(tables: Tables, scope: Scope) -> Any:
-    """By month: emergency admissions, A&E attendances, A&E within four hours, RTT within 18 weeks.
-
-    Rows: series, month (ISO date), numerator, denominator (null for counts) and value (the
-    count, or numerator over denominator). Events count for the scope when the patient was
-    registered with one of its practices on the day.
-    """
+@shared(by="practice")
+def monthly_counts(tables: Tables, scope: Scope) -> Any:
+    """`monthly_series`' numerators and denominators by month and practice (the practice the
+    patient was registered with on the day)."""
     apc = practice_on(tables, scope, tables["apc"], "admitted_on")
     ae = tables["ae"]
     ae = practice_on(tables, scope, ae.mutate(arrived_on=ae.arrived_at.date()), "arrived_on")
@@ -35,24 +33,38 @@ def monthly_series(tables: Tables, scope: Scope) -> Any:
     null = ibis.null("int64")
     within = (ae.departed_at.epoch_seconds() - ae.arrived_at.epoch_seconds()) <= FOUR_HOURS
     parts = [
-        emergency.group_by(month=emergency.admitted_on.truncate("M")).aggregate(
+        emergency.group_by("practice", month=emergency.admitted_on.truncate("M")).aggregate(
             series=ibis.literal("emergency_admissions"), numerator=_.count(), denominator=null
         ),
-        ae.group_by(month=ae.arrived_at.date().truncate("M")).aggregate(
+        ae.group_by("practice", month=ae.arrived_at.date().truncate("M")).aggregate(
             series=ibis.literal("ae_attendances"), numerator=_.count(), denominator=null
         ),
-        ae.group_by(month=ae.arrived_at.date().truncate("M")).aggregate(
+        ae.group_by("practice", month=ae.arrived_at.date().truncate("M")).aggregate(
             series=ibis.literal("ae_within_4_hours"),
             numerator=within.cast("int64").sum(),
             denominator=_.count(),
         ),
-        elective.group_by(month=elective.admitted_on.truncate("M")).aggregate(
+        elective.group_by("practice", month=elective.admitted_on.truncate("M")).aggregate(
             series=ibis.literal("rtt_within_18_weeks"),
             numerator=(elective.rtt_weeks < RTT_WEEKS).cast("int64").sum(),
             denominator=elective.rtt_weeks.count(),
         ),
     ]
-    every = ibis.union(*parts)
+    return ibis.union(*parts)
+
+
+def monthly_series(tables: Tables, scope: Scope) -> Any:
+    """By month: emergency admissions, A&E attendances, A&E within four hours, RTT within 18 weeks.
+
+    Rows: series, month (ISO date), numerator, denominator (null for counts) and value (the
+    count, or numerator over denominator). Events count for the scope when the patient was
+    registered with one of its practices on the day.
+    """
+    every = (
+        monthly_counts(tables, scope)
+        .group_by("series", "month")
+        .aggregate(numerator=_.numerator.sum(), denominator=_.denominator.sum())
+    )
     value = ibis.ifelse(
         every.denominator.isnull(),
         every.numerator.cast("float64"),
