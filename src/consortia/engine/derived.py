@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from consortia.schema.datasets import DATASETS
 
 FOLDER = "_derived"
 FORMAT = 1  # how aggregates are written; a change names new files
+PLACEHOLDER = "CCG-CODE"  # stands for a CCG's code in SQL compiled for every CCG
 
 
 def content(lake: Lake) -> str:
@@ -97,6 +98,41 @@ class Derived:
                 return None
             self._prune(path)
         return self.backend.read_parquet(str(path))
+
+    def sql(
+        self, definition: Callable[..., Any], scope: Any, args: tuple[Any, ...], tables: Any
+    ) -> str:
+        """The SQL of `definition(tables, scope, *args)`, compiled once per code version for
+        every CCG: compiled with a placeholder for the CCG's code and kept, then the code put
+        in its place (codes are checked letters and digits, so never need quoting)."""
+        general = scope if scope.ccg is None else replace(scope, ccg=PLACEHOLDER)
+        named = f"{definition.__module__}.{definition.__qualname__}({general!r}, {args!r})"
+        what = hashlib.sha256(named.encode()).hexdigest()
+        path = self.folder / "sql" / f"{what[:24]}-{code()[:16]}.sql"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = str(ibis.to_sql(definition(tables, general, *args), dialect="duckdb"))
+            self._keep_text(path, text)
+        if scope.ccg is None:
+            return text
+        return text.replace(f"'{PLACEHOLDER}'", f"'{scope.ccg}'")
+
+    def _keep_text(self, path: Path, text: str) -> None:
+        """Best effort: the file whole or not at all, earlier versions removed."""
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return
+        for old in path.parent.glob(f"{path.name.split('-')[0]}-*.sql"):
+            if old != path:
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
     def _write(self, path: Path, computed: Any) -> bool:
         """Write whole or not at all: to a temporary file renamed into place."""

@@ -42,11 +42,22 @@ class Context:
 
         def compute() -> tuple[pd.DataFrame, Query]:
             result = self.backend.execute(definition(self.shared, scope, *args))
-            return result, Query(definition(self.tables, scope, *args))
+            return result, Query(
+                definition(self.tables, scope, *args), self._sql(definition, scope, args)
+            )
 
         key = (definition.__module__, definition.__qualname__, scope, repr(args))
         result, sql = self.remember(key, compute)
         return result.copy(), sql
+
+    def _sql(
+        self, definition: Callable[..., Any], scope: Scope | None, args: tuple[Any, ...]
+    ) -> Callable[[], str] | None:
+        """How to find the definition's SQL in the lake's store, if the run has one."""
+        derived = self.derived
+        if derived is None or scope is None:
+            return None
+        return lambda: derived.sql(definition, scope, args, self.tables)
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`'s value, computed once per key."""

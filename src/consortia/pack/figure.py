@@ -12,14 +12,18 @@ import pandas as pd
 
 
 class Query:
-    """The analysis behind a figure; its SQL is compiled only when someone asks for it."""
+    """The analysis behind a figure; its SQL is compiled only when someone asks for it (by
+    `compile`, when given: the lake's store of compiled SQL)."""
 
-    def __init__(self, expression: Any) -> None:
+    def __init__(self, expression: Any, compile: Callable[[], str] | None = None) -> None:
         self.expression = expression
+        self._compile = compile
 
     @cached_property
     def sql(self) -> str:
         """The SQL an analyst can read and rerun (DuckDB dialect)."""
+        if self._compile is not None:
+            return self._compile()
         return str(ibis.to_sql(self.expression, dialect="duckdb"))
 
 

@@ -17,7 +17,7 @@ from ibis import _
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run, shared
 from consortia.engine.backends import connect
-from consortia.engine.derived import FOLDER, Derived
+from consortia.engine.derived import FOLDER, PLACEHOLDER, Derived
 from consortia.engine.lake import Lake
 from consortia.pack.build import analyse, open_tables
 
@@ -111,5 +111,7 @@ def test_every_figure_is_the_same_read_from_stored_aggregates(lake: Path) -> Non
     assert [f.id for f in kept] == [f.id for f in plain]
     for ours, theirs in zip(kept, plain, strict=True):
         pd.testing.assert_frame_equal(ours.table, theirs.table, obj=ours.id)
-        # the same SQL shown, but for the names Ibis gives constant tables afresh in each run
+        # the same SQL shown (read back from the lake's store, the CCG's code in place of the
+        # placeholder), but for the names Ibis gives constant tables afresh in each run
+        assert PLACEHOLDER not in ours.source_sql
         assert MEMTABLE.sub("", ours.source_sql) == MEMTABLE.sub("", theirs.source_sql)
