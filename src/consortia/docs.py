@@ -31,6 +31,15 @@ by anyone who knows the seed the key is derived from — a pseudonym, not a one-
 derived from no NHS number. Keyed one-way hashing of real NHS numbers belongs to ingest's
 pseudonymisation step, which is not yet built. `consortia check --data LAKE` checks a lake
 against every rule below and names the file, row, field and rule of each break.
+
+Consortia keeps two notes of its own beside the datasets, both safe to delete (they are made
+again when needed) and both void the moment a part changes (they name each part by its size,
+modification time and inode, as git's index does): `_checked.json`, the stamp of a clean
+check, so a pack does not check an unchanged lake again; and `_derived/`, results over every
+patient in the lake (the reference populations and rates every CCG is compared with, and
+practice-level counts each CCG's figures are sliced from) and each figure's SQL, named by the
+code that made them, so every CCG's pack after the first reads them instead of the whole lake.
+A lake that cannot be written is checked and computed afresh each time.
 """
 
 SYNTH_INTRO = """\
