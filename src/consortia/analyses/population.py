@@ -94,6 +94,7 @@ def practice_on(tables: Tables, scope: Scope, events: Any, day: str) -> Any:
     return joined.semi_join(practices, joined.practice == practices.code)
 
 
+@shared(by="practice")
 def registered_population(tables: Tables, scope: Scope, on: date) -> Any:
     """Registered patients on `on` by practice, age band and sex."""
     patient = registered_on(tables, scope, on)
