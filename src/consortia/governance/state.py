@@ -104,6 +104,26 @@ class Recorder:
             key = tuple(mapper.primary_key_from_instance(instance))
             self.written[(mapper.local_table.name, key)] = None
 
+    def insert(self, table: Table, row: Row) -> None:
+        """Insert one row with a statement built once per table, and note it as written.
+
+        For the one write an action makes many times over (a vote): the unit of work's flush
+        costs more than the row. Pending ORM writes are flushed first, so order is kept.
+        """
+        self.session.flush()
+        statement = _INSERTS.get(table.name)
+        if statement is None:
+            statement = _INSERTS[table.name] = table.insert()
+        self.session.connection().execute(statement, row)
+        key = tuple(row[column.name] for column in table.primary_key.columns)
+        self.written[(table.name, key)] = {c.name: _typed(c, row[c.name]) for c in table.columns}
+
+    @staticmethod
+    def of(session: Session) -> Recorder:
+        """The recorder of the action `session` belongs to."""
+        recorder: Recorder = session.info[_RECORDING]
+        return recorder
+
     def writes(self) -> list[list[Any]]:
         """What the action wrote, as stored now: [table, key, row or None], in table order."""
         self.session.flush()
@@ -120,6 +140,7 @@ class Recorder:
 
 
 _UNKNOWN = object()
+_INSERTS: dict[str, Any] = {}  # each table's INSERT statement, built on first use
 _RECORDING = "consortia.recorder"
 
 

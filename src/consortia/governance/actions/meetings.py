@@ -39,6 +39,7 @@ from consortia.governance.meetings import (
     voters,
 )
 from consortia.governance.roles import ROLES
+from consortia.governance.state import Recorder
 from consortia.store import models
 
 
@@ -494,6 +495,9 @@ def _lmc_consulted(ctx: Context, constitution: Constitution, item: models.Item) 
         )
 
 
+_VOTES = models.Base.metadata.tables[models.Vote.__tablename__]
+
+
 @action
 def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
     """The acting person votes on an item open for voting."""
@@ -513,9 +517,8 @@ def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
         )
     if found.voted:
         raise Refused(f"{ctx.actor} has already voted on item {item}", rule="one vote each")
-    ctx.session.add(
-        models.Vote(item=item, person=ctx.actor, choice=choice.value, weight=holder.weight)
-    )
+    vote = {"item": item, "person": ctx.actor, "choice": choice.value, "weight": holder.weight}
+    Recorder.of(ctx.session).insert(_VOTES, vote)
     return {"item": item, "person": ctx.actor, "choice": choice.value, "weight": holder.weight}
 
 
