@@ -94,10 +94,9 @@ SLICED: list[Callable[..., Any]] = []
 def _computed(run: Run, definition: Callable[..., Any], scope: Scope, args: tuple[Any, ...]) -> Any:
     """The result materialised: kept beside the lake when over everyone, else in the run."""
     computed = definition(run, scope, *args)
-    stored = None
     if scope.ccg is None and run.derived is not None:
-        stored = run.derived.table(definition, f"{scope!r}, {args!r}", computed)
-    return stored if stored is not None else computed.cache()
+        return run.derived.table(definition, f"{scope!r}, {args!r}", computed)
+    return computed.cache()
 
 
 def _slice(run: Run, whole: Any, by: str, scope: Scope, plain: Any) -> Any:

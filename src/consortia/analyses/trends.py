@@ -14,7 +14,6 @@ from consortia.analyses.shared import shared
 DATASETS = ("patient", "registration", "practice", "apc", "ae")
 FOUR_HOURS = 4 * 60 * 60
 RTT_WEEKS = 18
-COUNTS = ("emergency_admissions", "ae_attendances")  # series with no denominator
 
 
 def _in_period(table: Any, day: Any, scope: Scope) -> Any:
@@ -24,22 +23,21 @@ def _in_period(table: Any, day: Any, scope: Scope) -> Any:
 @shared(by="practice")
 def monthly_counts(tables: Tables, scope: Scope) -> Any:
     """`monthly_series`' numerators and denominators by month and practice (the practice the
-    patient was registered with on the day); a count's denominator is 0 here, as a sum of
-    nulls would not read back as a whole number."""
+    patient was registered with on the day)."""
     apc = practice_on(tables, scope, tables["apc"], "admitted_on")
     ae = tables["ae"]
     ae = practice_on(tables, scope, ae.mutate(arrived_on=ae.arrived_at.date()), "arrived_on")
     emergency = _in_period(apc.filter(apc.method == "emergency"), apc.admitted_on, scope)
     elective = _in_period(apc.filter(apc.method == "elective"), apc.admitted_on, scope)
     ae = _in_period(ae, ae.arrived_at.date(), scope)
-    none = ibis.literal(0, type="int64")
+    null = ibis.null("int64")
     within = (ae.departed_at.epoch_seconds() - ae.arrived_at.epoch_seconds()) <= FOUR_HOURS
     parts = [
         emergency.group_by("practice", month=emergency.admitted_on.truncate("M")).aggregate(
-            series=ibis.literal("emergency_admissions"), numerator=_.count(), denominator=none
+            series=ibis.literal("emergency_admissions"), numerator=_.count(), denominator=null
         ),
         ae.group_by("practice", month=ae.arrived_at.date().truncate("M")).aggregate(
-            series=ibis.literal("ae_attendances"), numerator=_.count(), denominator=none
+            series=ibis.literal("ae_attendances"), numerator=_.count(), denominator=null
         ),
         ae.group_by("practice", month=ae.arrived_at.date().truncate("M")).aggregate(
             series=ibis.literal("ae_within_4_hours"),
@@ -62,18 +60,15 @@ def monthly_series(tables: Tables, scope: Scope) -> Any:
     count, or numerator over denominator). Events count for the scope when the patient was
     registered with one of its practices on the day.
     """
-    summed = (
+    every = (
         monthly_counts(tables, scope)
         .group_by("series", "month")
         # DuckDB sums 64-bit integers as 128-bit, which reads back as decimals where a count
-        # has no denominator: summed as doubles (exact below 2^53) and cast back instead.
+        # has no denominator (null): summed as doubles (exact below 2^53) and cast back instead.
         .aggregate(
             numerator=_.numerator.sum(),
             denominator=_.denominator.cast("float64").sum().cast("int64"),
         )
-    )
-    every = summed.mutate(
-        denominator=ibis.ifelse(summed.series.isin(COUNTS), ibis.null("int64"), summed.denominator)
     )
     value = ibis.ifelse(
         every.denominator.isnull(),

@@ -17,7 +17,6 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,7 +27,7 @@ import ibis
 import pyarrow.parquet as pq
 
 from consortia import __version__
-from consortia.engine.lake import Lake, identity, unreadable
+from consortia.engine.lake import Lake, unreadable, write_whole
 from consortia.schema.datasets import DATASETS
 
 FOLDER = "_derived"
@@ -38,9 +37,7 @@ PLACEHOLDER = "CCG-CODE"  # stands for a CCG's code in SQL compiled for every CC
 
 def content(lake: Lake) -> str:
     """SHA-256 naming what the lake holds now: every part of every dataset, by stat."""
-    parts: dict[str, Any] = {}
-    for name in DATASETS:
-        parts[name] = [identity(path) for path in lake.files(name)]
+    parts = {name: lake.identities(name) for name in DATASETS}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
@@ -89,14 +86,21 @@ class Derived:
         # name-what-key: versions of one result share the first two, so older ones can go
         return self.folder / f"{definition.__name__}-{what[:12]}-{key[:24]}.parquet"
 
-    def table(self, definition: Callable[..., Any], arguments: str, computed: Any) -> Any | None:
-        """The stored result of `definition` over `arguments` (computing `computed` and storing
-        it when absent), or None when it can be neither read nor written here."""
+    def table(self, definition: Callable[..., Any], arguments: str, computed: Any) -> Any:
+        """The stored result of `definition` over `arguments`, computing `computed` and storing
+        it when absent, unreadable or not of its columns and types (held in memory instead when
+        the lake cannot be written)."""
         path = self.path(definition, arguments)
-        if not path.exists() or unreadable(path) is not None:
-            if not self._write(path, computed):
-                return None
-            self._prune(path)
+        if path.exists() and unreadable(path) is None:
+            stored = self.backend.read_parquet(str(path))
+            if stored.schema() == computed.schema():  # anything else is written again
+                return stored
+        # Through Arrow, which keeps the declared types: DuckDB sums integers as 128-bit,
+        # which its own Parquet writer would store as floating point. Aggregates are small.
+        rows = self.backend.to_pyarrow(computed)
+        if not write_whole(path, lambda temporary: pq.write_table(rows, temporary)):
+            return ibis.memtable(rows)
+        _remove_earlier(path)
         return self.backend.read_parquet(str(path))
 
     def sql(
@@ -113,46 +117,18 @@ class Derived:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             text = str(ibis.to_sql(definition(tables, general, *args), dialect="duckdb"))
-            self._keep_text(path, text)
+            if write_whole(path, lambda temporary: temporary.write_text(text, "utf-8")):
+                _remove_earlier(path)
         if scope.ccg is None:
             return text
         return text.replace(f"'{PLACEHOLDER}'", f"'{scope.ccg}'")
 
-    def _keep_text(self, path: Path, text: str) -> None:
-        """Best effort: the file whole or not at all, earlier versions removed."""
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(text, encoding="utf-8")
-            temporary.replace(path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-            return
-        for old in path.parent.glob(f"{path.name.split('-')[0]}-*.sql"):
-            if old != path:
-                with contextlib.suppress(OSError):
-                    old.unlink()
 
-    def _write(self, path: Path, computed: Any) -> bool:
-        """Write whole or not at all: to a temporary file renamed into place."""
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            self.folder.mkdir(exist_ok=True)
-            # Through Arrow, which keeps the declared types: DuckDB sums integers as 128-bit,
-            # which its own Parquet writer would store as floating point. Aggregates are small.
-            pq.write_table(self.backend.to_pyarrow(computed), temporary)
-            temporary.replace(path)
-        except OSError:
+def _remove_earlier(keep: Path) -> None:
+    """Remove earlier versions of what is kept at `keep`: the files named as it is up to its
+    last part, the version (only consortia writes in this folder)."""
+    same = keep.name.rsplit("-", 1)[0]
+    for old in keep.parent.glob(f"{same}-*{keep.suffix}"):
+        if old != keep:
             with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-            return False
-        return True
-
-    def _prune(self, keep: Path) -> None:
-        """Remove earlier versions of the result kept at `keep` (only consortia writes here)."""
-        same = keep.name.rsplit("-", 1)[0]
-        for old in self.folder.glob(f"{same}-*.parquet"):
-            if old != keep:
-                with contextlib.suppress(OSError):
-                    old.unlink()
+                old.unlink()

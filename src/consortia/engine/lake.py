@@ -6,8 +6,10 @@ an empty or truncated file or another format renamed `.parquet` is named in one 
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,21 @@ def identity(path: Path) -> list[Any]:
     return [path.name, status.st_size, status.st_mtime_ns, status.st_ino]
 
 
+def write_whole(path: Path, write: Callable[[Path], object]) -> bool:
+    """Write `path` whole or not at all (`write` fills a temporary file, renamed into place);
+    False, leaving nothing behind, when it cannot be written."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(temporary)
+        temporary.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        return False
+    return True
+
+
 def first_line(error: BaseException) -> str:
     """The first line of an error's message, for a one-line report."""
     text = str(error).strip() or type(error).__name__
@@ -80,6 +97,10 @@ class Lake:
         """Everything named `*.parquet` in `dataset`'s folder, in order (not yet checked)."""
         folder = self.path / dataset
         return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+    def identities(self, dataset: str) -> list[list[Any]]:
+        """Each part of `dataset` as checks and kept results vouch for it (`identity`)."""
+        return [identity(path) for path in self.files(dataset)]
 
     def unreadable_parts(self, dataset: str) -> list[tuple[Path, str]]:
         """Each part of `dataset` that is not a whole Parquet file, with the reason."""

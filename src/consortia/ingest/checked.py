@@ -12,16 +12,14 @@ read-only share) is simply checked each time.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from consortia import __version__
-from consortia.engine.lake import Lake, identity
+from consortia.engine.lake import Lake, write_whole
 from consortia.schema.datasets import DATASETS
 
 STAMP = "_checked.json"
@@ -34,14 +32,9 @@ def rules(name: str) -> str:
     return hashlib.sha256(f"{__version__}\n{DATASETS[name]!r}".encode()).hexdigest()
 
 
-def parts(lake: Lake, name: str) -> list[list[Any]]:
-    """Each part of a dataset as [name, size, modification time (ns), inode]."""
-    return [identity(path) for path in lake.files(name)]
-
-
 def fingerprint(lake: Lake, names: Iterable[str]) -> dict[str, Any]:
     """What a clean check of `names` vouches for: each dataset's rules and parts."""
-    return {name: {"rules": rules(name), "parts": parts(lake, name)} for name in names}
+    return {name: {"rules": rules(name), "parts": lake.identities(name)} for name in names}
 
 
 def _stamped(path: Path) -> list[dict[str, Any]]:
@@ -70,14 +63,5 @@ def record(path: Path, checked: dict[str, Any]) -> None:
 
     Best effort: the stamp is written whole (a temporary file renamed over it) or not at all.
     """
-    checks = [*_stamped(path), checked][-KEEP:]
-    target = path / STAMP
-    temporary = path / f".{STAMP}.{os.getpid()}.tmp"
-    try:
-        temporary.write_text(
-            json.dumps({"format": FORMAT, "checks": checks}, indent=1) + "\n", encoding="utf-8"
-        )
-        temporary.replace(target)
-    except OSError:  # nothing was written, or nothing can be: the lake is as it was
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    text = json.dumps({"format": FORMAT, "checks": [*_stamped(path), checked][-KEEP:]}, indent=1)
+    write_whole(path / STAMP, lambda temporary: temporary.write_text(text + "\n", "utf-8"))

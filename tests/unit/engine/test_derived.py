@@ -115,3 +115,18 @@ def test_every_figure_is_the_same_read_from_stored_aggregates(lake: Path) -> Non
         # placeholder), but for the names Ibis gives constant tables afresh in each run
         assert PLACEHOLDER not in ours.source_sql
         assert MEMTABLE.sub("", ours.source_sql) == MEMTABLE.sub("", theirs.source_sql)
+
+
+def test_a_kept_file_that_is_not_the_result_is_computed_again(lake: Path) -> None:
+    backend, run = run_of(lake)
+    expected = backend.execute(patients_by_sex(run, EVERYONE))
+    [name] = stored(lake)
+    kept = lake / FOLDER / name
+    for damage in (b"PAR1 truncated", None):  # a torn file, then another table's columns
+        if damage is None:
+            pd.DataFrame({"x": [1]}).to_parquet(kept)
+        else:
+            kept.write_bytes(damage)
+        backend, again = run_of(lake)
+        pd.testing.assert_frame_equal(backend.execute(patients_by_sex(again, EVERYONE)), expected)
+        assert list(pd.read_parquet(kept).columns) == list(expected.columns)
