@@ -32,6 +32,8 @@ class Run(Mapping[str, Any]):
         self.tables = tables
         self.derived = derived
         self.results: dict[tuple[Callable[..., Any], Scope, str], Any] = {}
+        # How each result's definition sorts its rows (a stored or cached table keeps no order).
+        self.orders: dict[tuple[Callable[..., Any], Scope, str], list[Any]] = {}
 
     def __getitem__(self, name: str) -> Any:
         return self.tables[name]
@@ -74,10 +76,12 @@ def shared(definition: F | None = None, *, by: str | None = None) -> F | Callabl
             if key not in tables.results:
                 if by is not None and scope.ccg is not None:
                     whole = once(tables, scope.everyone, *args)
-                    order = definition(tables.tables, scope, *args)  # only its sort is used
+                    order = tables.orders[(definition, scope.everyone, repr(args))]
                     tables.results[key] = _slice(tables, whole, by, scope, order)
                 else:
-                    tables.results[key] = _computed(tables, definition, scope, args)
+                    computed = definition(tables, scope, *args)
+                    tables.orders[key] = _order(computed)
+                    tables.results[key] = _materialised(tables, definition, scope, args, computed)
             return tables.results[key]
 
         if by is not None:
@@ -91,25 +95,30 @@ def shared(definition: F | None = None, *, by: str | None = None) -> F | Callabl
 SLICED: list[Callable[..., Any]] = []
 
 
-def _computed(run: Run, definition: Callable[..., Any], scope: Scope, args: tuple[Any, ...]) -> Any:
-    """The result materialised: kept beside the lake when over everyone, else in the run."""
-    computed = definition(run, scope, *args)
+def _materialised(
+    run: Run, definition: Callable[..., Any], scope: Scope, args: tuple[Any, ...], computed: Any
+) -> Any:
+    """The result `computed` materialised: kept beside the lake when over everyone, else in the
+    run."""
     if scope.ccg is None and run.derived is not None:
         return run.derived.table(definition, f"{scope!r}, {args!r}", computed)
     return computed.cache()
 
 
-def _slice(run: Run, whole: Any, by: str, scope: Scope, plain: Any) -> Any:
-    """The rows of `whole` (everyone's result) that belong to the scope's CCG, in the order the
-    definition `plain` sorts them, if it does."""
+def _order(expression: Any) -> list[Any]:
+    """The sort keys the expression ends with, by column, if it ends with a sort by columns."""
+    sort = expression.op()
+    if not isinstance(sort, ops.Sort) or not all(isinstance(k.arg, ops.Field) for k in sort.keys):
+        return []
+    return [ibis.asc(k.arg.name) if k.ascending else ibis.desc(k.arg.name) for k in sort.keys]
+
+
+def _slice(run: Run, whole: Any, by: str, scope: Scope, order: list[Any]) -> Any:
+    """The rows of `whole` (everyone's result) that belong to the scope's CCG, sorted as the
+    definition sorts them (`order`)."""
     if by == "ccg":
         rows = whole.filter(whole.ccg == scope.ccg)
     else:
         practices = member_practices(run, scope)
         rows = whole.semi_join(practices, whole.practice == practices.code)
-    sort = plain.op()
-    if isinstance(sort, ops.Sort) and all(isinstance(k.arg, ops.Field) for k in sort.keys):
-        rows = rows.order_by(
-            [ibis.asc(k.arg.name) if k.ascending else ibis.desc(k.arg.name) for k in sort.keys]
-        )
-    return rows
+    return rows.order_by(order) if order else rows

@@ -69,7 +69,8 @@ class Recorder:
 
     Writes go through the ORM's unit of work, which names each row it flushes: its content is
     taken from the written object once the flush has stored it (keys and defaults included).
-    A bulk INSERT, UPDATE or DELETE statement would write rows nobody names, so it is refused.
+    A bulk INSERT, UPDATE or DELETE statement would write rows nobody names, so it is refused;
+    a single row an action writes many times over is inserted and named by `insert`.
     The listeners are registered once, on every session; a session records only while it holds
     a recorder (an atomic script run shares one session between actions, one at a time).
     """

@@ -519,7 +519,7 @@ def cast_vote(ctx: Context, *, item: int, choice: Choice) -> Effect:
         raise Refused(f"{ctx.actor} has already voted on item {item}", rule="one vote each")
     vote = {"item": item, "person": ctx.actor, "choice": choice.value, "weight": holder.weight}
     Recorder.of(ctx.session).insert(_VOTES, vote)
-    return {"item": item, "person": ctx.actor, "choice": choice.value, "weight": holder.weight}
+    return vote
 
 
 def _why_not(ctx: Context, constitution: Constitution, item: models.Item) -> tuple[str, str]:
