@@ -57,6 +57,24 @@ CONFIG: dict[str, Any] = {
 }
 
 
+def _channels(**encodings: Any) -> dict[str, Any]:
+    """Each encoding given as a shorthand string made its channel object.
+
+    Altair turns a string into a channel by building a table of all its ~1,100 schema classes
+    each time (vega/altair#3547): about 20 ms per string, most of the time of drawing a pack's
+    charts. The object is the same channel, built directly.
+    """
+    return {name: _channel(name, value) for name, value in encodings.items()}
+
+
+def _channel(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        return getattr(alt, name[:1].upper() + name[1:])(value)  # x → alt.X, yOffset → YOffset
+    if isinstance(value, list):
+        return [_channel(name, item) for item in value]
+    return value
+
+
 def spec(chart: Any) -> dict[str, Any]:
     """The chart's Vega-Lite specification, data inline, in the pack's look (`CONFIG`).
 
@@ -86,26 +104,30 @@ def pyramid(table: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X(
-                "signed:Q",
-                title="Share of registered patients (women left, men right)",
-                axis=alt.Axis(format="%", labelExpr="replace(datum.label, '−', '')"),
-            ),
-            y=y,
-            color=alt.Color(
-                "sex_name:N",
-                scale=alt.Scale(domain=["Female", "Male"], range=[NHS_LIGHT_BLUE, NHS_BLUE]),
-                title="Sex",
-            ),
+            **_channels(
+                x=alt.X(
+                    "signed:Q",
+                    title="Share of registered patients (women left, men right)",
+                    axis=alt.Axis(format="%", labelExpr="replace(datum.label, '−', '')"),
+                ),
+                y=y,
+                color=alt.Color(
+                    "sex_name:N",
+                    scale=alt.Scale(domain=["Female", "Male"], range=[NHS_LIGHT_BLUE, NHS_BLUE]),
+                    title="Sex",
+                ),
+            )
         )
     )
     england = (
         alt.Chart(data.assign(source="England (ONS mid-2013)"))
         .mark_tick(thickness=2, opacity=1)
         .encode(
-            x="england_signed:Q",
-            y=y,
-            stroke=alt.Stroke("source:N", scale=alt.Scale(range=[NHS_RED]), title="Reference"),
+            **_channels(
+                x="england_signed:Q",
+                y=y,
+                stroke=alt.Stroke("source:N", scale=alt.Scale(range=[NHS_RED]), title="Reference"),
+            )
         )
     )
     return (bars + england).properties(width=520, height=360, title="Registered population")
@@ -115,14 +137,18 @@ def rate_bars(table: pd.DataFrame, title: str) -> alt.LayerChart:
     """Rates per 1,000 by point of delivery and year, with confidence intervals."""
     data = table.assign(point_of_delivery=table["pod"].map(POD_LABELS))
     base = alt.Chart(data).encode(
-        y=alt.Y("point_of_delivery:N", title=None),
-        yOffset="financial_year:N",
+        **_channels(
+            y=alt.Y("point_of_delivery:N", title=None),
+            yOffset="financial_year:N",
+        )
     )
     bars = base.mark_bar().encode(
-        x=alt.X("rate_per_1000:Q", title="Rate per 1,000 registered patients"),
-        color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
+        **_channels(
+            x=alt.X("rate_per_1000:Q", title="Rate per 1,000 registered patients"),
+            color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
+        )
     )
-    whiskers = base.mark_rule(color=NHS_BLACK).encode(x="lower:Q", x2="upper:Q")
+    whiskers = base.mark_rule(color=NHS_BLACK).encode(**_channels(x="lower:Q", x2="upper:Q"))
     return (bars + whiskers).properties(width=520, height=300, title=title)
 
 
@@ -133,8 +159,10 @@ def monthly_lines(table: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(data)
         .mark_line(point=True, color=NHS_BLUE)
         .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-45)),
-            y=alt.Y("events:Q", title="Events", scale=alt.Scale(zero=False)),
+            **_channels(
+                x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-45)),
+                y=alt.Y("events:Q", title="Events", scale=alt.Scale(zero=False)),
+            )
         )
         .properties(width=240, height=130)
         .facet(facet=alt.Facet("point_of_delivery:N", title=None), columns=3)
@@ -150,10 +178,12 @@ def stacked_cost(table: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("provider_name:N", title=None),
-            x=alt.X("cost:Q", title="Cost (£)", axis=alt.Axis(format="~s")),
-            color=alt.Color("point_of_delivery:N", title="Point of delivery"),
-            row=alt.Row("financial_year:N", title=None),
+            **_channels(
+                y=alt.Y("provider_name:N", title=None),
+                x=alt.X("cost:Q", title="Cost (£)", axis=alt.Axis(format="~s")),
+                color=alt.Color("point_of_delivery:N", title="Point of delivery"),
+                row=alt.Row("financial_year:N", title=None),
+            )
         )
         .properties(width=480, title=title)
     )
@@ -164,15 +194,17 @@ def dots_with_intervals(
 ) -> alt.LayerChart:
     """One dot per unit with its confidence interval, sorted, and the overall rate as a rule."""
     sort = alt.EncodingSortField(field=value, order="descending")
-    base = alt.Chart(table).encode(y=alt.Y("practice:N", sort=sort, title="Practice"))
+    base = alt.Chart(table).encode(**_channels(y=alt.Y("practice:N", sort=sort, title="Practice")))
     dots = base.mark_point(filled=True, color=NHS_BLUE).encode(
-        x=alt.X(f"{value}:Q", title=x_title, scale=alt.Scale(zero=False)),
+        **_channels(
+            x=alt.X(f"{value}:Q", title=x_title, scale=alt.Scale(zero=False)),
+        )
     )
-    bars = base.mark_rule(color=NHS_GREY).encode(x="lower:Q", x2="upper:Q")
+    bars = base.mark_rule(color=NHS_GREY).encode(**_channels(x="lower:Q", x2="upper:Q"))
     overall = (
         alt.Chart(pd.DataFrame({"overall": [table["overall"].iloc[0]]}))
         .mark_rule(color=NHS_RED, strokeDash=[4, 3])
-        .encode(x="overall:Q")
+        .encode(**_channels(x="overall:Q"))
     )
     return (bars + dots + overall).properties(
         width=480, height=max(60, 14 * len(table)), title=title
@@ -182,12 +214,16 @@ def dots_with_intervals(
 def deprivation_bars(table: pd.DataFrame) -> alt.LayerChart:
     """Share of patients by deprivation decile, the CCG against everyone (grey)."""
     base = alt.Chart(table).encode(
-        x=alt.X("deprivation_decile:O", title="IMD decile (1 = most deprived)")
+        **_channels(x=alt.X("deprivation_decile:O", title="IMD decile (1 = most deprived)"))
     )
     bars = base.mark_bar(color=NHS_BLUE).encode(
-        y=alt.Y("share:Q", title="Share of registered patients", axis=alt.Axis(format="%")),
+        **_channels(
+            y=alt.Y("share:Q", title="Share of registered patients", axis=alt.Axis(format="%")),
+        )
     )
-    everyone = base.mark_tick(color=NHS_DARK_GREY, thickness=3, size=30).encode(y="share_all:Q")
+    everyone = base.mark_tick(color=NHS_DARK_GREY, thickness=3, size=30).encode(
+        **_channels(y="share_all:Q")
+    )
     return (bars + everyone).properties(width=480, height=220, title="Deprivation profile")
 
 
@@ -197,8 +233,10 @@ def list_growth(table: pd.DataFrame, first: str, last: str) -> alt.Chart:
         alt.Chart(table)
         .mark_circle(size=70, color=NHS_BLUE)
         .encode(
-            x=alt.X(f"{first}:Q", title="Registered patients at the start"),
-            y=alt.Y("growth:Q", title="Growth", axis=alt.Axis(format="%")),
+            **_channels(
+                x=alt.X(f"{first}:Q", title="Registered patients at the start"),
+                y=alt.Y("growth:Q", title="Growth", axis=alt.Axis(format="%")),
+            )
         )
         .properties(width=480, height=240, title="List size and growth")
     )
@@ -214,17 +252,21 @@ def ratio_heatmap(table: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_rect(stroke=NHS_BLACK)
         .encode(
-            x=alt.X("condition_name:N", title=None, axis=alt.Axis(labelAngle=-40, labelLimit=160)),
-            y=alt.Y("practice:N", title="Practice"),
-            color=alt.Color(
-                "ratio:Q",
-                title="Observed / expected",
-                scale=alt.Scale(range=[NHS_BLUE, "#f0f4f5", NHS_ORANGE], domainMid=1),
-            ),
-            # a value with its condition, written out: alt.condition costs a schema search
-            strokeWidth=alt.StrokeWidthValue(
-                0, condition={"test": "datum.significant", "value": 1.5}
-            ),
+            **_channels(
+                x=alt.X(
+                    "condition_name:N", title=None, axis=alt.Axis(labelAngle=-40, labelLimit=160)
+                ),
+                y=alt.Y("practice:N", title="Practice"),
+                color=alt.Color(
+                    "ratio:Q",
+                    title="Observed / expected",
+                    scale=alt.Scale(range=[NHS_BLUE, "#f0f4f5", NHS_ORANGE], domainMid=1),
+                ),
+                # a value with its condition, written out: alt.condition costs a schema search
+                strokeWidth=alt.StrokeWidthValue(
+                    0, condition={"test": "datum.significant", "value": 1.5}
+                ),
+            )
         )
         .properties(
             width=420,
@@ -244,57 +286,72 @@ def function_bars(table: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", title=None, sort="-x"),
-            x=alt.X("sum(cost):Q", title="Cost over the period (£)", axis=alt.Axis(format="~s")),
-            color=alt.Color("point_of_delivery:N", title="Point of delivery"),
+            **_channels(
+                y=alt.Y("label:N", title=None, sort="-x"),
+                x=alt.X(
+                    "sum(cost):Q", title="Cost over the period (£)", axis=alt.Axis(format="~s")
+                ),
+                color=alt.Color("point_of_delivery:N", title="Point of delivery"),
+            )
         )
         .properties(width=460, title="Cost by treatment function")
     )
 
 
-def funnel(table: pd.DataFrame, limits: pd.DataFrame, title: str) -> alt.LayerChart:
+def funnel(
+    table: pd.DataFrame, limits: pd.DataFrame, title: str, unit: str = "practice"
+) -> alt.LayerChart:
     """Funnel plot: ratio against expected events, the given limit curves (columns expected,
-    level, lower, upper), and outlying units (the table's `outlying` column) labelled."""
+    level, lower, upper), and outlying units (the table's `outlying` column, each named by its
+    `unit` column) labelled."""
     levels = list(dict.fromkeys(limits["level"]))
     limit_chart = (
         alt.Chart(limits)
         .transform_fold(["lower", "upper"], as_=["side", "limit"])
         .mark_line(color=NHS_GREY)
         .encode(
-            x="expected:Q",
-            y="limit:Q",
-            detail="side:N",
-            strokeDash=alt.StrokeDash(
-                "level:N",
-                title="Limits",
-                scale=alt.Scale(domain=levels, range=[[4, 3], [1, 0]][: len(levels)]),
-            ),
+            **_channels(
+                x="expected:Q",
+                y="limit:Q",
+                detail="side:N",
+                strokeDash=alt.StrokeDash(
+                    "level:N",
+                    title="Limits",
+                    scale=alt.Scale(domain=levels, range=[[4, 3], [1, 0]][: len(levels)]),
+                ),
+            )
         )
     )
     points = (
         alt.Chart(table)
         .mark_circle(size=60)
         .encode(
-            x=alt.X("expected:Q", title="Expected events", scale=alt.Scale(type="log")),
-            y=alt.Y("ratio:Q", title="Observed / expected"),
-            color=alt.ColorValue(NHS_BLUE, condition={"test": "datum.outlying", "value": NHS_RED}),
-            tooltip=[
-                "practice",
-                "observed",
-                alt.Tooltip("expected:Q", format=".1f"),
-                alt.Tooltip("ratio:Q", format=".2f"),
-                "significance",
-                alt.Tooltip("percentile:Q", format=".0f"),
-            ],
+            **_channels(
+                x=alt.X("expected:Q", title="Expected events", scale=alt.Scale(type="log")),
+                y=alt.Y("ratio:Q", title="Observed / expected", scale=alt.Scale(zero=False)),
+                color=alt.ColorValue(
+                    NHS_BLUE, condition={"test": "datum.outlying", "value": NHS_RED}
+                ),
+                tooltip=[
+                    unit,
+                    "observed",
+                    alt.Tooltip("expected:Q", format=".1f"),
+                    alt.Tooltip("ratio:Q", format=".2f"),
+                    "significance",
+                    alt.Tooltip("percentile:Q", format=".0f"),
+                ],
+            )
         )
     )
     labels = (
         alt.Chart(table)
         .transform_filter("datum.outlying")
         .mark_text(align="left", dx=6)
-        .encode(x="expected:Q", y="ratio:Q", text="practice:N")
+        .encode(**_channels(x="expected:Q", y="ratio:Q", text=f"{unit}:N"))
     )
-    target = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="black").encode(y="y:Q")
+    target = (
+        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="black").encode(**_channels(y="y:Q"))
+    )
     return (limit_chart + target + points + labels).properties(width=480, height=280, title=title)
 
 
@@ -326,32 +383,36 @@ def spc(table: pd.DataFrame, title: str) -> alt.LayerChart:
         alt.Chart(lines.dropna(subset=["y"]))
         .mark_line()
         .encode(
-            x=x,
-            y=alt.Y("y:Q", title=None, scale=alt.Scale(zero=False), axis=axis),
-            detail="column:N",
-            stroke=alt.Stroke(
-                "line:N",
-                title="Lines",
-                scale=alt.Scale(domain=names, range=[styles[n][1] for n in names]),
-            ),
-            strokeDash=alt.StrokeDash(
-                "line:N",
-                title="Lines",
-                scale=alt.Scale(domain=names, range=[styles[n][2] for n in names]),
-            ),
+            **_channels(
+                x=x,
+                y=alt.Y("y:Q", title=None, scale=alt.Scale(zero=False), axis=axis),
+                detail="column:N",
+                stroke=alt.Stroke(
+                    "line:N",
+                    title="Lines",
+                    scale=alt.Scale(domain=names, range=[styles[n][1] for n in names]),
+                ),
+                strokeDash=alt.StrokeDash(
+                    "line:N",
+                    title="Lines",
+                    scale=alt.Scale(domain=names, range=[styles[n][2] for n in names]),
+                ),
+            )
         )
     )
-    base = alt.Chart(data).encode(x=x)
-    line = base.mark_line(color=icons.COMMON_GREY).encode(y="value:Q")
+    base = alt.Chart(data).encode(**_channels(x=x))
+    line = base.mark_line(color=icons.COMMON_GREY).encode(**_channels(y="value:Q"))
     order = [POINT_TYPES[k] for k in _POINT_COLOURS]
     points = base.mark_circle(size=60, opacity=1).encode(
-        y="value:Q",
-        color=alt.Color(
-            "variation:N",
-            title="Variation",
-            scale=alt.Scale(domain=order, range=list(_POINT_COLOURS.values())),
-            legend=alt.Legend(values=list(dict.fromkeys(data["variation"]))),
-        ),
+        **_channels(
+            y="value:Q",
+            color=alt.Color(
+                "variation:N",
+                title="Variation",
+                scale=alt.Scale(domain=order, range=list(_POINT_COLOURS.values())),
+                legend=alt.Legend(values=list(dict.fromkeys(data["variation"]))),
+            ),
+        )
     )
     return (
         alt.layer(reference, line, points)
@@ -363,11 +424,13 @@ def spc(table: pd.DataFrame, title: str) -> alt.LayerChart:
 def concentration(table: pd.DataFrame) -> alt.Chart:
     """HHI per service line in each year (dots joined by a line: the change)."""
     data = table.assign(service=table["service_line"].map(label("service_line").rename or str))
-    base = alt.Chart(data).encode(y=alt.Y("service:N", title=None, sort="x"))
-    rule = base.mark_line(color=NHS_GREY).encode(x="hhi:Q", detail="service:N")
+    base = alt.Chart(data).encode(**_channels(y=alt.Y("service:N", title=None, sort="x")))
+    rule = base.mark_line(color=NHS_GREY).encode(**_channels(x="hhi:Q", detail="service:N"))
     dots = base.mark_circle(size=60, opacity=1).encode(
-        x=alt.X("hhi:Q", title="Herfindahl–Hirschman index", scale=alt.Scale(zero=False)),
-        color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
+        **_channels(
+            x=alt.X("hhi:Q", title="Herfindahl–Hirschman index", scale=alt.Scale(zero=False)),
+            color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
+        )
     )
     return (rule + dots).properties(
         width=460,
@@ -385,10 +448,12 @@ def independent_sector_share(table: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("service:N", title=None),
-            yOffset="financial_year:N",
-            x=alt.X("share:Q", title="Independent-sector share", axis=alt.Axis(format="%")),
-            color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
+            **_channels(
+                y=alt.Y("service:N", title=None),
+                yOffset="financial_year:N",
+                x=alt.X("share:Q", title="Independent-sector share", axis=alt.Axis(format="%")),
+                color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
+            )
         )
         .properties(width=460, title="Independent-sector share of each service line")
     )
@@ -400,13 +465,15 @@ def continuity(table: pd.DataFrame) -> alt.Chart:
         alt.Chart(table)
         .mark_circle(size=60, opacity=1)
         .encode(
-            y=alt.Y("practice:N", title="Practice", sort="x"),
-            x=alt.X(
-                "mean_continuity:Q",
-                title="Mean continuity of care (Bice–Boxerman)",
-                scale=alt.Scale(zero=False),
-            ),
-            color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
+            **_channels(
+                y=alt.Y("practice:N", title="Practice", sort="x"),
+                x=alt.X(
+                    "mean_continuity:Q",
+                    title="Mean continuity of care (Bice–Boxerman)",
+                    scale=alt.Scale(zero=False),
+                ),
+                color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
+            )
         )
         .properties(
             width=460,
@@ -425,9 +492,11 @@ def payments(table: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("practice:N", title="Practice", sort="-x"),
-            x=alt.X("sum(per_patient):Q", title="£ per registered patient"),
-            color=alt.Color("category_name:N", title="Category"),
+            **_channels(
+                y=alt.Y("practice:N", title="Practice", sort="-x"),
+                x=alt.X("sum(per_patient):Q", title="£ per registered patient"),
+                color=alt.Color("category_name:N", title="Category"),
+            )
         )
         .properties(
             width=460,
@@ -445,22 +514,49 @@ def investment(table: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("ccg:N", title="CCG", sort="-y"),
-            y=alt.Y("per_head:Q", title="£ a head"),
-            color=alt.Color(
-                "who:N",
-                title=None,
-                scale=alt.Scale(domain=["This CCG", "Other CCGs"], range=[NHS_BLUE, NHS_GREY]),
-            ),
+            **_channels(
+                x=alt.X("ccg:N", title="CCG", sort="-y"),
+                y=alt.Y("per_head:Q", title="£ a head"),
+                color=alt.Color(
+                    "who:N",
+                    title=None,
+                    scale=alt.Scale(domain=["This CCG", "Other CCGs"], range=[NHS_BLUE, NHS_GREY]),
+                ),
+            )
         )
     )
     five = (
         alt.Chart(pd.DataFrame({"y": [5.0]}))
         .mark_rule(color=NHS_RED, strokeDash=[4, 3])
-        .encode(y="y:Q")
+        .encode(**_channels(y="y:Q"))
     )
     return (bars + five).properties(
         width=max(120, 14 * len(latest)),
         height=220,
         title="Additional local investment in general practice",
+    )
+
+
+def decile_lines(table: pd.DataFrame) -> alt.LayerChart:
+    """Each measure's distribution across units: its ratio at each percentile (columns
+    measure, decile, ratio), one line per measure, with the line of no difference."""
+    lines = (
+        alt.Chart(table)
+        .mark_line(point=True)
+        .encode(
+            **_channels(
+                x=alt.X(
+                    "decile:Q", title="Percentile of practices", scale=alt.Scale(domain=[0, 100])
+                ),
+                y=alt.Y("ratio:Q", title="Observed / expected", scale=alt.Scale(zero=False)),
+                color=alt.Color("measure:N", title="Measure"),
+                tooltip=["measure", "decile", alt.Tooltip("ratio:Q", format=".2f")],
+            )
+        )
+    )
+    level = (
+        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="black").encode(**_channels(y="y:Q"))
+    )
+    return (level + lines).properties(
+        width=480, height=280, title="Practices' ratios at each decile, every measure"
     )
