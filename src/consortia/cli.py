@@ -50,8 +50,11 @@ def _settings() -> Settings:
 
 
 @contextmanager
-def _bar(enabled: bool, description: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar (on a terminal, unless turned off) and the callback that moves it."""
+def _bar(
+    enabled: bool, description: str, unit: str | None = None
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar (on a terminal, unless turned off) and the callback that moves it; with
+    a `unit`, also how many are done, how many a second, and the time left."""
     if not enabled:
         yield None
         return
@@ -61,19 +64,32 @@ def _bar(enabled: bool, description: str) -> Iterator[Callable[[int, int], None]
         TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
+        TimeRemainingColumn,
     )
 
+    counts = (
+        [
+            TextColumn(f"{{task.completed:,.0f}} {unit}"),
+            TextColumn(f"{{task.fields[rate]}} {unit}/s"),
+            TimeRemainingColumn(),
+        ]
+        if unit
+        else []
+    )
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
+        *counts,
         TimeElapsedColumn(),
         transient=True,
     )
-    task = progress.add_task(description, total=None)
+    task = progress.add_task(description, total=None, rate="…")
 
     def update(done: int, total: int) -> None:
         progress.update(task, completed=done, total=total)
+        speed = progress.tasks[task].speed
+        progress.update(task, rate=f"{speed:,.0f}" if speed else "…")
 
     with progress:
         yield update
@@ -88,20 +104,33 @@ def _synthesise(
     workers: int,
     overwrite: bool,
     settings: Settings,
+    preset: str | None = None,
 ) -> None:
     from consortia.synth.economy import Request, default_truth, synthesise
+    from consortia.synth.presets import preset as named
 
+    shape = named(preset) if preset else None
     request = Request(
         out=out,
         truth=truth or default_truth(out),
-        patients=patients,
-        ccgs=ccgs,
+        patients=shape.patients if shape else patients,
+        ccgs=shape.ccgs if shape else ccgs,
         seed=seed,
         workers=workers,
         overwrite=overwrite,
+        ccg_patients=shape.ccg_patients if shape else None,
+        list_size=shape.list_size if shape else Request.list_size,
     )
-    with _bar(settings.progress, "Generating patients") as update:
-        summary = synthesise(request, update)
+    try:
+        with _bar(settings.progress, "Generating", "patients") as update:
+            summary = synthesise(request, update)
+    except KeyboardInterrupt:
+        typer.echo(
+            "interrupted: the finished blocks are kept; run the same command again to go on "
+            "where it stopped",
+            err=True,
+        )
+        sys.exit(130)
     rows = ", ".join(f"{name} {count:,}" for name, count in summary.rows.items())
     typer.echo(f"lake written to {summary.lake} ({rows})")
     typer.echo(f"ground truth written to {summary.truth}")
@@ -111,9 +140,21 @@ def _synthesise(
 def synth(
     out: Annotated[Path, typer.Option(help="Folder to write the lake to (created).")],
     patients: Annotated[
-        int, typer.Option(help="Patients registered on 1 April 2013, across all CCGs.")
-    ] = 300_000,
-    ccgs: Annotated[int, typer.Option(help="Number of CCGs (they share providers).")] = 1,
+        int | None,
+        typer.Option(
+            help="Patients registered on 1 April 2013, across all CCGs [default: 300000]."
+        ),
+    ] = None,
+    ccgs: Annotated[
+        int | None, typer.Option(help="Number of CCGs (they share providers) [default: 1].")
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            help="A named economy instead of --patients and --ccgs: 'england' (211 CCGs of "
+            "England's sizes, 56 million patients, about 7,900 practices)."
+        ),
+    ] = None,
     seed: Annotated[
         int, typer.Option(help="Random seed: the same seed gives the same lake.")
     ] = 2013,
@@ -124,8 +165,23 @@ def synth(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing lake.")] = False,
 ) -> None:
-    """Generate a synthetic health economy: CCGs, practices, patients and two years of care."""
-    _synthesise(out, truth, patients, ccgs, seed, workers, overwrite, _settings())
+    """Generate a synthetic health economy: CCGs, practices, patients and two years of care.
+
+    An interrupted run keeps the blocks it finished: run the same command again to go on.
+    """
+    if preset is not None and (patients is not None or ccgs is not None):
+        raise UsageError("give --preset or --patients and --ccgs, not both", field="--preset")
+    _synthesise(
+        out,
+        truth,
+        300_000 if patients is None else patients,
+        1 if ccgs is None else ccgs,
+        seed,
+        workers,
+        overwrite,
+        _settings(),
+        preset,
+    )
 
 
 @app.command()
@@ -135,6 +191,13 @@ def pack(
     ccg: Annotated[
         str | None, typer.Option(help="CCG code (may be left out when the lake holds one CCG).")
     ] = None,
+    all_ccgs: Annotated[
+        bool,
+        typer.Option(
+            "--all-ccgs",
+            help="Every CCG's pack (in OUT/CODE) and the national comparison (in OUT/national).",
+        ),
+    ] = False,
     overwrite: Annotated[
         bool,
         typer.Option(
@@ -147,9 +210,20 @@ def pack(
     The lake is checked against the schema first; a lake that breaks a rule is refused.
     """
     from consortia.engine.backends import connect
-    from consortia.pack.build import build
 
     settings = _settings()
+    if all_ccgs:
+        if ccg is not None:
+            raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
+        from consortia.pack.all_ccgs import build_all
+
+        with _bar(settings.progress, "Building every CCG's pack") as update:
+            packs = build_all(connect("duckdb", settings), data, out, update, overwrite)
+        typer.echo(f"{len(packs.packs)} commissioning packs written to {packs.folder}")
+        typer.echo(f"national comparison written to {packs.national.html}")
+        return
+    from consortia.pack.build import build
+
     with _bar(settings.progress, "Building the pack") as update:
         built = build(connect("duckdb", settings), data, out, ccg, update, overwrite)
     typer.echo(f"commissioning pack written to {built.html}")

@@ -53,6 +53,15 @@ practice — are the generator's stated assumptions, in `consortia/synth/params.
 catalogues beside it. The calibration tests check generated lakes against each target within
 its tolerance.
 
+`--preset england` generates England's shape: 211 CCGs whose registered lists have the median,
+smallest and largest of the ONS mid-2012 CCG populations (221,000; 63,100; 869,400), 56 million
+patients in about 7,900 practices (`consortia/synth/presets.py`). Patients are generated in
+blocks of about 50,000, each written as it finishes, so memory stays bounded whatever the size.
+The lake is written beside its destination (`.LAKE.partial`) and moved into place only when
+complete; a run that is interrupted or killed keeps the blocks it finished there, and the same
+command run again goes on from them (every part is written whole and has one name, so none is
+torn or written twice; a run with another seed or size starts afresh).
+
 Emergency admission follows a documented risk equation: admissions in a year are Poisson
 with rate = level × age–sex rate × exp(deprivation + Σ register log rate ratios + frailty +
 practice effect + {prior_emergency} × min(prior emergency admissions, {emergency_cap}) +

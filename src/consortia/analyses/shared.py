@@ -13,7 +13,7 @@ computed once per lake content rather than once per pack.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Any, TypeVar, cast, overload
 
 import ibis
@@ -34,6 +34,8 @@ class Run(Mapping[str, Any]):
         self.results: dict[tuple[Callable[..., Any], Scope, str], Any] = {}
         # How each result's definition sorts its rows (a stored or cached table keeps no order).
         self.orders: dict[tuple[Callable[..., Any], Scope, str], list[Any]] = {}
+        # Results computed from shared ones outside the backend, the same for every CCG.
+        self.memory: dict[Hashable, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         return self.tables[name]

@@ -67,18 +67,27 @@ def identity(path: Path) -> list[Any]:
 
 
 def write_whole(path: Path, write: Callable[[Path], object]) -> bool:
-    """Write `path` whole or not at all (`write` fills a temporary file, renamed into place);
-    False, leaving nothing behind, when it cannot be written."""
+    """Write `path` whole or not at all (see `replace_whole`); False, leaving nothing behind,
+    when it cannot be written."""
+    try:
+        replace_whole(path, write)
+    except OSError:
+        return False
+    return True
+
+
+def replace_whole(path: Path, write: Callable[[Path], object]) -> None:
+    """Write `path` whole or not at all: `write` fills a temporary file beside it, which is
+    then renamed into place (a reader, or a run killed half-way, never sees a torn file).
+    An error (a full disk) is raised, with nothing left behind."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write(temporary)
         temporary.replace(path)
-    except OSError:
+    finally:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
-        return False
-    return True
 
 
 def first_line(error: BaseException) -> str:

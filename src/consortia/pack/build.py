@@ -13,6 +13,7 @@ from consortia.analyses import (
     activity,
     fragmentation,
     investment,
+    national,
     population,
     prevalence,
     trends,
@@ -25,9 +26,9 @@ from consortia.errors import DataError
 from consortia.ingest.validate import require_valid
 from consortia.pack import assets
 from consortia.pack.context import Context
-from consortia.pack.destination import check_destination, remove_stale
+from consortia.pack.destination import HTML, INDEX, TABLES, check_destination, remove_stale
 from consortia.pack.figure import Figure
-from consortia.pack.html import render
+from consortia.pack.html import PACK, Page, render
 from consortia.pack.release import release
 from consortia.pack.sections import activity as activity_section
 from consortia.pack.sections import fragmentation as fragmentation_section
@@ -49,6 +50,7 @@ DATASETS = tuple(
             *trends.DATASETS,
             *fragmentation.DATASETS,
             *investment.DATASETS,
+            *national.DATASETS,
         )
     )
 )
@@ -118,18 +120,33 @@ def analyse(
     """
     tables = open_tables(backend, lake_path)
     code, name = resolve_ccg(backend, tables, ccg, lake_path)
-    scope = Scope(ccg=code)
-    if backend.execute(population.in_scope(tables, scope).count()) == 0:
-        raise DataError(f"CCG {code} has no registered patients in the lake", file=str(lake_path))
     derived = Derived(Lake(lake_path), backend) if keep else None
-    context = Context(backend, tables, scope, name, derived)
-    steps = builders()
+    context = Context(backend, tables, Scope(ccg=code), name, derived)
+    if code not in reported_ccgs(context):
+        raise DataError(f"CCG {code} has no registered patients in the lake", file=str(lake_path))
+    return figures_of(context, builders(), progress), code, name
+
+
+def reported_ccgs(context: Context) -> dict[str, str]:
+    """The CCGs of the lake that have registered patients (those a pack reports on), by code,
+    with their names."""
+    ccgs, _ = context.run(national.ccgs, context.scope.everyone)
+    reported = ccgs[ccgs["patients"] > 0]
+    return dict(zip(reported["ccg"].astype(str), reported["name"].astype(str), strict=True))
+
+
+def figures_of(
+    context: Context,
+    steps: tuple[Callable[[Context], Figure], ...],
+    progress: Progress | None = None,
+) -> tuple[Figure, ...]:
+    """Each builder's figure for the context, released, in order."""
     figures = []
     for done, builder in enumerate(steps, start=1):
         figures.append(release(builder(context)))
         if progress:
             progress(done, len(steps))
-    return tuple(figures), code, name
+    return tuple(figures)
 
 
 def build(
@@ -149,15 +166,28 @@ def build(
     previous = check_destination(out, overwrite)
     require_valid(backend, lake_path, DATASETS)
     figures, code, name = analyse(backend, lake_path, ccg, progress)
+    return write_pack(out, previous, figures, code, name)
+
+
+def write_pack(
+    out: Path,
+    previous: list[Path],
+    figures: tuple[Figure, ...],
+    code: str,
+    name: str,
+    page: Page = PACK,
+) -> Pack:
+    """Write a page of figures into `out`: its HTML, each table as CSV, and its index."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "tables").mkdir(exist_ok=True)
-    written = [out / "tables" / f"{figure.id}.csv" for figure in figures]
+    (out / TABLES).mkdir(exist_ok=True)
+    written = [out / TABLES / f"{figure.id}.csv" for figure in figures]
     for figure, table in zip(figures, written, strict=True):
         figure.table.to_csv(table, index=False)
     remove_stale(out, previous, written)
-    html = out / "pack.html"
-    html.write_text(render(figures, ccg_code=code, ccg_name=name, made=date.today()), "utf-8")
-    (out / "pack.json").write_text(json.dumps(index(figures, code, name), indent=2) + "\n")
+    html = out / HTML
+    made = date.today()
+    html.write_text(render(figures, ccg_code=code, ccg_name=name, made=made, page=page), "utf-8")
+    (out / INDEX).write_text(json.dumps(index(figures, code, name), indent=2) + "\n")
     return Pack(out, html, figures)
 
 
@@ -172,7 +202,7 @@ def index(figures: tuple[Figure, ...], code: str, name: str) -> dict[str, Any]:
                 "title": f.title,
                 "method": f.method,
                 "confidence": f.confidence,
-                "table": f"tables/{f.id}.csv",
+                "table": f"{TABLES}/{f.id}.csv",
                 "rows": len(f.table),
                 "columns": list(f.table.columns),
                 "source_sql": f.source_sql,

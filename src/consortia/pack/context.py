@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -30,10 +30,11 @@ class Context:
     ccg_name: str = ""
     derived: Derived | None = None  # where lake-wide aggregates are kept, if anywhere
     _memory: dict[Hashable, Any] = field(default_factory=dict)
+    within: InitVar[Run | None] = None  # a run shared with other CCGs' packs, if any
     shared: Run = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.shared = Run(self.tables, self.derived)
+    def __post_init__(self, within: Run | None) -> None:
+        self.shared = within if within is not None else Run(self.tables, self.derived)
 
     def run(
         self, definition: Callable[..., Any], scope: Scope | None, *args: Any
@@ -61,7 +62,17 @@ class Context:
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`'s value, computed once per key."""
-        if key not in self._memory:
-            self._memory[key] = compute()
-        value: T = self._memory[key]
-        return value
+        return _once(self._memory, key, compute)
+
+    def remember_for_everyone(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`'s value, computed once per run: for a result about every CCG, which
+        each CCG's pack of the run (`consortia pack --all-ccgs`) shows the same."""
+        return _once(self.shared.memory, key, compute)
+
+
+def _once(memory: dict[Hashable, Any], key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()`'s value, kept in `memory` under `key` after its first use."""
+    if key not in memory:
+        memory[key] = compute()
+    value: T = memory[key]
+    return value

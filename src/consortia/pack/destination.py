@@ -15,6 +15,7 @@ from consortia.errors import UsageError
 INDEX = "pack.json"
 HTML = "pack.html"
 TABLES = "tables"
+MANIFEST = "packs.json"  # in a folder of every CCG's pack: which packs it holds
 
 
 def previous_tables(out: Path) -> list[Path] | None:
@@ -37,6 +38,18 @@ def _writable(folder: Path) -> None:
         raise UsageError(
             f"cannot write to {folder}: {reason}", field="--out", rule="writable folder"
         ) from None
+
+
+def check_folder_of_packs(out: Path, overwrite: bool = False) -> None:
+    """Refuse `out` as the folder of every CCG's pack unless it is new, empty, or holds packs
+    written there before (its `packs.json`); creates nothing."""
+    if out.is_dir() and not (out / MANIFEST).is_file() and any(out.iterdir()) and not overwrite:
+        raise UsageError(
+            f"{out} holds files that are not commissioning packs; choose an empty folder or "
+            "pass --overwrite (only the packs' own files are replaced)",
+            field="--out",
+        )
+    check_destination(out, overwrite=True)
 
 
 def check_destination(out: Path, overwrite: bool = False) -> list[Path]:

@@ -92,14 +92,40 @@ class FigureView:
     spc: SpcView | None
 
 
-def render(figures: tuple[Figure, ...], *, ccg_code: str, ccg_name: str, made: date) -> str:
-    """The pack's HTML."""
+@dataclass(frozen=True)
+class Page:
+    """What a page of figures is: its heading, what it holds, and pages it links to."""
+
+    heading: str = "Commissioning pack"
+    summary: str = (
+        "Population, activity, cost, variation between practices, trends, fragmentation of "
+        "care and investment in general practice, each with its method and confidence."
+    )
+    caption: str = ""  # above the heading; a CCG's name and code when empty
+    links_title: str = ""
+    links: tuple[tuple[str, str], ...] = ()  # (text, relative address)
+
+
+PACK = Page()  # a CCG's commissioning pack
+
+
+def render(
+    figures: tuple[Figure, ...],
+    *,
+    ccg_code: str,
+    ccg_name: str,
+    made: date,
+    page: Page | None = None,
+) -> str:
+    """The pack's HTML (or, with `page`, another page of figures such as the national one)."""
     views = [_view(number, figure) for number, figure in enumerate(figures, start=1)]
     sections = [
         (title, _slug(title), list(group)) for title, group in groupby(views, lambda v: v.section)
     ]
     template = _ENVIRONMENT.get_template("pack.html.j2")
     return template.render(
+        page=page or PACK,
+        caption=(page and page.caption) or f"{ccg_name} ({ccg_code})",
         sections=sections,
         ccg_code=ccg_code,
         ccg_name=ccg_name,

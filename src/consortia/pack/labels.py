@@ -125,6 +125,9 @@ LABELS: dict[str, Label] = {
     "provider_name": Label("Provider", Kind.NAME, "Provider name"),
     "provider_kind": _schema("provider", "kind", "Kind of provider", Kind.TEXT),
     "this_ccg": Label("This CCG", Kind.FLAG),
+    "name": Label("Name", Kind.NAME),
+    "region": _schema("ccg", "region", "Region", Kind.TEXT),
+    "practices": Label("Practices", Kind.COUNT, "Member practices"),
     # people
     "age_band": Label("Age band", Kind.TEXT, "Five-year age band (years)"),
     "sex": _schema("patient", "sex", "Sex", Kind.TEXT),
@@ -206,7 +209,15 @@ LABELS: dict[str, Label] = {
     "poisson_significance": Label(
         "Funnel plot (Poisson only)", Kind.TEXT, "Position against exact Poisson limits"
     ),
-    "percentile": Label("Percentile rank", Kind.NUMBER, "Rank of the ratio among practices", 0),
+    "percentile": Label("Percentile rank", Kind.NUMBER, "Rank of the ratio among its peers", 0),
+    "national_percentile": Label(
+        "National percentile rank", Kind.NUMBER, "Rank of the ratio among every practice", 0
+    ),
+    "region_percentile": Label(
+        "Percentile rank in region", Kind.NUMBER, "Rank of the ratio among the region's CCGs", 0
+    ),
+    "measure": Label("Measure", Kind.TEXT),
+    "decile": Label("Percentile", Kind.NUMBER, "Point of the distribution of practices", 0),
     "phi": Label("Over-dispersion (φ)", Kind.NUMBER, "Spiegelhalter's dispersion factor", 2),
     "tau2": Label("Between-practice variance (τ²)", Kind.NUMBER, "Random-effects variance", 4),
     # trends (statistical process control)

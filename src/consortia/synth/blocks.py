@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from consortia.engine.lake import replace_whole
 from consortia.synth import activity, conditions, params, people, pseudonym
 from consortia.synth.activity import Events, Levels, Setting
 from consortia.synth.calendar import QUARTER_DAYS, START, YEAR_STARTS
@@ -55,10 +56,12 @@ def part_path(folder: Path, dataset: str, number: int) -> Path:
 
 
 def write(folder: Path, dataset: str, number: int, data: pa.Table) -> None:
-    """Write one block's part of a dataset."""
-    path = part_path(folder, dataset, number)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(data, path, compression="zstd", row_group_size=256_000)
+    """Write one block's part of a dataset, whole or not at all (a temporary file renamed
+    into place: a killed run never leaves a torn part)."""
+    replace_whole(
+        part_path(folder, dataset, number),
+        lambda path: pq.write_table(data, path, compression="zstd", row_group_size=256_000),
+    )
 
 
 def run(job: BlockJob) -> BlockResult:

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -27,13 +27,14 @@ from consortia.engine.lake import MANIFEST, Lake
 from consortia.errors import DataError, UsageError
 from consortia.ingest.checked import STAMP
 from consortia.schema.datasets import DATASETS
-from consortia.synth import calibrate, organisations, payments, people
+from consortia.synth import calibrate, organisations, params, payments, people, resume
 from consortia.synth.activity import Setting
 from consortia.synth.blocks import BlockJob, BlockResult, run, write
 from consortia.synth.calendar import FINANCIAL_YEARS, QUARTER_DAYS, START
 from consortia.synth.truth import write_truth
 
 BLOCK_PATIENTS = 50_000
+BLOCKS = resume.FINISHED  # in a partial lake: the blocks already written
 TRUTH_MANIFEST = "_truth.json"
 # Truth folders written before the truth manifest: these entries and nothing else.
 _OLD_TRUTH = frozenset(
@@ -58,6 +59,8 @@ class Request:
     seed: int = 2013
     workers: int = 2
     overwrite: bool = False
+    ccg_patients: tuple[int, ...] | None = None  # each CCG's patients (a preset's), else drawn
+    list_size: int = params.DEMO_LIST_SIZE  # mean patients per practice
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,10 @@ def check(request: Request) -> None:
         raise UsageError("--seed must not be negative", rule="seed ≥ 0")
     if request.workers < 1:
         raise UsageError("--workers must be at least 1", rule="workers ≥ 1")
+    if request.ccg_patients is not None and (
+        len(request.ccg_patients) != request.ccgs or sum(request.ccg_patients) != request.patients
+    ):
+        raise UsageError("each CCG's patients must add up to --patients, one size per CCG")
     if request.truth.resolve().is_relative_to(request.out.resolve()):
         raise UsageError("the ground truth must not be written inside the lake")
     for folder, foreign in ((request.out, _not_lake), (request.truth, _not_truth)):
@@ -189,11 +196,18 @@ def synthesise(request: Request, progress: Progress | None = None) -> Summary:
     """Generate the economy described by `request`; returns what was written."""
     check(request)
     rng = np.random.default_rng(np.random.SeedSequence(request.seed, spawn_key=(0,)))
-    orgs = organisations.organisations(rng, patients=request.patients, n_ccgs=request.ccgs)
+    orgs = organisations.organisations(
+        rng,
+        patients=request.patients,
+        n_ccgs=request.ccgs,
+        ccg_patients=request.ccg_patients,
+        list_size=request.list_size,
+    )
     levels = calibrate.levels()
     setting = setting_of(orgs)
     practices = orgs.practices
-    with _staging(request.out) as lake, _staging(request.truth) as truth:
+    plan = _plan(request)
+    with _staging(request.out, plan) as lake, _staging(request.truth, plan) as truth:
         jobs = [
             BlockJob(
                 number=number,
@@ -215,8 +229,8 @@ def synthesise(request: Request, progress: Progress | None = None) -> Summary:
             )
             for number, members in enumerate(plan_blocks(practices.list_size))
         ]
-        results = _run_all(jobs, request, progress)
-        registered = _registered(results, len(practices))
+        made = _run_all(jobs, request, lake / BLOCKS, len(practices), progress)
+        registered = made.registered
         tables = {
             "ccg": orgs.ccgs.table(),
             "practice": practices.table(),
@@ -226,68 +240,102 @@ def synthesise(request: Request, progress: Progress | None = None) -> Summary:
         }
         for name, data in tables.items():
             write(lake, name, 0, data)
-        rows = {name: data.num_rows for name, data in tables.items()}
-        for result in results:
-            for name, count in result.rows.items():
-                rows[name] = rows.get(name, 0) + count
+        rows = {name: data.num_rows for name, data in tables.items()} | made.rows
         _write_manifest(lake, request, rows)
         write_truth(truth, orgs, registered, levels)
-        entries = sorted(entry.name for entry in truth.iterdir())
+        entries = sorted(e.name for e in truth.iterdir() if e.name != resume.PLAN)
         (truth / TRUTH_MANIFEST).write_text(json.dumps({"entries": entries}, indent=2) + "\n")
-    return Summary(request.out, request.truth, sum(r.patients for r in results), rows)
+    return Summary(request.out, request.truth, made.patients, rows)
+
+
+@dataclass
+class Made:
+    """What the blocks wrote, summed as each finishes (no block's result is kept)."""
+
+    registered: np.ndarray  # (practices, quarter days): see `BlockResult.registered`
+    patients: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def add(self, result: BlockResult) -> None:
+        """Count one block in. A patient of one block may re-register at a practice of
+        another, so registrations are summed over blocks."""
+        self.registered += result.registered
+        self.patients += result.patients
+        for name, count in result.rows.items():
+            self.rows[name] = self.rows.get(name, 0) + count
 
 
 def _run_all(
-    jobs: list[BlockJob], request: Request, progress: Progress | None
-) -> list[BlockResult]:
-    total = request.patients
+    jobs: list[BlockJob],
+    request: Request,
+    finished: Path,
+    n_practices: int,
+    progress: Progress | None,
+) -> Made:
+    """Generate every block not already finished (by an earlier, interrupted run), noting each
+    as it finishes, and count them all in."""
+    made = Made(np.zeros((n_practices, len(QUARTER_DAYS)), dtype=np.int64))
     done = 0
-    results: list[BlockResult] = []
-    if request.workers == 1 or len(jobs) == 1:
-        for job in jobs:
-            results.append(run(job))
+    pending = []
+    for job in jobs:
+        earlier = resume.finished(finished, job.number)
+        if earlier is None:
+            pending.append(job)
+        else:
+            made.add(earlier)
             done += int(job.practices.list_size.sum())
-            if progress:
-                progress(done, total)
-        return results
+    if progress:
+        progress(done, request.patients)
+
+    def finish(job: BlockJob, result: BlockResult) -> None:
+        nonlocal done
+        resume.note(finished, result)
+        made.add(result)
+        done += int(job.practices.list_size.sum())
+        if progress:
+            progress(done, request.patients)
+
+    if request.workers == 1 or len(pending) <= 1:
+        for job in pending:
+            finish(job, run(job))
+        return made
     context = get_context("fork")
-    workers = min(request.workers, len(jobs))  # never more processes than blocks to generate
+    workers = min(request.workers, len(pending))  # never more processes than blocks to make
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for job, result in zip(jobs, pool.map(run, jobs), strict=True):
-            results.append(result)
-            done += int(job.practices.list_size.sum())
-            if progress:
-                progress(done, total)
-    return results
+        for job, result in zip(pending, pool.map(run, pending), strict=True):
+            finish(job, result)
+    return made
 
 
-def _registered(results: list[BlockResult], n_practices: int) -> np.ndarray:
-    """(practices, quarter days): registered patients on each quarter day of the period.
-
-    Summed over blocks: a patient of one block may re-register at a practice of another."""
-    registered = np.zeros((n_practices, len(QUARTER_DAYS)), dtype=np.int64)
-    for result in results:
-        registered += result.registered
-    return registered
+def _plan(request: Request) -> dict[str, object]:
+    """What decides the lake's content: a partial lake continues only under the same plan."""
+    return {
+        "generator": f"consortia {__version__} synth",
+        "seed": request.seed,
+        "patients": request.patients,
+        "ccgs": request.ccgs,
+        "ccg_patients": list(request.ccg_patients) if request.ccg_patients else None,
+        "list_size": request.list_size,
+        "block_patients": BLOCK_PATIENTS,
+    }
 
 
 @contextmanager
-def _staging(destination: Path) -> Iterator[Path]:
-    """A folder beside `destination` that replaces it only if the work completes."""
+def _staging(destination: Path, plan: dict[str, object]) -> Iterator[Path]:
+    """A folder beside `destination` that replaces it only when the work completes.
+
+    An interrupted run leaves it in place (`destination` untouched): run again with the same
+    request and the finished blocks are kept (`consortia.synth.resume`).
+    """
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = destination.with_name(f".{destination.name}.partial-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
+    with resume.partial(destination, plan) as staging:
         yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    previous = destination.with_name(f".{destination.name}.previous-{os.getpid()}")
-    if destination.exists():
-        destination.rename(previous)
-    staging.rename(destination)
-    shutil.rmtree(previous, ignore_errors=True)
+        resume.done_with(staging)
+        previous = destination.with_name(f".{destination.name}.previous-{os.getpid()}")
+        if destination.exists():
+            destination.rename(previous)
+        staging.rename(destination)
+        shutil.rmtree(previous, ignore_errors=True)
 
 
 def _write_manifest(lake: Path, request: Request, rows: dict[str, int]) -> None:

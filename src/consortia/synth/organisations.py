@@ -170,10 +170,15 @@ def _providers(rng: np.random.Generator, n_ccgs: int) -> Providers:
     return Providers(code, name, kind, n_nhs)
 
 
-def _ccgs(rng: np.random.Generator, n_ccgs: int, patients: int, providers: Providers) -> CCGs:
-    sizes = (
-        _split(patients, rng.lognormal(0.0, 0.4, n_ccgs)) if n_ccgs > 1 else np.array([patients])
-    )
+def _ccgs(
+    rng: np.random.Generator,
+    n_ccgs: int,
+    patients: int,
+    providers: Providers,
+    ccg_patients: tuple[int, ...] | None = None,
+) -> CCGs:
+    drawn = _split(patients, rng.lognormal(0.0, 0.4, n_ccgs)) if n_ccgs > 1 else [patients]
+    sizes = np.asarray(ccg_patients if ccg_patients is not None else drawn, dtype=np.int64)
     n_nhs = providers.n_nhs
     main = (np.arange(n_ccgs) * n_nhs) // n_ccgs
     nhs = np.stack([main, (main + 1) % n_nhs, (main + 2) % n_nhs], axis=1)
@@ -290,8 +295,8 @@ def _effects(
     return effects, outlying
 
 
-def _practices(rng: np.random.Generator, ccgs: CCGs) -> Practices:
-    per_ccg = np.maximum(1, np.round(ccgs.patients / params.DEMO_LIST_SIZE)).astype(np.int64)
+def _practices(rng: np.random.Generator, ccgs: CCGs, mean_list: int) -> Practices:
+    per_ccg = np.maximum(1, np.round(ccgs.patients / mean_list)).astype(np.int64)
     ccg = np.repeat(np.arange(len(ccgs.code)), per_ccg)
     n = len(ccg)
     list_size = np.empty(n, dtype=np.int64)
@@ -346,8 +351,17 @@ def _practices(rng: np.random.Generator, ccgs: CCGs) -> Practices:
     )
 
 
-def organisations(rng: np.random.Generator, *, patients: int, n_ccgs: int) -> Organisations:
-    """Draw the CCGs, practices and providers of a synthetic health economy."""
+def organisations(
+    rng: np.random.Generator,
+    *,
+    patients: int,
+    n_ccgs: int,
+    ccg_patients: tuple[int, ...] | None = None,
+    list_size: int = params.DEMO_LIST_SIZE,
+) -> Organisations:
+    """Draw the CCGs, practices and providers of a synthetic health economy (each CCG's
+    registered patients drawn, unless `ccg_patients` gives them; practices of `list_size`
+    patients on average)."""
     providers = _providers(rng, n_ccgs)
-    ccgs = _ccgs(rng, n_ccgs, patients, providers)
-    return Organisations(ccgs, _practices(rng, ccgs), providers)
+    ccgs = _ccgs(rng, n_ccgs, patients, providers, ccg_patients)
+    return Organisations(ccgs, _practices(rng, ccgs, list_size), providers)

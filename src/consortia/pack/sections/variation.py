@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
+
+import pandas as pd
 
 from consortia.analyses import variation
 from consortia.measures.definition import Measure, measures
@@ -25,7 +28,27 @@ def variation_table(context: Context) -> tuple[Comparison, Query]:
 def _variation_table(context: Context) -> tuple[Comparison, Query]:
     every = tuple(measures().values())
     result, sql = context.run(variation.observed_and_expected, context.scope, every)
-    return compare(result, "measure", confidence=CONFIDENCE), sql
+    comparison = compare(result, "measure", confidence=CONFIDENCE)
+    ranks = national_ranks(context)[["measure", "practice", "percentile"]]
+    table = comparison.table.merge(
+        ranks.rename(columns={"percentile": "national_percentile"}),
+        on=["measure", "practice"],
+        how="left",
+    )
+    table.attrs = comparison.table.attrs
+    return replace(comparison, table=table), sql
+
+
+def national_ranks(context: Context) -> pd.DataFrame:
+    """Every practice in the lake compared with every other, per measure (once per run: the
+    same for every CCG's pack)."""
+
+    def compute() -> pd.DataFrame:
+        every = tuple(measures().values())
+        result, _ = context.run(variation.every_practice, context.scope.everyone, every)
+        return compare(result, "measure", confidence=CONFIDENCE).table
+
+    return context.remember_for_everyone("variation_national_ranks", compute)
 
 
 def _figure(context: Context, measure: Measure) -> Figure:
@@ -44,8 +67,8 @@ def _figure(context: Context, measure: Measure) -> Figure:
             "every patient in the data by "
             f"{', '.join(s.replace('_', ' ') for s in measure.standardised_for)}, over the "
             f"period. {funnel.description}; the PHE exact-Poisson label is kept in the table. "
-            f"Percentile rank of the ratio among the CCG's practices "
-            f"({DIRECTION[measure.low_is_good]}). Outlying at the outer limits: "
+            "Percentile rank of the ratio among the CCG's practices, and among every practice "
+            f"in the data ({DIRECTION[measure.low_is_good]}). Outlying at the outer limits: "
             f"{describe_outlying(rows) or 'none'}."
         ),
         table=rows,

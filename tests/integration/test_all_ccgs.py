@@ -1,0 +1,120 @@
+"""`consortia pack --all-ccgs`: every CCG's pack in one pass, the same as each built alone, and
+a national comparison whose ranks are worked out here from the packs' own tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from consortia.engine.backends import connect
+from consortia.errors import ExitCode
+from consortia.measures.definition import measures
+from consortia.pack.all_ccgs import Packs, build_all
+from consortia.pack.build import build
+from tests.cli_run import run
+from tests.conftest import make_lake
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("all_ccgs")]
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three CCGs sharing providers."""
+    return make_lake(tmp_path_factory.mktemp("all"), "lake", patients=24_000, ccgs=3, seed=7)
+
+
+@pytest.fixture(scope="module")
+def packs(lake: Path, tmp_path_factory: pytest.TempPathFactory) -> Packs:
+    return build_all(connect(), lake, tmp_path_factory.mktemp("out") / "packs")
+
+
+def _rank(values: pd.Series) -> pd.Series:
+    """PERCENT_RANK × 100, worked with pandas: (rank − 1)/(n − 1) × 100, ties lowest."""
+    n = values.notna().sum()
+    return (values.rank(method="min") - 1) / max(n - 1, 1) * 100
+
+
+def test_every_ccg_has_the_pack_it_would_have_alone(
+    lake: Path, packs: Packs, tmp_path: Path
+) -> None:
+    codes = sorted(p.folder.name for p in packs.packs)
+    assert codes == ["00A", "00B", "00C"]
+    manifest = json.loads((packs.folder / "packs.json").read_text())
+    assert manifest == {"national": "national", "ccgs": {c: c for c in codes}}
+    alone = build(connect(), lake, tmp_path / "alone", "00B")
+    together = packs.folder / "00B"
+    assert [f.id for f in alone.figures] == [f.id for f in packs.packs[1].figures]
+    for figure in alone.figures:
+        mine = (together / "tables" / f"{figure.id}.csv").read_bytes()
+        assert mine == (alone.folder / "tables" / f"{figure.id}.csv").read_bytes(), figure.id
+    single = json.loads((alone.folder / "pack.json").read_text())
+    assert json.loads((together / "pack.json").read_text()) == single
+
+
+def test_national_ranks_of_practices_and_ccgs(packs: Packs) -> None:
+    """A practice's national rank is its ratio's rank among every practice of every CCG's
+    pack; a CCG's ranks are among every CCG, and among its region's."""
+    for measure in measures():
+        practices = pd.concat(
+            pd.read_csv(p.folder / "tables" / f"variation_{measure}.csv") for p in packs.packs
+        )
+        worked = _rank(practices["ratio"])
+        assert practices["national_percentile"].to_numpy() == pytest.approx(
+            worked.to_numpy(), abs=1e-6
+        )
+        ccgs = pd.read_csv(packs.national.folder / "tables" / f"national_{measure}.csv")
+        assert list(ccgs["ccg"]) == ["00A", "00B", "00C"]
+        assert ccgs["percentile"].to_numpy() == pytest.approx(_rank(ccgs["ratio"]).to_numpy())
+        by_region = ccgs.groupby("region")["ratio"].transform(_rank)
+        assert ccgs["region_percentile"].to_numpy() == pytest.approx(by_region.to_numpy())
+        # each CCG's events are its practices'
+        for code, rows in practices.groupby(practices["practice"].map(_ccg_of(packs))):
+            row = ccgs[ccgs["ccg"] == code].iloc[0]
+            assert row["observed"] == rows["observed"].sum()
+            assert row["expected"] == pytest.approx(rows["expected"].sum(), rel=1e-6)
+
+
+def _ccg_of(packs: Packs) -> dict[str, str]:
+    """Each practice's CCG, from the packs' practice lists."""
+    owner: dict[str, str] = {}
+    for pack in packs.packs:
+        lists = pd.read_csv(pack.folder / "tables" / "practice_lists.csv")
+        owner |= dict.fromkeys(lists["practice"], pack.folder.name)
+    return owner
+
+
+def test_the_national_page_lists_and_links_every_ccg(packs: Packs) -> None:
+    listed = pd.read_csv(packs.national.folder / "tables" / "national_ccgs.csv")
+    assert list(listed["ccg"]) == ["00A", "00B", "00C"]
+    assert (listed["patients"] > 0).all()
+    html = packs.national.html.read_text()
+    for code in listed["ccg"]:
+        assert f'href="../{code}/pack.html"' in html
+        assert (packs.national.folder / ".." / code / "pack.html").is_file()
+    deciles = pd.read_csv(packs.national.folder / "tables" / "national_practice_deciles.csv")
+    assert len(deciles) == 9 * len(measures())
+    # deciles rise
+    for _, rows in deciles.groupby("measure"):
+        assert rows["ratio"].is_monotonic_increasing
+
+
+def test_built_again_in_place_and_refusals(lake: Path, packs: Packs, tmp_path: Path) -> None:
+    # a second run replaces its own packs without --overwrite
+    code, stderr = run("pack", "--data", str(lake), "--all-ccgs", "--out", str(packs.folder))
+    assert code == 0, stderr
+    # a folder holding something else is refused before any work
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    code, stderr = run("pack", "--data", str(lake), "--all-ccgs", "--out", str(other))
+    assert code == ExitCode.USAGE
+    assert "not commissioning packs" in stderr
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+    code, stderr = run(
+        "pack", "--data", str(lake), "--all-ccgs", "--ccg", "00A", "--out", str(tmp_path / "x")
+    )
+    assert code == ExitCode.USAGE
+    assert "not both" in stderr
