@@ -8,9 +8,12 @@ run leaves nothing half-written and an existing lake is never lost.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -301,10 +304,22 @@ def _run_all(
         return made
     context = get_context("fork")
     workers = min(request.workers, len(pending))  # never more processes than blocks to make
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_end_with_parent
+    ) as pool:
         for job, result in zip(pending, pool.map(run, pending), strict=True):
             finish(job, result)
     return made
+
+
+def _end_with_parent() -> None:
+    """Have this worker killed when the run that forked it dies (Linux's PR_SET_PDEATHSIG), so
+    that no orphan goes on writing blocks after its run was killed."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _plan(request: Request) -> dict[str, object]:

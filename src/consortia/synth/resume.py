@@ -12,6 +12,7 @@ destination (a lock beside it); the destination itself changes only when everyth
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import shutil
@@ -57,10 +58,14 @@ def done_with(staging: Path) -> None:
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """Hold `path`'s lock, or refuse: another run is writing the same destination."""
+    # A POSIX record lock (`lockf`): held by this process alone, never by the workers it forks,
+    # and released by the system however the process ends.
     with path.open("a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
             raise UsageError(
                 f"another consortia synth is writing {path.with_suffix('').name.lstrip('.')} "
                 "(wait for it to finish)",

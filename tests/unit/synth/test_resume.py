@@ -113,9 +113,27 @@ def test_another_plan_starts_afresh(tmp_path: Path) -> None:
 
 
 def test_one_run_at_a_time(tmp_path: Path) -> None:
-    lock = tmp_path / ".lake.lock"
-    with resume._locked(lock), pytest.raises(UsageError, match="another consortia synth"):
-        synthesise(Request(out=tmp_path / "lake", truth=tmp_path / "truth", patients=1_000))
+    """Another process writing the same destination holds its lock: this run is refused."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); "
+            "fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+            str(tmp_path / ".lake.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(UsageError, match="another consortia synth"):
+            synthesise(Request(out=tmp_path / "lake", truth=tmp_path / "truth", patients=1_000))
+    finally:
+        holder.kill()
+        holder.communicate()
+    assert not (tmp_path / "lake").exists()
 
 
 def test_the_england_preset_has_englands_shape() -> None:
