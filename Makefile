@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SPARK  := $(VENV)/.spark
 NPM    ?= npm
 
 STATIC := src/consortia/pack/static
@@ -18,6 +19,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+
+# Spark, for the tests that run every spec on it too (not needed by the demo).
+$(SPARK): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	@touch $(SPARK)
 
 assets: $(ASSETS)
 
@@ -37,7 +43,7 @@ $(ASSETS): package.json package-lock.json
 demo: $(STAMP) $(ASSETS)
 	$(BIN)/consortia demo
 
-test: $(STAMP) $(ASSETS)
+test: $(STAMP) $(SPARK) $(ASSETS)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)

@@ -50,16 +50,20 @@ def main() -> None:
         manifest = json.loads((lake / "_lake.json").read_text(encoding="utf-8"))
         patients = manifest["patients_at_start"]
         rows = sum(d["rows"] for d in manifest["datasets"].values())
-        duplicated = duckdb.sql(
-            f"SELECT count(*) - count(DISTINCT patient_id) FROM read_parquet('{lake}/patient/*')"
-        ).fetchone()
         total = killed_after + run.seconds
+        print(f"synth: {run.seconds:.0f} s, peak {run.peak_bytes / 2**30:.2f} GiB", flush=True)
+        duplicated = duckdb.sql(
+            "SELECT count(*) - count(DISTINCT patient_id) "
+            f"FROM read_parquet('{lake}/patient/*.parquet')"
+        ).fetchone()
+        debris = [p.name for p in lake.rglob("*") if p.name.startswith(".")]
         print(f"lake: {lake}: {manifest['ccgs']} CCGs, {patients:,} patients, {rows:,} rows")
         if killed_after:
             print(f"killed after {killed_after:.0f} s; the run again took {run.seconds:.0f} s")
         print(f"wall time: {total / 60:.1f} min; peak memory {run.peak_bytes / 2**30:.2f} GiB")
         print(f"rate: {patients / total:,.0f} patients/s, {rows / total:,.0f} rows/s")
         print(f"duplicated patient ids: {duplicated[0] if duplicated else '?'}")
+        print(f"hidden files left in the lake: {debris or 'none'}")
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)

@@ -204,28 +204,37 @@ def pack(
             help="Write into a folder that holds other files (only the pack's own are replaced)."
         ),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where the analyses run: duckdb (embedded) or spark (local, or the cluster "
+            "CONSORTIA_SPARK_MASTER names; see docs/spark.md)."
+        ),
+    ] = "duckdb",
 ) -> None:
     """Build the commissioning pack for a CCG: an HTML page with charts, tables as CSV.
 
-    The lake is checked against the schema first; a lake that breaks a rule is refused.
+    The lake is checked against the schema first (by DuckDB, whatever the engine); a lake that
+    breaks a rule is refused.
     """
     from consortia.engine.backends import connect
 
     settings = _settings()
+    backend = connect(engine, settings)
     if all_ccgs:
         if ccg is not None:
             raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
         from consortia.pack.all_ccgs import build_all
 
         with _bar(settings.progress, "Building every CCG's pack") as update:
-            packs = build_all(connect("duckdb", settings), data, out, update, overwrite)
+            packs = build_all(backend, data, out, update, overwrite)
         typer.echo(f"{len(packs.packs)} commissioning packs written to {packs.folder}")
         typer.echo(f"national comparison written to {packs.national.html}")
         return
     from consortia.pack.build import build
 
     with _bar(settings.progress, "Building the pack") as update:
-        built = build(connect("duckdb", settings), data, out, ccg, update, overwrite)
+        built = build(backend, data, out, ccg, update, overwrite)
     typer.echo(f"commissioning pack written to {built.html}")
 
 

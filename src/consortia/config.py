@@ -27,3 +27,11 @@ class Settings(BaseSettings):
         ),
     )
     progress: bool = Field(default=True, description="Show progress bars on long work.")
+    spark_master: str | None = Field(
+        default=None,
+        description=(
+            "Where `--engine spark` runs: a Spark master URL such as 'spark://host:7077' or "
+            "'yarn' (default: the session a cluster or Databricks already provides, else "
+            "local with `threads` cores)."
+        ),
+    )

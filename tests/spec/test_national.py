@@ -14,8 +14,8 @@ import pytest
 
 from consortia.analyses import national
 from consortia.analyses.scope import Scope
-from consortia.engine.backends import connect
 from consortia.engine.lake import Lake
+from tests.engines import backend_of
 from tests.spec.test_population_and_activity import START, patient, spell
 from tests.spec.tiny import emergency_measure, write_lake
 
@@ -23,7 +23,7 @@ EVERYONE = Scope(first_year=2013, years=1)
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+def lake(tmp_path_factory: pytest.TempPathFactory, engine: str) -> tuple[Any, Any]:
     practice = {"contract": "GMS", "deprivation_decile": 5, "opened": START, "closed": None}
     rows: dict[str, list[dict[str, Any]]] = {
         "ccg": [
@@ -49,7 +49,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
         ],
     }
     folder = write_lake(tmp_path_factory.mktemp("tiny-national"), rows)
-    backend = connect()
+    backend = backend_of(engine)
     return backend, Lake(folder).open(backend)
 
 

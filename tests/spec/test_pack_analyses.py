@@ -14,8 +14,8 @@ import pytest
 
 from consortia.analyses import fragmentation, investment, prevalence, trends, variation
 from consortia.analyses.scope import Scope
-from consortia.engine.backends import connect
 from consortia.engine.lake import Lake
+from tests.engines import backend_of
 from tests.spec.test_population_and_activity import START, arrival, patient, spell
 from tests.spec.tiny import emergency_measure, write_lake
 
@@ -27,7 +27,7 @@ def emergency(sid: int, pid: int, provider: str, on: date) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+def lake(tmp_path_factory: pytest.TempPathFactory, engine: str) -> tuple[Any, Any]:
     practice = {"contract": "GMS", "deprivation_decile": 5, "opened": START, "closed": None}
     elective_17 = spell(20, 3, "elective", date(2013, 6, 10), 500) | {"rtt_weeks": 17}
     elective_18 = spell(21, 4, "elective", date(2013, 6, 11), 500) | {"rtt_weeks": 18}
@@ -78,7 +78,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
         ],
     }
     folder = write_lake(tmp_path_factory.mktemp("tiny-pack"), rows)
-    backend = connect()
+    backend = backend_of(engine)
     return backend, Lake(folder).open(backend)
 
 

@@ -15,8 +15,8 @@ import pytest
 
 from consortia.analyses import activity, fragmentation, investment, population, prevalence, trends
 from consortia.analyses.scope import Scope
-from consortia.engine.backends import connect
 from consortia.pack.build import open_tables
+from tests.engines import backend_of
 from tests.spec import test_population_and_activity as activity_spec
 from tests.spec.test_population_and_activity import START, patient, spell
 from tests.spec.tiny import write_lake
@@ -37,7 +37,7 @@ def rows_of(frame: Any, *keys: str) -> dict[Any, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def economy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+def economy(tmp_path_factory: pytest.TempPathFactory, engine: str) -> tuple[Any, Any]:
     """The activity spec's lake, with providers named and one practice opening in 2014."""
     rows = activity_spec.rows()
     rows["provider"] = PROVIDERS
@@ -49,7 +49,7 @@ def economy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
     rows["apc"][1] = rows["apc"][1] | {"treatment_function": "999"}  # not a known function
     rows["op"][2] = rows["op"][2] | {"provider": "NXX"}  # patient 6's 2014 follow-up
     folder = write_lake(tmp_path_factory.mktemp("economy"), rows)
-    backend = connect()
+    backend = backend_of(engine)
     return backend, open_tables(backend, folder)
 
 
@@ -189,7 +189,7 @@ def test_local_investment_comparison(economy: tuple[Any, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def registers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+def registers(tmp_path_factory: pytest.TempPathFactory, engine: str) -> tuple[Any, Any]:
     """Six patients, ages on 31 March 2014: A10001 — 1 (F, 24: diabetes, depression),
     2 (M, 17: diabetes, depression), 3 (F, 16: diabetes, asthma), 4 (M, 4: asthma);
     B10001 — 5 (F, 54: diabetes), 6 (M, 18: depression). Both practices in CCG 01A."""
@@ -225,7 +225,7 @@ def registers(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
         "apc": [spell(1, 1, "emergency", date(2013, 5, 1), 100)],
     }
     folder = write_lake(tmp_path_factory.mktemp("registers"), rows)
-    backend = connect()
+    backend = backend_of(engine)
     return backend, open_tables(backend, folder)
 
 

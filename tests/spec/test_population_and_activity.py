@@ -13,8 +13,8 @@ import pytest
 
 from consortia.analyses import activity, population
 from consortia.analyses.scope import Scope
-from consortia.engine.backends import connect
 from consortia.engine.lake import Lake
+from tests.engines import backend_of
 from tests.spec.tiny import write_lake
 
 
@@ -142,9 +142,9 @@ def rows() -> dict[str, list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+def tables(tmp_path_factory: pytest.TempPathFactory, engine: str) -> tuple[Any, Any]:
     lake = write_lake(tmp_path_factory.mktemp("tiny"), rows())
-    backend = connect()
+    backend = backend_of(engine)
     return backend, Lake(lake).open(backend)
 
 

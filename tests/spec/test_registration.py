@@ -39,8 +39,8 @@ from consortia.analyses import (
     variation,
 )
 from consortia.analyses.scope import Scope
-from consortia.engine.backends import connect
 from consortia.engine.lake import Lake
+from tests.engines import backend_of
 from tests.spec.test_population_and_activity import START, patient, spell
 from tests.spec.tiny import emergency_measure, write_lake
 
@@ -67,7 +67,7 @@ def practice(code: str, ccg: str, closed: date | None = None) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
+def lake(tmp_path_factory: pytest.TempPathFactory, engine: str) -> tuple[Any, Any]:
     rows: dict[str, list[dict[str, Any]]] = {
         "ccg": [
             {"code": "01A", "name": "NHS One CCG", "region": "north"},
@@ -113,7 +113,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any]:
         ],
     }
     folder = write_lake(tmp_path_factory.mktemp("moves"), rows)
-    backend = connect()
+    backend = backend_of(engine)
     return backend, Lake(folder).open(backend)
 
 

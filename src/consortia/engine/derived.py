@@ -80,7 +80,9 @@ class Derived:
         """The file of `definition` over these arguments (their text) on this lake."""
         if self._content is None:
             self._content = content(self.lake)
-        named = f"{definition.__module__}.{definition.__qualname__}({arguments})"
+        # by engine too: each engine's results are its own (they agree to rounding, not bits)
+        engine = getattr(self.backend, "name", "")
+        named = f"{engine}:{definition.__module__}.{definition.__qualname__}({arguments})"
         what = hashlib.sha256(named.encode()).hexdigest()
         key = hashlib.sha256(f"{self._content}\n{code()}\n{what}".encode()).hexdigest()
         # name-what-key: versions of one result share the first two, so older ones can go

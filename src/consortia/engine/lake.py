@@ -7,6 +7,7 @@ an empty or truncated file or another format renamed `.parquet` is named in one 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -155,9 +156,16 @@ class Lake:
         """Ibis tables for `datasets`, read in place from their Parquet files."""
         names = list(datasets)
         self.require(names)
-        return {
-            name: backend.read_parquet(
-                [str(p) for p in self.parts(name)], table_name=f"lake_{name}"
-            )
-            for name in names
-        }
+        return {name: self._read(backend, name) for name in names}
+
+    def _read(self, backend: Any, name: str) -> Any:
+        """One dataset as a table: DuckDB reads the list of its parts; Spark reads a list as
+        one broken path, so it is given the folder's pattern (the same parts: checked, every
+        `*.parquet`)."""
+        parts = [str(p) for p in self.parts(name)]
+        if str(getattr(backend, "name", "")) == "pyspark":
+            # a Spark session's views are shared by every lake it reads: named per lake
+            lake = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:8]
+            pattern = str(self.path / name / "*.parquet")
+            return backend.read_parquet(pattern, table_name=f"lake_{name}_{lake}")
+        return backend.read_parquet(parts, table_name=f"lake_{name}")

@@ -21,6 +21,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from consortia.engine.backends import EngineGapError, is_duckdb
 from consortia.engine.lake import PARQUET_RULE, Lake, first_line
 from consortia.errors import DataError, UsageError
 from consortia.ingest import checked
@@ -279,7 +280,17 @@ def _names(datasets: Iterable[str] | None) -> list[str]:
 
 
 def check_lake(con: Any, path: Path, datasets: Iterable[str] | None = None) -> list[Violation]:
-    """Every broken rule in the lake at `path` (all datasets, or those named)."""
+    """Every broken rule in the lake at `path` (all datasets, or those named).
+
+    DuckDB only: each rule's first breaking row is named by the file's own row numbers, which
+    no other engine gives (`consortia.engine.backends.checking` gives the engine to use).
+    """
+    if not is_duckdb(con):
+        raise EngineGapError(
+            "checking a lake needs DuckDB (rows are named by each file's own row numbers); "
+            "check with consortia check, then analyse on Spark",
+            rule="a lake is checked by DuckDB",
+        )
     lake = Lake(path)
     names = _names(datasets)
     lake.require(names)

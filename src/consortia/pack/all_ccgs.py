@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from consortia.analyses.scope import Scope
+from consortia.engine.backends import checking
 from consortia.engine.derived import Derived
 from consortia.engine.lake import Lake, write_whole
 from consortia.errors import DataError
@@ -57,7 +58,7 @@ def build_all(
     comparison to `out/national/`; every destination is checked before any work."""
     assets.check()
     check_folder_of_packs(out, overwrite)
-    require_valid(backend, lake_path, DATASETS)
+    require_valid(checking(backend), lake_path, DATASETS)
     tables = open_tables(backend, lake_path)
     derived = Derived(Lake(lake_path), backend)
     everyone = Context(backend, tables, Scope(), EVERYONE, derived)

@@ -20,6 +20,7 @@ from consortia.analyses import (
     variation,
 )
 from consortia.analyses.scope import Scope, Tables
+from consortia.engine.backends import checking, small_table
 from consortia.engine.derived import Derived
 from consortia.engine.lake import Lake
 from consortia.errors import DataError
@@ -100,7 +101,7 @@ def open_tables(backend: Any, lake_path: Path) -> dict[str, Any]:
     """The lake's datasets and the reference tables analyses join to, as backend tables."""
     tables = dict(Lake(lake_path).open(backend, DATASETS))
     for name in REFERENCE_TABLES:
-        tables[name] = backend.create_table(f"reference_{name}", load(name), overwrite=True)
+        tables[name] = small_table(backend, f"reference_{name}", load(name))
     return tables
 
 
@@ -164,7 +165,7 @@ def build(
     """
     assets.check()  # before the analysis: a missing design system is known at once
     previous = check_destination(out, overwrite)
-    require_valid(backend, lake_path, DATASETS)
+    require_valid(checking(backend), lake_path, DATASETS)
     figures, code, name = analyse(backend, lake_path, ccg, progress)
     return write_pack(out, previous, figures, code, name)
 

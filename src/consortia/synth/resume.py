@@ -44,9 +44,18 @@ def partial(destination: Path, plan: dict[str, Any]) -> Iterator[Path]:
     with _locked(destination.with_name(f".{destination.name}.lock")):
         if staging.exists() and _plan_of(staging) != plan:
             shutil.rmtree(staging)
+        elif staging.exists():
+            _remove_temporaries(staging)
         staging.mkdir(exist_ok=True)
         replace_whole(staging / PLAN, lambda path: path.write_text(json.dumps(plan, indent=2)))
         yield staging
+
+
+def _remove_temporaries(staging: Path) -> None:
+    """Remove the temporary files a killed run was writing when it died (`replace_whole`
+    names them `.NAME.PID.tmp`); under the lock, no one else is writing them."""
+    for temporary in staging.rglob(".*.tmp"):
+        temporary.unlink(missing_ok=True)
 
 
 def done_with(staging: Path) -> None:

@@ -61,6 +61,8 @@ def test_an_interrupted_run_keeps_its_blocks_and_completes_the_same(
     assert not request.out.exists()  # the destination appears only when complete
     staging = resume.staging_of(request.out)
     assert len(list((staging / resume.FINISHED).iterdir())) == 2
+    # what a run killed while writing a part leaves behind (`replace_whole`'s temporary file)
+    (staging / "apc" / ".part-00002.parquet.999999.tmp").write_bytes(b"PAR1 half a part")
     seen: list[int] = []
     synthesise(request, lambda done, total: seen.append(done))
     assert seen[0] == calls[-1] > 0  # it started from the two finished blocks
@@ -68,6 +70,7 @@ def test_an_interrupted_run_keeps_its_blocks_and_completes_the_same(
     assert not staging.exists()
     assert content(request.out) == content(whole)
     assert sorted(p.name for p in request.out.iterdir() if p.name.startswith("_")) == ["_lake.json"]
+    assert [p for p in request.out.rglob("*") if p.name.startswith(".")] == []
 
 
 def test_a_killed_run_completes_on_rerun_without_duplicates(whole: Path, tmp_path: Path) -> None:
