@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from consortia import __version__
-from consortia.errors import ConsortiaError, ExitCode, UsageError
+from consortia.errors import ConsortiaError, ExitCode, UsageError, out_of_memory
 from consortia.governance.cli import gov_app
 
 # Pydantic looks for plugins in every installed distribution's metadata the first time it
@@ -333,3 +333,9 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception as error:  # the engine's own out-of-memory error is the user's to act on
+        resource = out_of_memory(error)
+        if resource is None:
+            raise
+        typer.echo(f"error: {resource}", err=True)
+        sys.exit(int(resource.exit_code))

@@ -201,6 +201,7 @@ def cli_reference(app: typer.Typer) -> str:
         ExitCode.INTERNAL: "an internal error (a bug: please report it)",
         ExitCode.USAGE: "a bad argument or option; the one-line message says which",
         ExitCode.DATA: "bad or missing input data; the message names the file, row, field and rule",
+        ExitCode.RESOURCES: "the engine ran out of the memory it may use; the message says why",
     }
     lines += [f"| {int(code)} | {meaning} |" for code, meaning in meanings.items()]
     lines.append("")

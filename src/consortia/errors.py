@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     INTERNAL = 1  # a bug: please report it
     USAGE = 2  # bad arguments or options (also Click's own code for usage errors)
     DATA = 3  # bad input data: a lake, file or dataset that is missing or breaks a rule
+    RESOURCES = 4  # the machine's limits: the engine ran out of the memory it may use
 
 
 class ConsortiaError(Exception):
@@ -70,3 +71,21 @@ class DataError(ConsortiaError):
     """Input data that is missing or breaks a rule of the schema."""
 
     exit_code = ExitCode.DATA
+
+
+class ResourceError(ConsortiaError):
+    """The work needs more of the machine than it may use (memory)."""
+
+    exit_code = ExitCode.RESOURCES
+
+
+def out_of_memory(error: BaseException) -> ResourceError | None:
+    """`error` as a `ResourceError` if it is an engine running out of memory (DuckDB's
+    OutOfMemoryException, Python's MemoryError), else None."""
+    if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryException":
+        return ResourceError(
+            "the engine ran out of the memory it may use; raise CONSORTIA_MEMORY_LIMIT "
+            "(e.g. 8GB), or lower CONSORTIA_THREADS, or run on Spark (--engine spark)",
+            rule="memory limit",
+        )
+    return None

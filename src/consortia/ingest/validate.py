@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from consortia.engine.backends import EngineGapError, is_duckdb
 from consortia.engine.lake import PARQUET_RULE, Lake, first_line
-from consortia.errors import DataError, UsageError
+from consortia.errors import DataError, UsageError, out_of_memory
 from consortia.ingest import checked
 from consortia.schema.datasets import DATASETS
 from consortia.schema.model import Column, Dataset, NotBeforeBirth, Ordered, PresentOnlyWhen
@@ -166,7 +166,11 @@ def _read(con: Any, files: list[Path]) -> Any:
 
 
 def _unreadable_data(dataset: Dataset, files: list[Path], error: Exception) -> Violation:
-    """A violation for data the engine could not decode, naming the file where it can."""
+    """A violation for data the engine could not decode, naming the file where it can. An
+    engine out of memory is not the data's fault: that is raised as a `ResourceError`."""
+    resource = out_of_memory(error)
+    if resource is not None:
+        raise resource from None
     message = first_line(error)
     named = [str(p) for p in files if str(p) in message]
     where = named[0] if named else str(files[0].parent)
