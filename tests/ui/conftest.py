@@ -80,10 +80,9 @@ class OfflinePage:
     errors: list[str]  # script errors and console errors of the page
 
 
-@pytest.fixture(scope="session")
-def offline_page(browser: Any, emailed_pack: Emailed) -> Iterator[OfflinePage]:
-    """The emailed pack open in a page with the network cut off (opened once: the tests only
-    read it, and open its details elements)."""
+def open_offline(browser: Any, uri: str) -> tuple[Any, OfflinePage]:
+    """A new browser context and `uri` open in it with the network cut off (every request but
+    files refused and recorded), once its charts are drawn or have failed."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     refused: list[str] = []
 
@@ -101,8 +100,16 @@ def offline_page(browser: Any, emailed_pack: Emailed) -> Iterator[OfflinePage]:
     page.on(
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
     )
-    page.goto(emailed_pack.html.as_uri(), wait_until="load")
+    page.goto(uri, wait_until="load")
     # the page draws its charts after its first paint, then marks its root element
     page.wait_for_selector("html[data-charts=drawn], html[data-charts=failed]", state="attached")
-    yield OfflinePage(page, refused, errors)
+    return context, OfflinePage(page, refused, errors)
+
+
+@pytest.fixture(scope="session")
+def offline_page(browser: Any, emailed_pack: Emailed) -> Iterator[OfflinePage]:
+    """The emailed pack open in a page with the network cut off (opened once: the tests only
+    read it, and open its details elements)."""
+    context, page = open_offline(browser, emailed_pack.html.as_uri())
+    yield page
     context.close()

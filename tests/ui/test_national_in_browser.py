@@ -13,7 +13,7 @@ import pytest
 from consortia.engine.backends import connect
 from consortia.pack.all_ccgs import Packs, build_all
 from tests.conftest import make_lake
-from tests.ui.conftest import AXE, SCREENSHOTS
+from tests.ui.conftest import AXE, SCREENSHOTS, open_offline
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui")]
 
@@ -26,22 +26,8 @@ def packs(tmp_path_factory: pytest.TempPathFactory) -> Packs:
 
 
 def test_the_national_page_draws_and_links_every_pack(browser: Any, packs: Packs) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    refused: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(("file:", "data:", "about:")):
-            route.continue_()
-        else:
-            refused.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(packs.national.html.as_uri(), wait_until="load")
-    page.wait_for_selector("html[data-charts=drawn], html[data-charts=failed]", state="attached")
+    context, offline = open_offline(browser, packs.national.html.as_uri())
+    page, errors, refused = offline.page, offline.errors, offline.refused
     assert page.get_attribute("html", "data-charts") == "drawn"
     assert errors == []
     assert refused == []
