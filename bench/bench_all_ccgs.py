@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from measure import measure
+from consortia.pack.destination import MANIFEST
+from measure import CONSORTIA, lake_or_generated, measure
 
 ENGLAND = 211
 
@@ -27,21 +26,15 @@ def main() -> None:
     parser.add_argument("--lake", type=Path, help="a lake of several CCGs (default: generate)")
     parser.add_argument("--ccg", default="00A")
     args = parser.parse_args()
-    consortia = str(Path(sys.executable).with_name("consortia"))
+    consortia = CONSORTIA
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        lake = args.lake
-        if lake is None:
-            lake = root / "lake"
-            subprocess.run(
-                [consortia, "synth", "--out", str(lake), "--ccgs", "20", "--patients", "3000000"],
-                check=True,
-            )
+        lake = lake_or_generated(args.lake, root, ccgs=20, patients=3_000_000)
         out = root / "packs"
         every = [consortia, "pack", "--data", str(lake), "--all-ccgs", "--out", str(out)]
         first = measure(every)
         kept = measure(every)
-        packs = len(json.loads((out / "packs.json").read_text(encoding="utf-8"))["ccgs"])
+        packs = len(json.loads((out / MANIFEST).read_text(encoding="utf-8"))["ccgs"])
         one = measure(
             [consortia, "pack", "--data", str(lake), "--ccg", args.ccg, "--out", str(root / "one")]
         )

@@ -11,8 +11,6 @@ CCGs of 600,000 patients under a temporary folder).
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,6 +23,7 @@ from consortia.analyses.scope import Scope
 from consortia.engine.backends import connect
 from consortia.measures.definition import measures
 from consortia.pack.build import open_tables
+from measure import lake_or_generated
 
 EVERYONE = Scope()
 
@@ -62,12 +61,7 @@ def main() -> None:
     parser.add_argument("--lake", type=Path, help="a lake (default: generate)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        lake = args.lake
-        if lake is None:
-            lake = Path(folder) / "lake"
-            consortia = str(Path(sys.executable).with_name("consortia"))
-            command = [consortia, "synth", "--out", str(lake), "--ccgs", "2"]
-            subprocess.run([*command, "--patients", "600000"], check=True)
+        lake = lake_or_generated(args.lake, Path(folder), ccgs=2, patients=600_000)
         measured = {engine: run(engine, lake) for engine in ("duckdb", "spark")}
     print(f"lake: {lake}")
     print(f"{'':28} {'DuckDB':>9} {'Spark':>9} {'Spark/DuckDB':>13}")

@@ -16,14 +16,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
-from measure import measure
+from measure import CONSORTIA, measure
 
 
 def main() -> None:
@@ -32,7 +31,7 @@ def main() -> None:
     parser.add_argument("--kill-after", type=float, help="kill the first run after this long")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    consortia = str(Path(sys.executable).with_name("consortia"))
+    consortia = CONSORTIA
     folder = Path(tempfile.mkdtemp()) if args.out is None else None
     lake = args.out or folder / "lake"  # type: ignore[operator]
     command = [consortia, "synth", "--preset", "england", "--out", str(lake)]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pyarrow.parquet as pq
 
 from consortia.engine.lake import MANIFEST
 from consortia.schema.datasets import DATASETS
-from measure import measure
+from measure import CONSORTIA, lake_or_generated, measure
 
 RUNS = 3
 # How each dataset's rows belong to a CCG: by its own column, or through its patients.
@@ -75,15 +74,10 @@ def main() -> None:
     parser.add_argument("--lake", type=Path, help="a lake of several CCGs (default: generate)")
     parser.add_argument("--ccg", default="00A")
     args = parser.parse_args()
-    consortia = str(Path(sys.executable).with_name("consortia"))
+    consortia = CONSORTIA
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        lake = args.lake
-        if lake is None:
-            lake = root / "many"
-            synth = [consortia, "synth", "--out", str(lake), "--ccgs", "20"]
-            generated = measure([*synth, "--patients", "3000000"])
-            print(f"generated 20 CCGs, 3,000,000 patients: {generated.seconds:.0f} s")
+        lake = lake_or_generated(args.lake, root, ccgs=20, patients=3_000_000)
         alone = root / "alone"
         cut(lake, args.ccg, alone)
         many_first, many = timings(consortia, lake, args.ccg, root / "pack-many")

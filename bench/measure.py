@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
@@ -53,3 +55,18 @@ def measure(command: list[str], interval: float = 0.05) -> Measurement:
     if child.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {error.decode()[-500:]}")
     return Measurement(time.perf_counter() - start, peak)
+
+
+CONSORTIA = str(Path(sys.executable).with_name("consortia"))  # the command, as a user runs it
+
+
+def lake_or_generated(given: Path | None, folder: Path, ccgs: int, patients: int) -> Path:
+    """The lake `given`, or one generated under `folder` with `ccgs` CCGs and `patients`
+    patients (its generation timed and printed)."""
+    if given is not None:
+        return given
+    lake = folder / "lake"
+    synth = [CONSORTIA, "synth", "--out", str(lake), "--ccgs", str(ccgs)]
+    generated = measure([*synth, "--patients", str(patients)])
+    print(f"generated {ccgs} CCGs, {patients:,} patients: {generated.seconds:.0f} s")
+    return lake

@@ -219,11 +219,11 @@ def pack(
     """
     from consortia.engine.backends import connect
 
+    if all_ccgs and ccg is not None:
+        raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
     settings = _settings()
     backend = connect(engine, settings)
     if all_ccgs:
-        if ccg is not None:
-            raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
         from consortia.pack.all_ccgs import build_all
 
         with _bar(settings.progress, "Building every CCG's pack") as update:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from consortia.engine.backends import is_duckdb
 from consortia.errors import DataError
 from consortia.schema.datasets import DATASETS
 
@@ -163,7 +164,7 @@ class Lake:
         one broken path, so it is given the folder's pattern (the same parts: checked, every
         `*.parquet`)."""
         parts = [str(p) for p in self.parts(name)]
-        if str(getattr(backend, "name", "")) == "pyspark":
+        if not is_duckdb(backend):
             # a Spark session's views are shared by every lake it reads: named per lake
             lake = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:8]
             pattern = str(self.path / name / "*.parquet")

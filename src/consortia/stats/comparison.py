@@ -8,7 +8,7 @@ outlying at the outermost level, and its percentile rank among its peers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -30,6 +30,11 @@ class Comparison:
         """The over-dispersed funnel limits of one group, along its expected counts."""
         rows = self.table[self.table[self.group_column] == group]
         return self.funnels[group].limit_curves(rows["expected"])
+
+    def with_table(self, table: pd.DataFrame) -> Comparison:
+        """The same comparison over `table` (its rows with columns added), keeping its group."""
+        table.attrs = self.table.attrs
+        return replace(self, table=table)
 
     @property
     def group_column(self) -> str:

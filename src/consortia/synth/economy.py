@@ -37,7 +37,6 @@ from consortia.synth.calendar import FINANCIAL_YEARS, QUARTER_DAYS, START
 from consortia.synth.truth import write_truth
 
 BLOCK_PATIENTS = 50_000
-BLOCKS = resume.FINISHED  # in a partial lake: the blocks already written
 TRUTH_MANIFEST = "_truth.json"
 # Truth folders written before the truth manifest: these entries and nothing else.
 _OLD_TRUTH = frozenset(
@@ -232,7 +231,7 @@ def synthesise(request: Request, progress: Progress | None = None) -> Summary:
             )
             for number, members in enumerate(plan_blocks(practices.list_size))
         ]
-        made = _run_all(jobs, request, lake / BLOCKS, len(practices), progress)
+        made = _run_all(jobs, request, lake / resume.FINISHED, len(practices), progress)
         registered = made.registered
         tables = {
             "ccg": orgs.ccgs.table(),

@@ -67,7 +67,8 @@ def _sizes(n: int, median: float, smallest: float, largest: float, total: int) -
     for _ in range(100):
         sigma = (low + high) / 2
         low, high = (sigma, high) if clipped(sigma).sum() < total else (low, sigma)
-    exact = clipped((low + high) / 2) * total / clipped((low + high) / 2).sum()
+    sizes = clipped((low + high) / 2)
+    exact = sizes * total / sizes.sum()
     whole = np.floor(exact).astype(np.int64)
     whole[np.argsort(-(exact - whole), kind="stable")[: total - int(whole.sum())]] += 1
     return whole

@@ -15,6 +15,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,6 +73,8 @@ def _locked(path: Path) -> Iterator[None]:
     with path.open("a") as handle:
         try:
             fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not _same_file(handle.fileno(), path):  # unlinked by a run that just finished
+                raise BlockingIOError(errno.EAGAIN, "the lock file was replaced")
         except OSError as error:
             if error.errno not in (errno.EACCES, errno.EAGAIN):
                 raise
@@ -84,6 +87,15 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             path.unlink(missing_ok=True)
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    """Whether the open file is still the one at `path` (a finishing run removes its lock file:
+    a lock taken on the removed file guards nothing)."""
+    try:
+        return os.fstat(descriptor).st_ino == path.stat().st_ino
+    except OSError:
+        return False
 
 
 def _plan_of(staging: Path) -> Any:

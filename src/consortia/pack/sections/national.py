@@ -8,7 +8,6 @@ and the distribution of practices' ratios across the whole lake, decile by decil
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
 import pandas as pd
@@ -51,13 +50,10 @@ def _comparison(context: Context) -> tuple[Comparison, Query]:
         result = result.merge(names[["ccg", "name", "region"]], on="ccg", how="left")
         comparison = compare(result, "measure", confidence=CONFIDENCE)
         table = comparison.table
-        table = table.assign(
-            region_percentile=percentile_rank(
-                table["ratio"], table["measure"] + "|" + table["region"]
-            )
-        )
-        table.attrs = comparison.table.attrs
-        return replace(comparison, table=table), sql
+        regions = table["measure"] + "|" + table["region"]
+        return comparison.with_table(
+            table.assign(region_percentile=percentile_rank(table["ratio"], regions))
+        ), sql
 
     return context.remember("national_comparison", compute)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
 import pandas as pd
@@ -35,8 +34,7 @@ def _variation_table(context: Context) -> tuple[Comparison, Query]:
         on=["measure", "practice"],
         how="left",
     )
-    table.attrs = comparison.table.attrs
-    return replace(comparison, table=table), sql
+    return comparison.with_table(table), sql
 
 
 def national_ranks(context: Context) -> pd.DataFrame:
