@@ -5,6 +5,7 @@ No commissioning logic lives here.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -316,8 +317,25 @@ def version() -> None:
     typer.echo(__version__)
 
 
+# A command allocates many long-lived objects (Ibis expressions, Altair's schema, pandas):
+# collecting the youngest generation every 50,000 allocations rather than 700 spares
+# repeated traversals of them, and freezing what is left when the command ends spares the
+# interpreter's collections at exit (about 1 s of a pack's 8, measured). Memory is freed
+# by reference counting as before; only cycles wait longer.
+GC_THRESHOLD = (50_000, 50, 100)
+
+
 def main() -> None:
     """Entry point: run the command and turn user errors into one line and an exit code."""
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        _run()
+    finally:
+        gc.freeze()
+
+
+def _run() -> None:
+    """Run the command line, each error as one line and its exit code."""
     try:
         app(standalone_mode=False)
     except ConsortiaError as error:

@@ -179,15 +179,15 @@ def write_pack(
     page: Page = PACK,
 ) -> Pack:
     """Write a page of figures into `out`: its HTML, each table as CSV, and its index."""
-    out.mkdir(parents=True, exist_ok=True)
+    page_html = render(figures, ccg_code=code, ccg_name=name, made=date.today(), page=page)
+    out.mkdir(parents=True, exist_ok=True)  # only once the page is drawn: nothing half-made
     (out / TABLES).mkdir(exist_ok=True)
     written = [out / TABLES / f"{figure.id}.csv" for figure in figures]
     for figure, table in zip(figures, written, strict=True):
         figure.table.to_csv(table, index=False)
     remove_stale(out, previous, written)
     html = out / HTML
-    made = date.today()
-    html.write_text(render(figures, ccg_code=code, ccg_name=name, made=made, page=page), "utf-8")
+    html.write_text(page_html, "utf-8")
     (out / INDEX).write_text(json.dumps(index(figures, code, name), indent=2) + "\n")
     return Pack(out, html, figures)
 

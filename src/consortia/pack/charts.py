@@ -11,7 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from altair.utils.data import limit_rows, to_values
 
 from consortia.pack import icons
 from consortia.pack.labels import POD, POINT_TYPES, label
@@ -75,13 +78,38 @@ def _channel(name: str, value: Any) -> Any:
     return value
 
 
+def inline_values(data: Any) -> dict[str, Any]:
+    """A chart's table as Vega-Lite inline values, as Altair's own transformer writes them
+    (times as local ISO text, missing and infinite numbers as null) but through Arrow; a
+    missing time is null too (Altair writes "", an invalid date to Vega).
+
+    Altair's pandas path tidies each column with pandas operations, about 10 ms per layer:
+    a third of the time of drawing a pack's charts. Over Arrow it is about a fifth of that.
+    """
+    limit_rows(data)  # Altair's guard against an accidentally huge page
+    if not isinstance(data, pd.DataFrame):
+        return to_values(data)
+    columns: dict[str, Any] = {}
+    for name, column in data.items():
+        if pd.api.types.is_datetime64_any_dtype(column):
+            column = column.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        elif pd.api.types.is_float_dtype(column):
+            column = column.where(np.isfinite(column))
+        columns[str(name)] = column
+    return {"values": pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False).to_pylist()}
+
+
+alt.data_transformers.register("consortia", inline_values)
+
+
 def spec(chart: Any) -> dict[str, Any]:
     """The chart's Vega-Lite specification, data inline, in the pack's look (`CONFIG`).
 
     Built once per chart and unvalidated (the browser tests validate every chart against the
     schema): the page draws it and the description in words is read from it.
     """
-    specification: dict[str, Any] = chart.to_dict(validate=False)
+    with alt.data_transformers.enable("consortia"):
+        specification: dict[str, Any] = chart.to_dict(validate=False)
     config = specification.setdefault("config", {})
     for key, value in CONFIG.items():
         if isinstance(value, dict) and isinstance(config.get(key), dict):

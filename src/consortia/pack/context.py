@@ -44,7 +44,7 @@ class Context:
         def compute() -> tuple[pd.DataFrame, Query]:
             result = self.backend.execute(definition(self.shared, scope, *args))
             return result, Query(
-                definition(self.tables, scope, *args), self._sql(definition, scope, args)
+                lambda: definition(self.tables, scope, *args), self._sql(definition, scope, args)
             )
 
         key = (definition.__module__, definition.__qualname__, scope, repr(args))

@@ -12,12 +12,21 @@ import pandas as pd
 
 
 class Query:
-    """The analysis behind a figure; its SQL is compiled only when someone asks for it (by
-    `compile`, when given: the lake's store of compiled SQL)."""
+    """The analysis behind a figure, over the lake's own tables. Neither its expression nor its
+    SQL is built until someone asks for it (building an Ibis expression costs as much as
+    running it on a CCG's kept results); `compile`, when given, finds the SQL in the lake's
+    store of compiled SQL instead."""
 
-    def __init__(self, expression: Any, compile: Callable[[], str] | None = None) -> None:
-        self.expression = expression
+    def __init__(
+        self, expression: Callable[[], Any], compile: Callable[[], str] | None = None
+    ) -> None:
+        self._expression = expression
         self._compile = compile
+
+    @cached_property
+    def expression(self) -> Any:
+        """The analysis as an Ibis expression over the lake's tables."""
+        return self._expression()
 
     @cached_property
     def sql(self) -> str:
