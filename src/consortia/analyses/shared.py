@@ -21,6 +21,7 @@ import ibis.expr.operations as ops
 
 from consortia.analyses.scope import Scope, Tables, member_practices
 from consortia.engine.derived import Derived
+from consortia.engine.plans import RUN
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,6 +105,9 @@ def _materialised(
     run."""
     if scope.ccg is None and run.derived is not None:
         return run.derived.table(definition, f"{scope!r}, {args!r}", computed)
+    plans = run.derived.plans if run.derived is not None else None
+    if plans is not None:  # under a fixed name, so figures' kept SQL can name it
+        return plans.run_table(plans.name(RUN, definition, f"{scope!r}, {args!r}"), computed)
     return computed.cache()
 
 

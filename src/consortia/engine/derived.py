@@ -27,7 +27,9 @@ import ibis
 import pyarrow.parquet as pq
 
 from consortia import __version__
+from consortia.engine.backends import is_duckdb
 from consortia.engine.lake import Lake, unreadable, write_whole
+from consortia.engine.plans import Plans
 from consortia.schema.datasets import DATASETS
 
 FOLDER = "_derived"
@@ -94,7 +96,7 @@ class Derived:
         the lake cannot be written)."""
         path = self.path(definition, arguments)
         if path.exists() and unreadable(path) is None:
-            stored = self.backend.read_parquet(str(path))
+            stored = self._read(path)
             if stored.schema() == computed.schema():  # anything else is written again
                 return stored
         # Through Arrow, which keeps the declared types: DuckDB sums integers as 128-bit,
@@ -103,7 +105,23 @@ class Derived:
         if not write_whole(path, lambda temporary: pq.write_table(rows, temporary)):
             return ibis.memtable(rows)
         _remove_earlier(path)
+        return self._read(path)
+
+    def _read(self, path: Path) -> Any:
+        """The kept result at `path` as a table of the backend (a view plans can name)."""
+        if self.plans is not None:
+            return self.plans.derived_view(path)
         return self.backend.read_parquet(str(path))
+
+    @functools.cached_property
+    def plans(self) -> Plans | None:
+        """Where each figure's SQL is kept for this lake's content (DuckDB only)."""
+        if not is_duckdb(self.backend):
+            return None
+        if self._content is None:
+            self._content = content(self.lake)
+        version = f"{self._content}\n{code()}"
+        return Plans(self.folder / "plans", version, self.backend)
 
     def sql(
         self, definition: Callable[..., Any], scope: Any, args: tuple[Any, ...], tables: Any

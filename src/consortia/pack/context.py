@@ -11,6 +11,7 @@ import pandas as pd
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run
 from consortia.engine.derived import Derived
+from consortia.engine.plans import FIGURE
 from consortia.pack.figure import Query
 
 T = TypeVar("T")
@@ -42,7 +43,7 @@ class Context:
         """Result and query of `definition(tables, scope, *args)`, computed on first use only."""
 
         def compute() -> tuple[pd.DataFrame, Query]:
-            result = self.backend.execute(definition(self.shared, scope, *args))
+            result = self._execute(definition, scope, args)
             return result, Query(
                 lambda: definition(self.tables, scope, *args), self._sql(definition, scope, args)
             )
@@ -50,6 +51,23 @@ class Context:
         key = (definition.__module__, definition.__qualname__, scope, repr(args))
         result, sql = self.remember(key, compute)
         return result.copy(), sql
+
+    def _execute(
+        self, definition: Callable[..., Any], scope: Scope | None, args: tuple[Any, ...]
+    ) -> pd.DataFrame:
+        """`definition(shared, scope, *args)` run: by the SQL a previous pack kept for it, if
+        any (`consortia.engine.plans`), else built, run and its SQL kept."""
+        plans = self.derived.plans if self.derived is not None else None
+        if plans is None or scope is None:
+            return self.backend.execute(definition(self.shared, scope, *args))
+        name = plans.name(FIGURE, definition, f"{scope!r}, {args!r}")
+        kept = plans.execute(name)
+        if kept is not None:
+            return kept
+        expression = definition(self.shared, scope, *args)
+        result = self.backend.execute(expression)
+        plans.save(name, expression)
+        return result
 
     def _sql(
         self, definition: Callable[..., Any], scope: Scope | None, args: tuple[Any, ...]

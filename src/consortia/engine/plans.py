@@ -1,0 +1,205 @@
+"""Each figure's query, kept as the SQL DuckDB ran, so a later pack runs it without Ibis.
+
+Building a definition's Ibis expression and compiling it costs more than DuckDB takes to run
+it on a CCG's kept results (about 50 ms a figure against 30). The first pack of a CCG on a lake
+keeps, beside the lake, the SQL each figure ran and what it read: the lake's and the reference
+tables (there in every run), results kept as Parquet (`consortia.engine.derived`), results of
+the run (temporary tables with names fixed by what they hold, each with a plan of its own) and
+small in-memory tables (kept as Arrow files). Every later pack of that CCG runs that SQL
+directly, once what it reads is in place. A plan is named by the same things that name a kept
+result (the lake's content, the code of the analyses and the engine's versions) and by the
+definition, its scope and arguments: a change of any names another plan. A plan that is
+missing, unreadable or refers to anything else is simply not used: the definition is built
+as before. DuckDB only: other engines build every expression.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.operations as ops
+import pandas as pd
+import pyarrow as pa
+import pyarrow.types as pat
+
+from consortia.engine.lake import write_whole
+
+FORMAT = 1  # how plans are written; a change names new files
+# Tables every run opens under these names before any figure (`consortia.pack.build`).
+OPENED = ("lake_", "reference_")
+DERIVED = "derived_"  # a kept result, a view of its Parquet file
+RUN = "run_"  # a result of the run, a temporary table
+FIGURE = "figure_"  # what a figure shows
+TEMPORARY = ("temp", "main")  # where DuckDB keeps temporary tables
+VERSION = re.compile(r"[0-9a-f]{24}")  # the name of a version's folder
+
+
+@dataclass
+class Plans:
+    """Plans kept in `folder` for one lake's content and code version (`version`), run on the
+    DuckDB `backend`."""
+
+    root: Path
+    version: str
+    backend: Any
+    created: set[str] = field(default_factory=set)  # run tables made in this process
+    views: dict[str, tuple[Path, Any]] = field(default_factory=dict)  # kept results, by name
+    _tidied: bool = field(default=False, repr=False)
+
+    @property
+    def folder(self) -> Path:
+        """This version's plans: a folder of their own, so earlier versions' go together."""
+        return self.root / hashlib.sha256(self.version.encode()).hexdigest()[:24]
+
+    def name(self, prefix: str, definition: Callable[..., Any], described: str) -> str:
+        """The fixed name of `definition` over `described` (its scope and arguments)."""
+        named = f"{definition.__module__}.{definition.__qualname__}({described})"
+        digest = hashlib.sha256(f"{FORMAT}\n{self.version}\n{named}".encode()).hexdigest()
+        return f"{prefix}{digest[:32]}"
+
+    def run_table(self, name: str, expression: Any) -> Any:
+        """The run's result `expression` as the temporary table `name`, its plan kept."""
+        if name not in self.created:
+            self.save(name, expression)
+            self.backend.create_table(name, expression, temp=True, overwrite=True)
+            self.created.add(name)
+        return self.backend.table(name, database=TEMPORARY)
+
+    def derived_view(self, path: Path) -> Any:
+        """The kept result at `path` as a view named by its file, which plans can refer to."""
+        name = DERIVED + hashlib.sha256(path.name.encode()).hexdigest()[:32]
+        if name not in self.views:
+            self.views[name] = path, self.backend.read_parquet(str(path), table_name=name)
+        return self.views[name][1]
+
+    def save(self, name: str, expression: Any) -> None:
+        """Keep the SQL of `expression` and what it reads, if every table it reads can be put
+        in place again; otherwise keep nothing."""
+        reads: dict[str, Any] = {}
+        for table in expression.op().find(ops.DatabaseTable):
+            if table.name.startswith(OPENED):
+                continue
+            if table.name in self.views:
+                reads[table.name] = {"parquet": self.views[table.name][0].name}
+            elif table.name.startswith(RUN) and table.name in self.created:
+                reads[table.name] = {"plan": table.name}
+            else:
+                return  # something no plan can make again (a table cached by Ibis)
+        for memory in expression.op().find(ops.InMemoryTable):
+            arrow = memory.data.to_pyarrow(memory.schema)
+            if not write_whole(self._memtable(memory.name), partial(_write_arrow, table=arrow)):
+                return
+            reads[memory.name] = {"arrow": memory.name}
+        schema = expression.as_table().schema()
+        plan = {
+            "sql": str(self.backend.compile(expression)),
+            "schema": [[column, str(kind)] for column, kind in schema.items()],
+            "reads": reads,
+        }
+        text = json.dumps(plan, indent=1)
+        if write_whole(self._plan(name), lambda temporary: temporary.write_text(text, "utf-8")):
+            self._tidy()
+
+    def _tidy(self) -> None:
+        """Remove the plans of earlier versions (of the lake or the code): no later run can
+        use them, and only consortia writes in this folder."""
+        if self._tidied:
+            return
+        self._tidied = True
+        with contextlib.suppress(OSError):
+            for other in self.root.iterdir():
+                if other != self.folder and other.is_dir() and VERSION.fullmatch(other.name):
+                    shutil.rmtree(other, ignore_errors=True)
+
+    def execute(self, name: str) -> pd.DataFrame | None:
+        """The result of the plan `name`, as Ibis would return it, or None if it is missing or
+        cannot be run (the caller builds the definition instead)."""
+        plan = self._load(name)
+        if plan is None or not self._prepare(plan):
+            return None
+        try:
+            table = self.backend.con.sql(plan["sql"]).to_arrow_table()
+        except duckdb.Error:
+            return None
+        return _as_ibis_returns(table, ibis.schema([tuple(pair) for pair in plan["schema"]]))
+
+    def _prepare(self, plan: dict[str, Any]) -> bool:
+        """Put in place every table the plan reads; False if one cannot be."""
+        for name, source in plan["reads"].items():
+            if not isinstance(source, dict) or len(source) != 1:
+                return False
+            kind, value = next(iter(source.items()))
+            if kind == "parquet":
+                path = self.root.parent / str(value)
+                if not path.is_file():
+                    return False
+                self.derived_view(path)
+            elif kind == "plan" and name not in self.created:
+                inner = self._load(str(value))
+                if inner is None or not self._prepare(inner):
+                    return False
+                try:
+                    make = f'CREATE OR REPLACE TEMP TABLE "{name}" AS {inner["sql"]}'
+                    self.backend.con.execute(make)
+                except duckdb.Error:
+                    return False
+                self.created.add(name)
+            elif kind == "arrow":
+                try:
+                    with pa.memory_map(str(self._memtable(str(value)))) as source_file:
+                        data = pa.ipc.open_file(source_file).read_all()
+                except (OSError, pa.ArrowInvalid):
+                    return False
+                self.backend.con.register(name, data)
+            elif kind not in ("plan",):
+                return False
+        return True
+
+    def _load(self, name: str) -> dict[str, Any] | None:
+        try:
+            plan = json.loads(self._plan(name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        if not isinstance(plan, dict) or not {"sql", "schema", "reads"} <= plan.keys():
+            return None
+        return plan
+
+    def _plan(self, name: str) -> Path:
+        return self.folder / f"{name}.json"
+
+    def _memtable(self, name: str) -> Path:
+        return self.folder / f"{name}.arrow"
+
+
+def _write_arrow(path: Path, table: pa.Table) -> None:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _as_ibis_returns(table: pa.Table, schema: Any) -> pd.DataFrame:
+    """An Arrow result as a DataFrame exactly as Ibis's DuckDB `execute` makes it."""
+    from ibis.backends.duckdb.converter import DuckDBPandasData
+    from ibis.formats.pandas import PandasData
+
+    frame = pd.DataFrame(
+        {
+            name: (
+                column.to_pylist()
+                if pat.is_nested(column.type) or pat.is_dictionary(column.type) or column.null_count
+                else column.to_pandas()
+            )
+            for name, column in zip(table.column_names, table.columns, strict=True)
+        }
+    )
+    return PandasData.convert_table(DuckDBPandasData.convert_table(frame, schema), schema)

@@ -1,0 +1,132 @@
+"""Each figure's kept SQL: run by later packs of the lake, giving what building it gives, and
+never trusted when it is damaged or of another version."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from consortia.engine.backends import connect
+from consortia.engine.derived import FOLDER
+from consortia.engine.plans import Plans
+from consortia.pack.build import analyse
+from consortia.pack.figure import Figure
+
+PLANS = "plans"
+
+
+@pytest.fixture
+def lake(small_lake: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "lake"
+    shutil.copytree(small_lake, copy)
+    shutil.rmtree(copy / FOLDER, ignore_errors=True)
+    return copy
+
+
+@pytest.fixture
+def plain(small_lake: Path) -> tuple[Figure, ...]:
+    """Every figure computed with nothing kept: what every plan must give."""
+    figures, _code, _name = analyse(connect(), small_lake, keep=False)
+    return figures
+
+
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each figure's query came from a plan (True) or was built (False)."""
+    used: list[bool] = []
+    execute = Plans.execute
+
+    def counting(self: Plans, name: str) -> Any:
+        result = execute(self, name)
+        used.append(result is not None)
+        return result
+
+    monkeypatch.setattr(Plans, "execute", counting)
+    return used
+
+
+def same(figures: tuple[Figure, ...], expected: tuple[Figure, ...]) -> None:
+    assert [f.id for f in figures] == [f.id for f in expected]
+    for ours, theirs in zip(figures, expected, strict=True):
+        pd.testing.assert_frame_equal(ours.table, theirs.table, obj=ours.id)
+
+
+def plan_files(lake: Path) -> list[Path]:
+    return sorted((lake / FOLDER / PLANS).rglob("*.json"))
+
+
+def test_a_second_pack_runs_every_figure_from_its_plan(
+    lake: Path, plain: tuple[Figure, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used = counted(monkeypatch)
+    first, _code, _name = analyse(connect(), lake)
+    assert used
+    assert not any(used)
+    assert plan_files(lake)
+    used.clear()
+    second, _code, _name = analyse(connect(), lake)
+    assert used
+    assert all(used)
+    same(first, plain)
+    same(second, plain)
+
+
+DAMAGES = (
+    lambda plan: plan.write_text("{not json"),  # torn
+    lambda plan: plan.write_bytes(b"\xff\xfe"),  # not text
+    lambda plan: plan.write_text('{"sql": "SELECT * FROM nowhere", "schema": [], "reads": {}}'),
+    lambda plan: plan.write_text('{"sql": "SELECT 1", "schema": [], "reads": {"x": 3}}'),
+    lambda plan: plan.write_text("[]"),  # not a plan
+    lambda plan: plan.unlink(),  # gone
+)
+
+
+def test_a_damaged_plan_is_built_again(
+    lake: Path, plain: tuple[Figure, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every plan damaged, each in one of six ways: each figure is built instead."""
+    analyse(connect(), lake)
+    plans = plan_files(lake)
+    assert len(plans) > len(DAMAGES)
+    for number, plan in enumerate(plans):
+        DAMAGES[number % len(DAMAGES)](plan)
+    used = counted(monkeypatch)
+    again, _code, _name = analyse(connect(), lake)
+    assert used
+    assert not any(used)
+    same(again, plain)
+
+
+def test_a_plans_constant_table_that_is_damaged_is_built_again(
+    lake: Path, plain: tuple[Figure, ...]
+) -> None:
+    analyse(connect(), lake)
+    constants = sorted((lake / FOLDER / PLANS).rglob("*.arrow"))
+    assert constants  # the pack's definitions join small constant tables
+    for constant in constants:
+        constant.write_bytes(b"ARROW1 torn")
+    again, _code, _name = analyse(connect(), lake)
+    same(again, plain)
+
+
+def test_a_changed_lake_keeps_new_plans_and_drops_the_old(lake: Path) -> None:
+    analyse(connect(), lake)
+    [old] = {plan.parent for plan in plan_files(lake)}
+    part = next((lake / "patient").glob("*.parquet"))
+    part.write_bytes(part.read_bytes())  # the same rows, but another file: another content
+    analyse(connect(), lake)
+    folders = {plan.parent for plan in plan_files(lake)}
+    assert len(folders) == 1
+    assert old not in folders
+
+
+def test_a_lake_that_cannot_be_written_builds_every_figure(
+    lake: Path, plain: tuple[Figure, ...]
+) -> None:
+    (lake / FOLDER).write_text("not a folder")
+    figures, _code, _name = analyse(connect(), lake)
+    same(figures, plain)
+    assert (lake / FOLDER).read_text() == "not a folder"
