@@ -219,6 +219,7 @@ def deprivation_comparison(tables: Tables, scope: Scope, on: date) -> Any:
     ).order_by("deprivation_decile")
 
 
+@shared(by="practice")
 def list_growth(tables: Tables, scope: Scope) -> Any:
     """Each member practice's list on 1 April of every year of the scope (columns
     `registered_<date>`) and its growth from the first to the last."""

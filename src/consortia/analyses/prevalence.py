@@ -18,7 +18,7 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import age_band, age_on, registered_on
+from consortia.analyses.population import age_band, age_on, registered_on, registered_population
 from consortia.analyses.scope import Scope, Tables, member_practices
 from consortia.analyses.shared import shared
 from consortia.schema.codes import REGISTER_MINIMUM_AGE
@@ -112,7 +112,7 @@ def register_prevalence(tables: Tables, scope: Scope, on: date) -> Any:
     """Per condition, over the scope's practices: the register's minimum age, the whole list,
     the eligible list, patients on the register and the prevalence over the eligible list."""
     cells = register_cells(tables, scope, on)
-    listed = registered_on(tables, scope, on).count()
+    listed = registered_population(tables, scope, on).patients.sum().fill_null(0)
     totals = cells.group_by("condition", "minimum_age").aggregate(
         patients=_.patients.sum(), observed=_.observed.sum()
     )
