@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from consortia.synth.economy import Request, synthesise
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands run by the tests keep what they cache (figures' plans) in the session's own
+    folder, never in the home folder of whoever runs the tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONSORTIA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 def make_lake(root: Path, name: str, **options: Any) -> Path:

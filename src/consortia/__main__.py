@@ -1,5 +1,5 @@
 """`python -m consortia` runs the command."""
 
-from consortia.cli import main
+from consortia.cli import entry
 
-main()
+entry()

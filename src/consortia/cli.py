@@ -228,14 +228,14 @@ def pack(
         from consortia.pack.all_ccgs import build_all
 
         with _bar(settings.progress, "Building every CCG's pack") as update:
-            packs = build_all(backend, data, out, update, overwrite)
+            packs = build_all(backend, data, out, update, overwrite, settings.cache_dir)
         typer.echo(f"{len(packs.packs)} commissioning packs written to {packs.folder}")
         typer.echo(f"national comparison written to {packs.national.html}")
         return
     from consortia.pack.build import build
 
     with _bar(settings.progress, "Building the pack") as update:
-        built = build(backend, data, out, ccg, update, overwrite)
+        built = build(backend, data, out, ccg, update, overwrite, settings.cache_dir)
     typer.echo(f"commissioning pack written to {built.html}")
 
 
@@ -325,17 +325,17 @@ def version() -> None:
 GC_THRESHOLD = (50_000, 50, 100)
 
 
-def main() -> None:
-    """Entry point: run the command and turn user errors into one line and an exit code."""
+def entry() -> None:
+    """The `consortia` program: `main`, in a process that ends with it."""
     gc.set_threshold(*GC_THRESHOLD)
     try:
-        _run()
+        main()
     finally:
         gc.freeze()
 
 
-def _run() -> None:
-    """Run the command line, each error as one line and its exit code."""
+def main() -> None:
+    """Entry point: run the command and turn user errors into one line and an exit code."""
     try:
         app(standalone_mode=False)
     except ConsortiaError as error:

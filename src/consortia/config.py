@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -24,6 +25,15 @@ class Settings(BaseSettings):
         description=(
             "Memory the embedded engine may use before it spills to disk, e.g. '4GB' "
             "(default: DuckDB's own, 80% of the machine's memory)."
+        ),
+    )
+    cache_dir: Path = Field(
+        default_factory=lambda: (
+            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "consortia"
+        ),
+        description=(
+            "Where the pack keeps each figure's compiled query for later runs (default: "
+            "consortia in the user's cache folder, $XDG_CACHE_HOME or ~/.cache)."
         ),
     )
     progress: bool = Field(default=True, description="Show progress bars on long work.")

@@ -71,6 +71,7 @@ class Derived:
 
     lake: Lake
     backend: Any
+    cache: Path | None = None  # the user's cache, where figures' plans are kept (if anywhere)
     _content: str | None = field(default=None, repr=False)
 
     @property
@@ -115,13 +116,15 @@ class Derived:
 
     @functools.cached_property
     def plans(self) -> Plans | None:
-        """Where each figure's SQL is kept for this lake's content (DuckDB only)."""
-        if not is_duckdb(self.backend):
+        """Where each figure's SQL is kept for this lake's content (DuckDB only): in the
+        user's own cache, never in the lake, since it is run as it is written."""
+        if self.cache is None or not is_duckdb(self.backend):
             return None
         if self._content is None:
             self._content = content(self.lake)
         version = f"{self._content}\n{code()}"
-        return Plans(self.folder / "plans", version, self.backend)
+        lake = hashlib.sha256(str(self.lake.path.resolve()).encode()).hexdigest()[:24]
+        return Plans(self.cache / "plans" / lake, self.folder, version, self.backend)
 
     def sql(
         self, definition: Callable[..., Any], scope: Any, args: tuple[Any, ...], tables: Any

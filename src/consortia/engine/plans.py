@@ -16,13 +16,13 @@ as before. DuckDB only: other engines build every expression.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +47,11 @@ VERSION = re.compile(r"[0-9a-f]{24}")  # the name of a version's folder
 
 @dataclass
 class Plans:
-    """Plans kept in `folder` for one lake's content and code version (`version`), run on the
-    DuckDB `backend`."""
+    """Plans for one lake's content and code version (`version`), run on the DuckDB
+    `backend`."""
 
-    root: Path
+    root: Path  # this lake's plans, in the user's cache
+    kept: Path  # the lake's kept results (`consortia.engine.derived`)
     version: str
     backend: Any
     created: set[str] = field(default_factory=set)  # run tables made in this process
@@ -98,7 +99,8 @@ class Plans:
                 return  # something no plan can make again (a table cached by Ibis)
         for memory in expression.op().find(ops.InMemoryTable):
             arrow = memory.data.to_pyarrow(memory.schema)
-            if not write_whole(self._memtable(memory.name), partial(_write_arrow, table=arrow)):
+            write = functools.partial(_write_arrow, table=arrow)
+            if not write_whole(self._memtable(memory.name), write):
                 return
             reads[memory.name] = {"arrow": memory.name}
         schema = expression.as_table().schema()
@@ -132,7 +134,8 @@ class Plans:
             table = self.backend.con.sql(plan["sql"]).to_arrow_table()
         except duckdb.Error:
             return None
-        return _as_ibis_returns(table, ibis.schema([tuple(pair) for pair in plan["schema"]]))
+        schema = _schema(plan["schema"])
+        return None if schema is None else _as_ibis_returns(table, schema)
 
     def _prepare(self, plan: dict[str, Any]) -> bool:
         """Put in place every table the plan reads; False if one cannot be."""
@@ -141,7 +144,7 @@ class Plans:
                 return False
             kind, value = next(iter(source.items()))
             if kind == "parquet":
-                path = self.root.parent / str(value)
+                path = self.kept / str(value)
                 if not path.is_file():
                     return False
                 self.derived_view(path)
@@ -173,6 +176,8 @@ class Plans:
             return None
         if not isinstance(plan, dict) or not {"sql", "schema", "reads"} <= plan.keys():
             return None
+        if not isinstance(plan["sql"], str) or not isinstance(plan["reads"], dict):
+            return None
         return plan
 
     def _plan(self, name: str) -> Path:
@@ -180,6 +185,20 @@ class Plans:
 
     def _memtable(self, name: str) -> Path:
         return self.folder / f"{name}.arrow"
+
+
+def _schema(pairs: Any) -> Any | None:
+    """The Ibis schema kept as [column, type] pairs, or None if it is not one."""
+    try:
+        return ibis.schema({str(column): _dtype(str(kind)) for column, kind in pairs})
+    except (TypeError, ValueError, RuntimeError):  # a type that does not parse: RuntimeError
+        return None
+
+
+@functools.cache
+def _dtype(text: str) -> Any:
+    """The Ibis type written as `text` (parsing one costs about 0.2 ms: kept per process)."""
+    return ibis.dtype(text)
 
 
 def _write_arrow(path: Path, table: pa.Table) -> None:

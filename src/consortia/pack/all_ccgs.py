@@ -53,6 +53,7 @@ def build_all(
     out: Path,
     progress: Callable[[int, int], None] | None = None,
     overwrite: bool = False,
+    cache: Path | None = None,
 ) -> Packs:
     """Write the pack of every CCG with registered patients to `out/CODE/`, and the national
     comparison to `out/national/`; every destination is checked before any work."""
@@ -60,7 +61,7 @@ def build_all(
     check_folder_of_packs(out, overwrite)
     require_valid(checking(backend), lake_path, DATASETS)
     tables = open_tables(backend, lake_path)
-    derived = Derived(Lake(lake_path), backend)
+    derived = Derived(Lake(lake_path), backend, cache)
     everyone = Context(backend, tables, Scope(), EVERYONE, derived)
     ccgs = reported_ccgs(everyone)
     if not ccgs:

@@ -114,14 +114,16 @@ def analyse(
     ccg: str | None = None,
     progress: Progress | None = None,
     keep: bool = True,
+    cache: Path | None = None,
 ) -> tuple[tuple[Figure, ...], str, str]:
     """Every figure of the pack for `ccg`, released; with the CCG's code and name.
 
-    With `keep`, lake-wide aggregates are read from (or written to) the lake's derived store.
+    With `keep`, lake-wide aggregates are read from (or written to) the lake's derived store;
+    with a `cache` too, each figure's query is kept there (`consortia.engine.plans`).
     """
     tables = open_tables(backend, lake_path)
     code, name = resolve_ccg(backend, tables, ccg, lake_path)
-    derived = Derived(Lake(lake_path), backend) if keep else None
+    derived = Derived(Lake(lake_path), backend, cache) if keep else None
     context = Context(backend, tables, Scope(ccg=code), name, derived)
     if code not in reported_ccgs(context):
         raise DataError(f"CCG {code} has no registered patients in the lake", file=str(lake_path))
@@ -157,6 +159,7 @@ def build(
     ccg: str | None = None,
     progress: Progress | None = None,
     overwrite: bool = False,
+    cache: Path | None = None,
 ) -> Pack:
     """Build the pack for `ccg` from the lake at `lake_path` into `out`.
 
@@ -166,7 +169,7 @@ def build(
     assets.check()  # before the analysis: a missing design system is known at once
     previous = check_destination(out, overwrite)
     require_valid(checking(backend), lake_path, DATASETS)
-    figures, code, name = analyse(backend, lake_path, ccg, progress)
+    figures, code, name = analyse(backend, lake_path, ccg, progress, cache=cache)
     return write_pack(out, previous, figures, code, name)
 
 

@@ -1,5 +1,5 @@
-"""Each figure's kept SQL: run by later packs of the lake, giving what building it gives, and
-never trusted when it is damaged or of another version."""
+"""Each figure's kept SQL: run by later packs of the lake, giving what building it gives, kept
+in the user's cache (not the lake), and never trusted when damaged or of another version."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def lake(small_lake: Path, tmp_path: Path) -> Path:
     shutil.copytree(small_lake, copy)
     shutil.rmtree(copy / FOLDER, ignore_errors=True)
     return copy
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    """The user's cache, where plans are kept."""
+    return tmp_path / "cache"
 
 
 @pytest.fixture
@@ -54,22 +60,24 @@ def same(figures: tuple[Figure, ...], expected: tuple[Figure, ...]) -> None:
         pd.testing.assert_frame_equal(ours.table, theirs.table, obj=ours.id)
 
 
-def plan_files(lake: Path) -> list[Path]:
-    return sorted((lake / FOLDER / PLANS).rglob("*.json"))
+def plan_files(cache: Path) -> list[Path]:
+    return sorted((cache / PLANS).rglob("*.json"))
 
 
 def test_a_second_pack_runs_every_figure_from_its_plan(
-    lake: Path, plain: tuple[Figure, ...], monkeypatch: pytest.MonkeyPatch
+    lake: Path, cache: Path, plain: tuple[Figure, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     used = counted(monkeypatch)
-    first, _code, _name = analyse(connect(), lake)
+    first, _code, _name = analyse(connect(), lake, cache=cache)
     assert used
     assert not any(used)
-    assert plan_files(lake)
+    assert plan_files(cache)
     used.clear()
-    second, _code, _name = analyse(connect(), lake)
+    second, _code, _name = analyse(connect(), lake, cache=cache)
     assert used
     assert all(used)
+    # kept in the user's cache, never in the lake: a plan is SQL run as it is written
+    assert not [p for p in lake.rglob("*") if p.suffix in (".json", ".arrow") and "plan" in str(p)]
     same(first, plain)
     same(second, plain)
 
@@ -80,53 +88,59 @@ DAMAGES = (
     lambda plan: plan.write_text('{"sql": "SELECT * FROM nowhere", "schema": [], "reads": {}}'),
     lambda plan: plan.write_text('{"sql": "SELECT 1", "schema": [], "reads": {"x": 3}}'),
     lambda plan: plan.write_text("[]"),  # not a plan
+    lambda plan: plan.write_text('{"sql": "SELECT 1 AS x", "schema": [["x"]], "reads": {}}'),
+    lambda plan: plan.write_text('{"sql": "SELECT 1 AS x", "schema": [["x", "?"]], "reads": {}}'),
+    lambda plan: plan.write_text('{"sql": 7, "schema": [], "reads": []}'),
     lambda plan: plan.unlink(),  # gone
 )
 
 
 def test_a_damaged_plan_is_built_again(
-    lake: Path, plain: tuple[Figure, ...], monkeypatch: pytest.MonkeyPatch
+    lake: Path, cache: Path, plain: tuple[Figure, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every plan damaged, each in one of six ways: each figure is built instead."""
-    analyse(connect(), lake)
-    plans = plan_files(lake)
+    """Every plan damaged, each in one of nine ways: each figure is built instead."""
+    analyse(connect(), lake, cache=cache)
+    plans = plan_files(cache)
     assert len(plans) > len(DAMAGES)
     for number, plan in enumerate(plans):
         DAMAGES[number % len(DAMAGES)](plan)
     used = counted(monkeypatch)
-    again, _code, _name = analyse(connect(), lake)
+    again, _code, _name = analyse(connect(), lake, cache=cache)
     assert used
     assert not any(used)
     same(again, plain)
 
 
 def test_a_plans_constant_table_that_is_damaged_is_built_again(
-    lake: Path, plain: tuple[Figure, ...]
+    lake: Path, cache: Path, plain: tuple[Figure, ...]
 ) -> None:
-    analyse(connect(), lake)
-    constants = sorted((lake / FOLDER / PLANS).rglob("*.arrow"))
+    analyse(connect(), lake, cache=cache)
+    constants = sorted((cache / PLANS).rglob("*.arrow"))
     assert constants  # the pack's definitions join small constant tables
     for constant in constants:
         constant.write_bytes(b"ARROW1 torn")
-    again, _code, _name = analyse(connect(), lake)
+    again, _code, _name = analyse(connect(), lake, cache=cache)
     same(again, plain)
 
 
-def test_a_changed_lake_keeps_new_plans_and_drops_the_old(lake: Path) -> None:
-    analyse(connect(), lake)
-    [old] = {plan.parent for plan in plan_files(lake)}
+def test_a_changed_lake_keeps_new_plans_and_drops_the_old(lake: Path, cache: Path) -> None:
+    analyse(connect(), lake, cache=cache)
+    [old] = {plan.parent for plan in plan_files(cache)}
     part = next((lake / "patient").glob("*.parquet"))
     part.write_bytes(part.read_bytes())  # the same rows, but another file: another content
-    analyse(connect(), lake)
-    folders = {plan.parent for plan in plan_files(lake)}
+    analyse(connect(), lake, cache=cache)
+    folders = {plan.parent for plan in plan_files(cache)}
     assert len(folders) == 1
     assert old not in folders
 
 
-def test_a_lake_that_cannot_be_written_builds_every_figure(
-    lake: Path, plain: tuple[Figure, ...]
+def test_a_lake_that_cannot_keep_results_still_keeps_plans(
+    lake: Path, cache: Path, plain: tuple[Figure, ...]
 ) -> None:
     (lake / FOLDER).write_text("not a folder")
-    figures, _code, _name = analyse(connect(), lake)
+    figures, _code, _name = analyse(connect(), lake, cache=cache)
     same(figures, plain)
     assert (lake / FOLDER).read_text() == "not a folder"
+    assert plan_files(cache)
+    again, _code, _name = analyse(connect(), lake, cache=cache)
+    same(again, plain)
