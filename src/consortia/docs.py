@@ -204,7 +204,7 @@ def cli_reference(app: typer.Typer) -> str:
         ExitCode.RESOURCES: "the engine ran out of the memory it may use; the message says why",
     }
     lines += [f"| {int(code)} | {meaning} |" for code, meaning in meanings.items()]
-    lines.append("")
+    lines += ["", *_settings_section()]
     context = command.make_context(
         "consortia", [], resilient_parsing=True, terminal_width=88, max_content_width=88
     )
@@ -225,6 +225,23 @@ def cli_reference(app: typer.Typer) -> str:
         lines += [f"## `consortia {name}`", "", "```", sub.get_help(sub_context), "```", ""]
         lines += _subcommands(sub, sub_context, f"consortia {name}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _settings_section() -> list[str]:
+    """Every setting a command reads from the environment, from the settings model itself."""
+    from consortia.config import Settings
+
+    prefix = Settings.model_config.get("env_prefix", "")
+    lines = ["## Settings", "", "Read from the environment by every command.", ""]
+    lines += ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        if field.default_factory is not None:
+            default = "see meaning"
+        else:
+            default = "unset" if field.default is None else f"`{field.default}`"
+        variable = f"`{prefix}{name.upper()}`"
+        lines.append(f"| {variable} | {default} | {_cell(field.description or '')} |")
+    return [*lines, ""]
 
 
 def _subcommands(group: Any, context: Any, prefix: str) -> list[str]:
