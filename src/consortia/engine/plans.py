@@ -55,7 +55,8 @@ class Plans:
     version: str
     backend: Any
     created: set[str] = field(default_factory=set)  # run tables made in this process
-    views: dict[str, tuple[Path, Any]] = field(default_factory=dict)  # kept results, by name
+    # kept results by view name: each one's file and Ibis table (None until one is asked for)
+    views: dict[str, tuple[Path, Any]] = field(default_factory=dict)
     _tidied: bool = field(default=False, repr=False)
 
     @property
@@ -80,7 +81,7 @@ class Plans:
     def derived_view(self, path: Path) -> Any:
         """The kept result at `path` as a view named by its file, which plans can refer to."""
         name = DERIVED + hashlib.sha256(path.name.encode()).hexdigest()[:32]
-        if name not in self.views:
+        if self.views.get(name, (path, None))[1] is None:
             self.views[name] = path, self.backend.read_parquet(str(path), table_name=name)
         return self.views[name][1]
 
@@ -135,7 +136,12 @@ class Plans:
         except duckdb.Error:
             return None
         schema = _schema(plan["schema"])
-        return None if schema is None else _as_ibis_returns(table, schema)
+        if schema is None:
+            return None
+        try:
+            return _as_ibis_returns(table, schema)
+        except (TypeError, ValueError):  # columns other than the plan's schema names
+            return None
 
     def _prepare(self, plan: dict[str, Any]) -> bool:
         """Put in place every table the plan reads; False if one cannot be."""
@@ -145,9 +151,13 @@ class Plans:
             kind, value = next(iter(source.items()))
             if kind == "parquet":
                 path = self.kept / str(value)
-                if not path.is_file():
+                if path.name != value or not path.is_file():
                     return False
-                self.derived_view(path)
+                if name not in self.views:  # a view in SQL: no Ibis table is needed here
+                    quoted = str(path).replace("'", "''")
+                    read = f"SELECT * FROM read_parquet('{quoted}')"
+                    self.backend.con.execute(f'CREATE OR REPLACE TEMP VIEW "{name}" AS {read}')
+                    self.views[name] = path, None
             elif kind == "plan" and name not in self.created:
                 inner = self._load(str(value))
                 if inner is None or not self._prepare(inner):
@@ -207,9 +217,9 @@ def _write_arrow(path: Path, table: pa.Table) -> None:
 
 
 def _as_ibis_returns(table: pa.Table, schema: Any) -> pd.DataFrame:
-    """An Arrow result as a DataFrame exactly as Ibis's DuckDB `execute` makes it."""
+    """An Arrow result as a DataFrame exactly as Ibis's DuckDB `execute` makes it (which then
+    converts once more, to the same schema: a second pass that changes nothing)."""
     from ibis.backends.duckdb.converter import DuckDBPandasData
-    from ibis.formats.pandas import PandasData
 
     frame = pd.DataFrame(
         {
@@ -221,4 +231,4 @@ def _as_ibis_returns(table: pa.Table, schema: Any) -> pd.DataFrame:
             for name, column in zip(table.column_names, table.columns, strict=True)
         }
     )
-    return PandasData.convert_table(DuckDBPandasData.convert_table(frame, schema), schema)
+    return DuckDBPandasData.convert_table(frame, schema)

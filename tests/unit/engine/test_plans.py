@@ -3,6 +3,8 @@ in the user's cache (not the lake), and never trusted when damaged or of another
 
 from __future__ import annotations
 
+import functools
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -82,23 +84,28 @@ def test_a_second_pack_runs_every_figure_from_its_plan(
     same(second, plain)
 
 
+NOT_PLANS = (
+    {"sql": "SELECT * FROM nowhere", "schema": [], "reads": {}},  # a table that is not there
+    {"sql": "SELECT 1", "schema": [], "reads": {"x": 3}},  # a read of no known kind
+    {"sql": "SELECT 1 AS x", "schema": [["x"]], "reads": {}},  # a column without its type
+    {"sql": "SELECT 1 AS x", "schema": [["x", "?"]], "reads": {}},  # a type that is none
+    {"sql": 7, "schema": [], "reads": []},  # SQL that is not text
+    {"sql": "SELECT 1 AS y", "schema": [["x", "int64"]], "reads": {}},  # other columns
+    {"sql": "SELECT 1", "schema": [], "reads": {"v": {"parquet": "../x"}}},  # outside the lake
+)
 DAMAGES = (
     lambda plan: plan.write_text("{not json"),  # torn
     lambda plan: plan.write_bytes(b"\xff\xfe"),  # not text
-    lambda plan: plan.write_text('{"sql": "SELECT * FROM nowhere", "schema": [], "reads": {}}'),
-    lambda plan: plan.write_text('{"sql": "SELECT 1", "schema": [], "reads": {"x": 3}}'),
     lambda plan: plan.write_text("[]"),  # not a plan
-    lambda plan: plan.write_text('{"sql": "SELECT 1 AS x", "schema": [["x"]], "reads": {}}'),
-    lambda plan: plan.write_text('{"sql": "SELECT 1 AS x", "schema": [["x", "?"]], "reads": {}}'),
-    lambda plan: plan.write_text('{"sql": 7, "schema": [], "reads": []}'),
     lambda plan: plan.unlink(),  # gone
+    *(functools.partial(Path.write_text, data=json.dumps(wrong)) for wrong in NOT_PLANS),
 )
 
 
 def test_a_damaged_plan_is_built_again(
     lake: Path, cache: Path, plain: tuple[Figure, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every plan damaged, each in one of nine ways: each figure is built instead."""
+    """Every plan damaged, each in one of eleven ways: each figure is built instead."""
     analyse(connect(), lake, cache=cache)
     plans = plan_files(cache)
     assert len(plans) > len(DAMAGES)
