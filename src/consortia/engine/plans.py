@@ -2,15 +2,16 @@
 
 Building a definition's Ibis expression and compiling it costs more than DuckDB takes to run
 it on a CCG's kept results (about 50 ms a figure against 30). The first pack of a CCG on a lake
-keeps, beside the lake, the SQL each figure ran and what it read: the lake's and the reference
-tables (there in every run), results kept as Parquet (`consortia.engine.derived`), results of
-the run (temporary tables with names fixed by what they hold, each with a plan of its own) and
-small in-memory tables (kept as Arrow files). Every later pack of that CCG runs that SQL
-directly, once what it reads is in place. A plan is named by the same things that name a kept
-result (the lake's content, the code of the analyses and the engine's versions) and by the
-definition, its scope and arguments: a change of any names another plan. A plan that is
-missing, unreadable or refers to anything else is simply not used: the definition is built
-as before. DuckDB only: other engines build every expression.
+keeps, in the user's cache, the SQL each figure ran and what it read: the lake's and the
+reference tables (opened by every run), results kept as Parquet beside the lake
+(`consortia.engine.derived`), results of the run (temporary tables with names fixed by what
+they hold, each with a plan of its own) and small in-memory tables (kept as Arrow files).
+Every later pack of that CCG runs that SQL directly, once what it reads is in place. A plan is
+named by the lake's path and content, the code of the analyses and the engine's versions, and
+by the definition, its scope and arguments: a change of any names another plan. A plan that
+is missing, unreadable or refers to anything else is simply not used: the definition is built
+as before. Plans are never kept in the lake: a plan is run as it is written, and whoever can
+write a shared lake must not thereby run SQL as everyone who packs it. DuckDB only.
 """
 
 from __future__ import annotations
