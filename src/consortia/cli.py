@@ -219,9 +219,15 @@ def pack(
     breaks a rule is refused.
     """
     from consortia.engine.backends import connect
+    from consortia.pack.destination import check_destination, check_folder_of_packs
 
     if all_ccgs and ccg is not None:
         raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
+    # before an engine starts (Spark takes half a minute): a destination refused at once
+    if all_ccgs:
+        check_folder_of_packs(out, overwrite)
+    else:
+        check_destination(out, overwrite)
     settings = _settings()
     backend = connect(engine, settings)
     if all_ccgs:

@@ -118,3 +118,24 @@ def test_built_again_in_place_and_refusals(lake: Path, packs: Packs, tmp_path: P
     )
     assert code == ExitCode.USAGE
     assert "not both" in stderr
+
+
+@pytest.mark.parametrize("every", [True, False], ids=["--all-ccgs", "--ccg"])
+def test_a_refused_destination_is_refused_before_an_engine_starts(
+    lake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, every: bool
+) -> None:
+    """Spark takes half a minute to start: a folder that cannot take the packs is refused
+    first."""
+
+    def no_engine(*_: object) -> None:
+        raise AssertionError("an engine was started")
+
+    monkeypatch.setattr("consortia.engine.backends.connect", no_engine)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    which = ["--all-ccgs"] if every else ["--ccg", "00A"]
+    code, stderr = run("pack", "--data", str(lake), *which, "--engine=spark", f"--out={other}")
+    assert code == ExitCode.USAGE, stderr
+    assert "--out" in stderr
+    assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
