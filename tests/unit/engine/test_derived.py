@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import ibis
 import pandas as pd
-import pytest
 from ibis import _
 
 from consortia.analyses.scope import Scope, Tables
@@ -33,14 +31,6 @@ def patients_by_sex(tables: Tables, scope: Scope) -> Any:
     names = ibis.memtable({"sex": ["F", "M"], "label": ["female", "male"]})
     counts = tables["patient"].group_by("sex").aggregate(patients=_.count())
     return counts.join(names, "sex").order_by("sex")
-
-
-@pytest.fixture
-def lake(small_lake: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "lake"
-    shutil.copytree(small_lake, copy)
-    shutil.rmtree(copy / FOLDER, ignore_errors=True)
-    return copy
 
 
 def run_of(lake: Path) -> tuple[Any, Run]:

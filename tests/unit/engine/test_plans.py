@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +18,6 @@ from consortia.pack.build import analyse
 from consortia.pack.figure import Figure
 
 PLANS = "plans"
-
-
-@pytest.fixture
-def lake(small_lake: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "lake"
-    shutil.copytree(small_lake, copy)
-    shutil.rmtree(copy / FOLDER, ignore_errors=True)
-    return copy
 
 
 @pytest.fixture
