@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,7 @@ NOT_PLANS = (
     {"sql": "SELECT 1 AS y", "schema": [["x", "int64"]], "reads": {}},  # other columns
     {"sql": "SELECT 1", "schema": [], "reads": {"v": {"parquet": "../x"}}},  # outside the lake
 )
-DAMAGES = (
+DAMAGES: tuple[Callable[[Path], object], ...] = (
     lambda plan: plan.write_text("{not json"),  # torn
     lambda plan: plan.write_bytes(b"\xff\xfe"),  # not text
     lambda plan: plan.write_text("[]"),  # not a plan

@@ -15,7 +15,7 @@ from consortia.pack import charts
 def _frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "month": pd.to_datetime(["2013-04-01", "2013-05-01", None]),
+            "month": pd.to_datetime(pd.Series(["2013-04-01", "2013-05-01", None])),
             "count": np.array([3, 0, 7], dtype="int64"),
             "rate": [1.5, math.nan, math.inf],
             "ratio": [-math.inf, 0.25, 2.0],
@@ -32,7 +32,9 @@ def test_inline_values_are_altairs_own() -> None:
     the same values, in the same order, as Altair's default transformer (where a time is
     given: a missing one Altair writes as "", which Vega reads as an invalid date)."""
     frame = _frame().iloc[:2]
-    assert charts.inline_values(frame) == alt.data_transformers.get()(frame)
+    altairs = alt.data_transformers.get()
+    assert altairs is not None
+    assert charts.inline_values(frame) == altairs(frame)
 
 
 def test_inline_values_by_hand() -> None:
