@@ -18,7 +18,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,11 @@ class Derived:
     lake: Lake
     backend: Any
     cache: Path | None = None  # the user's cache, where figures' plans are kept (if anywhere)
-    _content: str | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def content(self) -> str:
+        """What the lake holds now (`content`), read once per run."""
+        return content(self.lake)
 
     @property
     def folder(self) -> Path:
@@ -81,13 +85,11 @@ class Derived:
 
     def path(self, definition: Callable[..., Any], arguments: str) -> Path:
         """The file of `definition` over these arguments (their text) on this lake."""
-        if self._content is None:
-            self._content = content(self.lake)
         # by engine too: each engine's results are its own (they agree to rounding, not bits)
         engine = getattr(self.backend, "name", "")
         named = f"{engine}:{definition.__module__}.{definition.__qualname__}({arguments})"
         what = hashlib.sha256(named.encode()).hexdigest()
-        key = hashlib.sha256(f"{self._content}\n{code()}\n{what}".encode()).hexdigest()
+        key = hashlib.sha256(f"{self.content}\n{code()}\n{what}".encode()).hexdigest()
         # name-what-key: versions of one result share the first two, so older ones can go
         return self.folder / f"{definition.__name__}-{what[:12]}-{key[:24]}.parquet"
 
@@ -120,9 +122,7 @@ class Derived:
         user's own cache, never in the lake, since it is run as it is written."""
         if self.cache is None or not is_duckdb(self.backend):
             return None
-        if self._content is None:
-            self._content = content(self.lake)
-        version = f"{self._content}\n{code()}"
+        version = f"{self.content}\n{code()}"
         lake = hashlib.sha256(str(self.lake.path.resolve()).encode()).hexdigest()[:24]
         return Plans(self.cache / "plans" / lake, self.folder, version, self.backend)
 
