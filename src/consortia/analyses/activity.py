@@ -17,9 +17,10 @@ from ibis import _
 
 from consortia.analyses.population import (
     MID_YEAR,
+    in_practices,
+    located,
     mid_year_population,
     patient_cells,
-    practice_on,
     registered_population,
 )
 from consortia.analyses.scope import (
@@ -55,11 +56,12 @@ def with_pod_name(table: Any) -> Any:
 
 def activity_events(tables: Tables) -> Any:
     """Every paid unit of hospital activity: patient, provider, point of delivery, date, cost,
-    and treatment function (none for A&E)."""
-    apc, op, ae = tables["apc"], tables["op"], tables["ae"]
+    treatment function (none for A&E), and the practice credited (`located`)."""
+    apc, op, ae = located(tables, "apc"), located(tables, "op"), located(tables, "ae")
     spells = apc.select(
         "patient_id",
         "provider",
+        "practice",
         pod=admission_pod(apc.method),
         activity_date=apc.admitted_on,
         cost=apc.cost,
@@ -68,6 +70,7 @@ def activity_events(tables: Tables) -> Any:
     attendances = op.filter(op.attendance_status == "attended").select(
         "patient_id",
         "provider",
+        "practice",
         pod=ibis.ifelse(op.attendance_type == "first", "op_first", "op_follow_up"),
         activity_date=op.attended_on,
         cost=op.cost,
@@ -76,6 +79,7 @@ def activity_events(tables: Tables) -> Any:
     arrivals = ae.select(
         "patient_id",
         "provider",
+        "practice",
         pod=ibis.literal("ae"),
         activity_date=ae.arrived_at.date(),
         cost=ae.cost,
@@ -91,7 +95,7 @@ def scoped_events(tables: Tables, scope: Scope) -> Any:
     events = events.filter(
         (events.activity_date >= scope.start) & (events.activity_date < scope.end)
     )
-    joined = practice_on(tables, scope, events, "activity_date")
+    joined = in_practices(tables, scope, events)
     return joined.mutate(
         financial_year=financial_year(joined.activity_date, scope),
         year_start=financial_year_start(joined.activity_date, scope),

@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import practice_on
+from consortia.analyses.population import in_practices, located
 from consortia.analyses.scope import Scope, Tables, financial_year, financial_year_label
 from consortia.analyses.shared import shared
 
@@ -27,10 +27,11 @@ MINIMUM_CONTACTS = 3  # the index is only meaningful with several contacts
 def contacts(tables: Tables, scope: Scope) -> Any:
     """Every contact with a provider: patient, practice (registered with on the day), provider,
     service line, financial year."""
-    apc, op, ae = tables["apc"], tables["op"], tables["ae"]
+    apc, op, ae = located(tables, "apc"), located(tables, "op"), located(tables, "ae")
     spells = apc.select(
         "patient_id",
         "provider",
+        "practice",
         day=apc.admitted_on,
         service_line=ibis.ifelse(
             apc.method == "elective", "elective " + apc.treatment_function, "non-elective"
@@ -40,16 +41,21 @@ def contacts(tables: Tables, scope: Scope) -> Any:
     appointments = seen.select(
         "patient_id",
         "provider",
+        "practice",
         day=seen.attended_on,
         service_line="outpatient " + seen.treatment_function,
     )
     arrivals = ae.select(
-        "patient_id", "provider", day=ae.arrived_at.date(), service_line=ibis.literal("A&E")
+        "patient_id",
+        "provider",
+        "practice",
+        day=ae.arrived_at.date(),
+        service_line=ibis.literal("A&E"),
     )
     every = ibis.union(spells, appointments, arrivals)
     every = every.filter((every.day >= scope.start) & (every.day < scope.end))
-    located = practice_on(tables, scope, every, "day")
-    return located.mutate(financial_year=financial_year(located.day, scope))
+    credited = in_practices(tables, scope, every)
+    return credited.mutate(financial_year=financial_year(credited.day, scope))
 
 
 def patient_continuity(tables: Tables, scope: Scope) -> Any:

@@ -9,7 +9,7 @@ import ibis
 from ibis import _
 
 from consortia.analyses.scope import Scope, Tables, financial_year_label, member_practices
-from consortia.analyses.shared import shared
+from consortia.analyses.shared import kept, shared
 from consortia.schema.reference_tables import AGE_BANDS
 
 DATASETS = ("patient", "registration", "practice")
@@ -29,17 +29,21 @@ def age_band(age: Any) -> Any:
     return ibis.ifelse(lower >= 90, "90+", label)
 
 
-def registrations(tables: Tables, scope: Scope) -> Any:
-    """Each registration with a practice in scope, with its patient's own columns.
+@kept
+def registered_people(tables: Tables) -> Any:
+    """Every registration in the lake with its patient's own columns (sex, birth, deprivation,
+    death): what the registered list is counted from, joined once per lake content in a run.
 
     The practice and dates are the registration's (`registration`), not the patient row's
     latest practice: a patient whose practice closed has one row for each practice.
     """
-    practices = member_practices(tables, scope)
-    registration = tables["registration"]
-    registration = registration.semi_join(practices, registration.practice == practices.code)
     people = tables["patient"].drop("practice", "registered_from", "registered_to")
-    return registration.join(people, "patient_id")
+    return tables["registration"].join(people, "patient_id")
+
+
+def registrations(tables: Tables, scope: Scope) -> Any:
+    """Each registration with a practice in scope, with its patient's own columns."""
+    return in_practices(tables, scope, registered_people(tables))
 
 
 def in_scope(tables: Tables, scope: Scope) -> Any:
@@ -90,8 +94,31 @@ def practice_on(tables: Tables, scope: Scope, events: Any, day: str) -> Any:
             periods.next_from.isnull() | (date_of < periods.next_from),
         ],
     ).select(*events.columns, "practice")
+    return in_practices(tables, scope, joined)
+
+
+def in_practices(tables: Tables, scope: Scope, located: Any) -> Any:
+    """The rows of `located` (with a `practice` column) credited to practices in scope."""
     practices = member_practices(tables, scope)
-    return joined.semi_join(practices, joined.practice == practices.code)
+    return located.semi_join(practices, located.practice == practices.code)
+
+
+# The date each activity dataset's rows are credited to a practice on.
+EVENT_DATE = {"apc": "admitted_on", "op": "attended_on", "ae": "arrived_at"}
+
+
+@kept
+def located(tables: Tables, dataset: str) -> Any:
+    """Every row of the activity `dataset` (apc, op or ae) with `practice`: the practice its
+    patient was registered with on the row's date, by `practice_on`'s rule, over everyone.
+
+    Analyses of activity credited to practices start here, so in a run the join of activity
+    to the registered list is made once per dataset and lake content, not once per figure.
+    """
+    table = tables[dataset]
+    day = table[EVENT_DATE[dataset]]
+    events = table.mutate(located_on=day.date() if dataset == "ae" else day)
+    return practice_on(tables, Scope(), events, "located_on").drop("located_on")
 
 
 @shared(by="practice")

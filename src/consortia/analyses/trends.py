@@ -7,7 +7,7 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import practice_on
+from consortia.analyses.population import in_practices, located
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import shared
 
@@ -24,9 +24,8 @@ def _in_period(table: Any, day: Any, scope: Scope) -> Any:
 def monthly_counts(tables: Tables, scope: Scope) -> Any:
     """`monthly_series`' numerators and denominators by month and practice (the practice the
     patient was registered with on the day)."""
-    apc = practice_on(tables, scope, tables["apc"], "admitted_on")
-    ae = tables["ae"]
-    ae = practice_on(tables, scope, ae.mutate(arrived_on=ae.arrived_at.date()), "arrived_on")
+    apc = in_practices(tables, scope, located(tables, "apc"))
+    ae = in_practices(tables, scope, located(tables, "ae"))
     emergency = _in_period(apc.filter(apc.method == "emergency"), apc.admitted_on, scope)
     elective = _in_period(apc.filter(apc.method == "elective"), apc.admitted_on, scope)
     ae = _in_period(ae, ae.arrived_at.date(), scope)

@@ -16,20 +16,19 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import patient_years, practice_on
+from consortia.analyses.population import EVENT_DATE, in_practices, located, patient_years
 from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
 from consortia.measures.definition import Measure
 
 DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
-DATE_COLUMN = {"apc": "admitted_on", "op": "attended_on", "ae": "arrived_at"}
 
 
 def measure_events(tables: Tables, measure: Measure) -> Any:
-    """The events a measure counts: patient, date and the measure's id."""
+    """The events a measure counts: patient, practice credited, date and the measure's id."""
     numerator = measure.numerator
-    table = tables[numerator.dataset]
+    table = located(tables, numerator.dataset)
     condition = ibis.literal(True)
     for column, values in numerator.where.items():
         condition = condition & table[column].isin(values)
@@ -38,11 +37,11 @@ def measure_events(tables: Tables, measure: Measure) -> Any:
         for value_set in numerator.diagnosis_value_sets:
             matched = matched | in_value_set(table.primary_diagnosis, value_set)
         condition = condition & matched
-    day = table[DATE_COLUMN[numerator.dataset]]
+    day = table[EVENT_DATE[numerator.dataset]]
     if numerator.dataset == "ae":
         day = day.date()
     return table.filter(condition).select(
-        "patient_id", event_date=day, measure=ibis.literal(measure.id)
+        "patient_id", "practice", event_date=day, measure=ibis.literal(measure.id)
     )
 
 
@@ -83,7 +82,7 @@ def _standardise(
     events = ibis.union(*(measure_events(tables, m) for m in measures))
     events = events.filter((events.event_date >= scope.start) & (events.event_date < scope.end))
     events = events.mutate(year_start=financial_year_start(events.event_date, scope))
-    events = practice_on(tables, scope.everyone, events, "event_date")
+    events = in_practices(tables, scope.everyone, events)
     cells = everyone.select("patient_id", "year_start", *keys).distinct()
     located = events.join(cells, ["patient_id", "year_start"])
     event_cells = located.group_by(["measure", "practice", *keys]).aggregate(observed=_.count())

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from consortia import __version__
 from consortia.engine.backends import is_duckdb
-from consortia.engine.lake import Lake, unreadable, write_whole
+from consortia.engine.lake import Lake, first_line, unreadable, write_whole
 from consortia.engine.plans import Plans
 from consortia.schema.datasets import DATASETS
 
@@ -110,6 +110,40 @@ class Derived:
         _remove_earlier(path)
         return self._read(path)
 
+    def rows(self, definition: Callable[..., Any], arguments: str, computed: Any) -> Any:
+        """Like `table`, for rows too many for memory: written by the engine itself, straight
+        to Parquet (DuckDB), and read back as the columns and types of `computed`. On another
+        engine, or a lake that cannot be written, `computed` itself."""
+        if not is_duckdb(self.backend):
+            return computed
+        path = self.path(definition, arguments)
+        schema = computed.schema()
+        for _attempt in range(2):
+            if not (path.exists() and unreadable(path) is None):
+                if not write_whole(path, lambda temporary: self._copy(computed, temporary)):
+                    return computed
+                _remove_earlier(path)
+            stored = self._read(path)
+            if _same_columns(stored.schema(), schema):
+                return stored if stored.schema() == schema else stored.cast(schema)
+            with contextlib.suppress(OSError):  # not what this code writes: written again
+                path.unlink()
+        return computed
+
+    def _copy(self, computed: Any, path: Path) -> None:
+        """Write `computed` to Parquet at `path` through DuckDB's COPY, in no particular row
+        order (which lets DuckDB stream the rows rather than hold them to keep their order)."""
+        con = self.backend.con
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            sql = str(self.backend.compile(computed))
+            quoted = str(path).replace("'", "''")
+            con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet, COMPRESSION zstd)")
+        except duckdb.IOException as error:  # cannot be written: computed where used instead
+            raise OSError(first_line(error)) from None
+        finally:
+            con.execute("RESET preserve_insertion_order")
+
     def _read(self, path: Path) -> Any:
         """The kept result at `path` as a table of the backend (a view plans can name)."""
         if self.plans is not None:
@@ -145,6 +179,17 @@ class Derived:
         if scope.ccg is None:
             return text
         return text.replace(f"'{PLACEHOLDER}'", f"'{scope.ccg}'")
+
+
+def _same_columns(stored: Any, wanted: Any) -> bool:
+    """Whether a kept file's columns are `wanted`'s, names and types, whatever the nullability
+    Parquet recorded."""
+    if list(stored.names) != list(wanted.names):
+        return False
+    return all(
+        a.copy(nullable=True) == b.copy(nullable=True)
+        for a, b in zip(stored.types, wanted.types, strict=True)
+    )
 
 
 def _remove_earlier(keep: Path) -> None:

@@ -12,6 +12,7 @@ import ibis
 import pandas as pd
 from ibis import _
 
+from consortia.analyses.population import located
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run, shared
 from consortia.engine.backends import connect
@@ -120,3 +121,67 @@ def test_a_kept_file_that_is_not_the_result_is_computed_again(lake: Path) -> Non
         backend, again = run_of(lake)
         pd.testing.assert_frame_equal(backend.execute(patients_by_sex(again, EVERYONE)), expected)
         assert list(pd.read_parquet(kept).columns) == list(expected.columns)
+
+
+def kept_rows(lake: Path) -> list[str]:
+    return [name for name in stored(lake) if name.startswith("located-")]
+
+
+def test_rows_about_everyone_are_kept_once_and_are_the_dataset_with_its_practice(
+    lake: Path,
+) -> None:
+    backend, run = run_of(lake)
+    first = backend.execute(located(run, "apc"))
+    [name] = kept_rows(lake)
+    written = (lake / FOLDER / name).stat().st_mtime_ns
+    # every spell of the lake, each once, with a practice of the lake (every patient of the
+    # small lake is registered, so every spell is credited to exactly one practice)
+    spells = pd.read_parquet(lake / "apc")
+    assert sorted(first["spell_id"]) == sorted(spells["spell_id"])
+    practices = set(pd.read_parquet(lake / "practice")["code"])
+    assert set(first["practice"]) <= practices
+    # the practice is the one whose registration covers the admission, where one does
+    registration = pd.read_parquet(lake / "registration")
+    covering = first.merge(registration, on=["patient_id", "practice"])
+    day, start, end = (
+        pd.to_datetime(covering[c]) for c in ("admitted_on", "registered_from", "registered_to")
+    )
+    inside = (day >= start) & (end.isna() | (day < end))
+    assert inside.groupby(covering["spell_id"]).any().mean() > 0.95
+
+    backend, again = run_of(lake)  # another run reads the file, written once
+    second = backend.execute(located(again, "apc"))
+    assert (lake / FOLDER / name).stat().st_mtime_ns == written
+    key = ["spell_id"]
+    pd.testing.assert_frame_equal(
+        first.sort_values(key, ignore_index=True), second.sort_values(key, ignore_index=True)
+    )
+    plain = backend.execute(located(open_tables(backend, lake), "apc"))  # no run: no file
+    pd.testing.assert_frame_equal(
+        plain.sort_values(key, ignore_index=True), second.sort_values(key, ignore_index=True)
+    )
+
+
+def test_kept_rows_that_are_not_the_result_are_written_again(lake: Path) -> None:
+    backend, run = run_of(lake)
+    expected = backend.execute(located(run, "ae")).sort_values("attendance_id", ignore_index=True)
+    [name] = kept_rows(lake)
+    kept = lake / FOLDER / name
+    for damage in (b"PAR1 truncated", None):  # a torn file, then another table's columns
+        if damage is None:
+            pd.DataFrame({"x": [1]}).to_parquet(kept)
+        else:
+            kept.write_bytes(damage)
+        backend, again = run_of(lake)
+        rows = backend.execute(located(again, "ae")).sort_values("attendance_id", ignore_index=True)
+        pd.testing.assert_frame_equal(rows, expected)
+        assert list(pd.read_parquet(kept).columns) == list(expected.columns)
+
+
+def test_rows_of_a_lake_that_cannot_keep_them_are_computed_where_used(lake: Path) -> None:
+    (lake / FOLDER).write_text("not a folder")
+    backend, run = run_of(lake)
+    rows = backend.execute(located(run, "op"))
+    assert len(rows) == len(pd.read_parquet(lake / "op"))
+    assert (lake / FOLDER).read_text() == "not a folder"
+    assert not [p for p in lake.iterdir() if p.name.startswith(".")]
