@@ -103,8 +103,14 @@ def in_practices(tables: Tables, scope: Scope, located: Any) -> Any:
     return located.semi_join(practices, located.practice == practices.code)
 
 
-# The date each activity dataset's rows are credited to a practice on.
+# The column giving the date each activity dataset's rows are credited to a practice on.
 EVENT_DATE = {"apc": "admitted_on", "op": "attended_on", "ae": "arrived_at"}
+
+
+def event_date(table: Any, dataset: str) -> Any:
+    """The date of each row of the activity `dataset` (A&E's arrival time as its date)."""
+    day = table[EVENT_DATE[dataset]]
+    return day.date() if dataset == "ae" else day
 
 
 @kept
@@ -116,8 +122,7 @@ def located(tables: Tables, dataset: str) -> Any:
     to the registered list is made once per dataset and lake content, not once per figure.
     """
     table = tables[dataset]
-    day = table[EVENT_DATE[dataset]]
-    events = table.mutate(located_on=day.date() if dataset == "ae" else day)
+    events = table.mutate(located_on=event_date(table, dataset))
     return practice_on(tables, Scope(), events, "located_on").drop("located_on")
 
 

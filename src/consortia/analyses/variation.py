@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import EVENT_DATE, in_practices, located, patient_years
+from consortia.analyses.population import event_date, located, patient_years
 from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
@@ -37,11 +37,11 @@ def measure_events(tables: Tables, measure: Measure) -> Any:
         for value_set in numerator.diagnosis_value_sets:
             matched = matched | in_value_set(table.primary_diagnosis, value_set)
         condition = condition & matched
-    day = table[EVENT_DATE[numerator.dataset]]
-    if numerator.dataset == "ae":
-        day = day.date()
     return table.filter(condition).select(
-        "patient_id", "practice", event_date=day, measure=ibis.literal(measure.id)
+        "patient_id",
+        "practice",
+        event_date=event_date(table, numerator.dataset),
+        measure=ibis.literal(measure.id),
     )
 
 
@@ -82,7 +82,6 @@ def _standardise(
     events = ibis.union(*(measure_events(tables, m) for m in measures))
     events = events.filter((events.event_date >= scope.start) & (events.event_date < scope.end))
     events = events.mutate(year_start=financial_year_start(events.event_date, scope))
-    events = in_practices(tables, scope.everyone, events)
     cells = everyone.select("patient_id", "year_start", *keys).distinct()
     located = events.join(cells, ["patient_id", "year_start"])
     event_cells = located.group_by(["measure", "practice", *keys]).aggregate(observed=_.count())

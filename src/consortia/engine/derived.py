@@ -97,38 +97,33 @@ class Derived:
         """The stored result of `definition` over `arguments`, computing `computed` and storing
         it when absent, unreadable or not of its columns and types (held in memory instead when
         the lake cannot be written)."""
+        # Through Arrow, which keeps the declared types: DuckDB sums integers as 128-bit,
+        # which its own Parquet writer would store as floating point. Aggregates are small.
+        rows = functools.cache(lambda: self.backend.to_pyarrow(computed))
         path = self.path(definition, arguments)
+        stored = self._kept(path, computed, lambda temporary: pq.write_table(rows(), temporary))
+        return stored if stored is not None else ibis.memtable(rows())
+
+    def rows(self, definition: Callable[..., Any], arguments: str, computed: Any) -> Any:
+        """Like `table`, for rows too many for memory: written by DuckDB straight to Parquet.
+        On another engine, or a lake that cannot be written, `computed` itself."""
+        if not is_duckdb(self.backend):
+            return computed
+        path = self.path(definition, arguments)
+        stored = self._kept(path, computed, lambda temporary: self._copy(computed, temporary))
+        return stored if stored is not None else computed
+
+    def _kept(self, path: Path, computed: Any, write: Callable[[Path], object]) -> Any | None:
+        """The file at `path` if it holds `computed`'s columns and types, else `computed`
+        written there by `write` and read back; None when it cannot be written."""
         if path.exists() and unreadable(path) is None:
             stored = self._read(path)
             if stored.schema() == computed.schema():  # anything else is written again
                 return stored
-        # Through Arrow, which keeps the declared types: DuckDB sums integers as 128-bit,
-        # which its own Parquet writer would store as floating point. Aggregates are small.
-        rows = self.backend.to_pyarrow(computed)
-        if not write_whole(path, lambda temporary: pq.write_table(rows, temporary)):
-            return ibis.memtable(rows)
+        if not write_whole(path, write):
+            return None
         _remove_earlier(path)
         return self._read(path)
-
-    def rows(self, definition: Callable[..., Any], arguments: str, computed: Any) -> Any:
-        """Like `table`, for rows too many for memory: written by the engine itself, straight
-        to Parquet (DuckDB), and read back as the columns and types of `computed`. On another
-        engine, or a lake that cannot be written, `computed` itself."""
-        if not is_duckdb(self.backend):
-            return computed
-        path = self.path(definition, arguments)
-        schema = computed.schema()
-        for _attempt in range(2):
-            if not (path.exists() and unreadable(path) is None):
-                if not write_whole(path, lambda temporary: self._copy(computed, temporary)):
-                    return computed
-                _remove_earlier(path)
-            stored = self._read(path)
-            if _same_columns(stored.schema(), schema):
-                return stored if stored.schema() == schema else stored.cast(schema)
-            with contextlib.suppress(OSError):  # not what this code writes: written again
-                path.unlink()
-        return computed
 
     def _copy(self, computed: Any, path: Path) -> None:
         """Write `computed` to Parquet at `path` through DuckDB's COPY, in no particular row
@@ -179,17 +174,6 @@ class Derived:
         if scope.ccg is None:
             return text
         return text.replace(f"'{PLACEHOLDER}'", f"'{scope.ccg}'")
-
-
-def _same_columns(stored: Any, wanted: Any) -> bool:
-    """Whether a kept file's columns are `wanted`'s, names and types, whatever the nullability
-    Parquet recorded."""
-    if list(stored.names) != list(wanted.names):
-        return False
-    return all(
-        a.copy(nullable=True) == b.copy(nullable=True)
-        for a, b in zip(stored.types, wanted.types, strict=True)
-    )
 
 
 def _remove_earlier(keep: Path) -> None:
