@@ -4,8 +4,7 @@ engine's definitions, as the oracle the engine must agree with.
 It reads the lake's Parquet files whole and computes each figure the obvious way, for one CCG
 over the financial years 2013/14 and 2014/15. Lists and person-years come from `registration`
 (a patient whose practice closed counts at each practice for their time there); each event
-goes to the practice of the registration that began last on or before its date (the first
-registration for an event before any).
+goes to the practice its record names (the patient's registered practice on the day).
 """
 
 from __future__ import annotations
@@ -83,24 +82,9 @@ def members(lake: Lake, ccg: str) -> pd.DataFrame:
     return every[every["practice"].isin(ccg_practices(lake, ccg))]
 
 
-def credit(lake: Lake, frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` (patient_id, day) with the practice of the registration that began last on or
-    before the day, or the patient's first registration for a day before any."""
-    spans = lake["registration"][["patient_id", "practice", "registered_from"]].copy()
-    spans["registered_from"] = pd.to_datetime(spans["registered_from"]).astype("datetime64[ns]")
-    spans = spans.sort_values("registered_from")
-    left = frame.assign(day=pd.to_datetime(frame["day"]).astype("datetime64[ns]"))
-    left = left.sort_values("day")
-    located = pd.merge_asof(left, spans, left_on="day", right_on="registered_from", by="patient_id")
-    first = spans.drop_duplicates("patient_id").set_index("patient_id")["practice"]
-    located["practice"] = located["practice"].fillna(located["patient_id"].map(first))
-    return located.drop(columns="registered_from").dropna(subset=["practice"])
-
-
 def ccg_events(lake: Lake, frame: pd.DataFrame, ccg: str) -> pd.DataFrame:
-    """`credit(frame)` for the events credited to the CCG's practices."""
-    located = credit(lake, frame)
-    return located[located["practice"].isin(ccg_practices(lake, ccg))]
+    """The events of `frame` whose records name the CCG's practices."""
+    return frame[frame["practice"].isin(ccg_practices(lake, ccg))]
 
 
 def events(lake: Lake) -> pd.DataFrame:
@@ -111,6 +95,7 @@ def events(lake: Lake) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "patient_id": apc["patient_id"],
+                "practice": apc["practice"],
                 "provider": apc["provider"],
                 "pod": apc["method"]
                 .map({"elective": "elective", "emergency": "emergency"})
@@ -127,6 +112,7 @@ def events(lake: Lake) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "patient_id": seen["patient_id"],
+                "practice": seen["practice"],
                 "provider": seen["provider"],
                 "pod": np.where(seen["attendance_type"] == "first", "op_first", "op_follow_up"),
                 "day": pd.to_datetime(seen["attended_on"]),
@@ -137,6 +123,7 @@ def events(lake: Lake) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "patient_id": ae["patient_id"],
+                "practice": ae["practice"],
                 "provider": ae["provider"],
                 "pod": "ae",
                 "day": pd.to_datetime(ae["arrived_at"]).dt.normalize(),
@@ -201,6 +188,7 @@ def measure_events(lake: Lake) -> pd.DataFrame:
             pd.DataFrame(
                 {
                     "patient_id": source.loc[days.index, "patient_id"],
+                    "practice": source.loc[days.index, "practice"],
                     "day": pd.to_datetime(days),
                     "measure": measure,
                 }
@@ -248,9 +236,7 @@ def variation(lake: Lake, ccg: str) -> pd.DataFrame:
     cells = ["age_band", "sex", "deprivation_quintile"]
     exposure = person_years(lake)
     cells_of = exposure[["patient_id", "financial_year", *cells]].drop_duplicates()
-    located = credit(lake, measure_events(lake)).merge(
-        cells_of, on=["patient_id", "financial_year"]
-    )
+    located = measure_events(lake).merge(cells_of, on=["patient_id", "financial_year"])
     observed_cells = located.groupby(["measure", "practice", *cells]).size().rename("observed")
     exposure_cells = exposure.groupby(["practice", *cells])["person_years"].sum()
     rows = []
@@ -387,9 +373,7 @@ def _events_with_cells(lake: Lake) -> pd.DataFrame:
     """Every event with its patient's mid-year age band and sex (patients registered at any
     time in the year, as person-years count them) and the CCG of its practice on the day."""
     cells = person_years(lake)[["patient_id", "sex", "financial_year", "age_band"]]
-    located = credit(lake, events(lake)).merge(
-        cells.drop_duplicates(), on=["patient_id", "financial_year"]
-    )
+    located = events(lake).merge(cells.drop_duplicates(), on=["patient_id", "financial_year"])
     ccgs = lake["practice"].set_index("code")["ccg"]
     return located.assign(ccg=located["practice"].map(ccgs))
 
@@ -430,9 +414,8 @@ def monthly_emergency_admissions(lake: Lake, ccg: str) -> pd.DataFrame:
     """Emergency admissions (admission methods 21–28) of the CCG's patients by month."""
     apc = lake["apc"]
     apc = apc[apc["method"] == "emergency"]
-    spells = ccg_events(
-        lake, pd.DataFrame({"patient_id": apc["patient_id"], "day": apc["admitted_on"]}), ccg
-    )
+    frame = pd.DataFrame({"practice": apc["practice"], "day": pd.to_datetime(apc["admitted_on"])})
+    spells = ccg_events(lake, frame, ccg)
     day = spells["day"]
     day = day[(day >= PERIOD_START) & (day < PERIOD_END)]
     months = day.dt.strftime("%Y-%m-01").value_counts().rename("numerator")

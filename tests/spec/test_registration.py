@@ -10,8 +10,9 @@ All patients are women (so standardising for sex leaves one cell):
 - patient 3, born March 1970, registered with A10001 until she moved away on 1 May 2013;
 - patient 4, born January 1960, registered with C10001 (the other CCG) throughout.
 
-Emergency admissions: patient 1 on 1 June 2013 (at A10001), on 1 July 2013 (the day of the
-move: B10001) and on 1 September 2013 (B10001); patient 2 on 1 August 2013 (B10001);
+Emergency admissions, each record naming the practice the patient was registered with on the
+day (as national extracts do): patient 1 on 1 June 2013 (at A10001), on 1 July 2013 (the day
+of the move: B10001) and on 1 September 2013 (B10001); patient 2 on 1 August 2013 (B10001);
 patient 3 on 15 June 2013, after she left (her last practice, A10001); patient 4 on
 1 August 2013 (C10001, not in 01A).
 
@@ -25,7 +26,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import ibis
 import pandas as pd
 import pytest
 
@@ -92,12 +92,12 @@ def lake(tmp_path_factory: pytest.TempPathFactory, engine: str) -> tuple[Any, An
             registration(4, "C10001", START, None),
         ],
         "apc": [
-            spell(1, 1, "emergency", date(2013, 6, 1), 100),
-            spell(2, 1, "emergency", CLOSED, 200),
-            spell(3, 1, "emergency", date(2013, 9, 1), 400),
-            spell(4, 2, "emergency", date(2013, 8, 1), 800),
-            spell(5, 3, "emergency", date(2013, 6, 15), 1600),
-            spell(6, 4, "emergency", date(2013, 8, 1), 3200),
+            spell(1, 1, "emergency", date(2013, 6, 1), 100) | {"practice": "A10001"},
+            spell(2, 1, "emergency", CLOSED, 200) | {"practice": "B10001"},
+            spell(3, 1, "emergency", date(2013, 9, 1), 400) | {"practice": "B10001"},
+            spell(4, 2, "emergency", date(2013, 8, 1), 800) | {"practice": "B10001"},
+            spell(5, 3, "emergency", date(2013, 6, 15), 1600) | {"practice": "A10001"},
+            spell(6, 4, "emergency", date(2013, 8, 1), 3200) | {"practice": "C10001"},
         ],
         "condition": [
             {"patient_id": 1, "condition": "hypertension", "recorded_on": date(2010, 1, 1)},
@@ -267,23 +267,3 @@ def test_payments_per_patient_on_1_april(lake: tuple[Any, Any]) -> None:
     assert counts(payments, "practice", "per_patient") == {"A10001": 10.0, "B10001": 30.0}
     ccg = backend.execute(investment.ccg_local_investment(tables, SCOPE)).iloc[0]
     assert ccg["per_head"] == pytest.approx(50 / 3, rel=1e-12)
-
-
-def test_practice_on_a_date(lake: tuple[Any, Any]) -> None:
-    """The registration in force on the day; before the first registration, the first; after
-    the list ended, the last; another CCG's practice only in that CCG's scope."""
-    backend, tables = lake
-    days = [
-        (1, date(1999, 6, 1), "A10001"),  # before patient 1 first registered
-        (1, date(2013, 6, 30), "A10001"),  # the last day before the closure
-        (1, CLOSED, "B10001"),  # the day of the move
-        (3, date(2014, 1, 1), "A10001"),  # after patient 3 left
-        (4, date(2013, 8, 1), "C10001"),
-    ]
-    events = ibis.memtable(
-        {"patient_id": [d[0] for d in days], "day": [d[1] for d in days], "n": range(len(days))}
-    )
-    everyone = backend.execute(population.practice_on(tables, SCOPE.everyone, events, "day"))
-    assert counts(everyone, "n", "practice") == {i: d[2] for i, d in enumerate(days)}
-    ours = backend.execute(population.practice_on(tables, SCOPE, events, "day"))
-    assert sorted(ours["n"]) == [0, 1, 2, 3]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,46 @@ def registrations_of(patients: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{column: row[column] for column in REGISTRATION_COLUMNS} for row in patients]
 
 
+# The date each activity dataset's records name their registered practice on.
+EVENT_DATES = {"apc": "admitted_on", "op": "attended_on", "ae": "arrived_at"}
+
+
+def registered_practice(registrations: list[dict[str, Any]], patient_id: int, day: date) -> str:
+    """The practice of the patient's registration begun last on or before `day` (the first
+    registration for a day before any): what a national extract's record names."""
+    own = sorted(
+        (r for r in registrations if r["patient_id"] == patient_id),
+        key=lambda r: r["registered_from"],
+    )
+    begun = [r for r in own if r["registered_from"] <= day]
+    return str((begun[-1] if begun else own[0])["practice"])
+
+
+def with_practices(
+    records: list[dict[str, Any]], dataset: str, registrations: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Activity records, each naming its patient's registered practice on its date unless it
+    names one already."""
+    column = EVENT_DATES[dataset]
+    named = []
+    for record in records:
+        if "practice" not in record:
+            day = record[column]
+            day = day.date() if isinstance(day, datetime) else day
+            practice = registered_practice(registrations, record["patient_id"], day)
+            record = {"practice": practice} | record
+        named.append(record)
+    return named
+
+
 def write_lake(folder: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
     """A lake holding exactly `rows` (dataset → list of records); missing datasets are empty,
-    except `registration`, which when missing is one registration per patient row."""
+    except `registration`, which when missing is one registration per patient row, and the
+    practice on activity records, which when missing is the registered practice on the day."""
     rows = dict(rows)
     rows.setdefault("registration", registrations_of(rows.get("patient", [])))
+    for dataset in EVENT_DATES:
+        rows[dataset] = with_practices(rows.get(dataset, []), dataset, rows["registration"])
     for name, dataset in DATASETS.items():
         table = pa.Table.from_pylist(rows.get(name, []), schema=dataset.arrow_schema)
         (folder / name).mkdir(parents=True, exist_ok=True)

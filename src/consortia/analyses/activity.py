@@ -18,7 +18,6 @@ from ibis import _
 from consortia.analyses.population import (
     MID_YEAR,
     in_practices,
-    located,
     mid_year_population,
     patient_cells,
     registered_population,
@@ -56,8 +55,8 @@ def with_pod_name(table: Any) -> Any:
 
 def activity_events(tables: Tables) -> Any:
     """Every paid unit of hospital activity: patient, provider, point of delivery, date, cost,
-    treatment function (none for A&E), and the practice credited (`located`)."""
-    apc, op, ae = located(tables, "apc"), located(tables, "op"), located(tables, "ae")
+    treatment function (none for A&E), and the practice the patient was registered with."""
+    apc, op, ae = tables["apc"], tables["op"], tables["ae"]
     spells = apc.select(
         "patient_id",
         "provider",

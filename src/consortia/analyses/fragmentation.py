@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import in_practices, located
+from consortia.analyses.population import in_practices
 from consortia.analyses.scope import Scope, Tables, financial_year, financial_year_label
 from consortia.analyses.shared import shared
 
@@ -27,7 +27,7 @@ MINIMUM_CONTACTS = 3  # the index is only meaningful with several contacts
 def contacts(tables: Tables, scope: Scope) -> Any:
     """Every contact with a provider: patient, practice (registered with on the day), provider,
     service line, financial year."""
-    apc, op, ae = located(tables, "apc"), located(tables, "op"), located(tables, "ae")
+    apc, op, ae = tables["apc"], tables["op"], tables["ae"]
     spells = apc.select(
         "patient_id",
         "provider",

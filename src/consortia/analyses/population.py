@@ -65,45 +65,17 @@ def registered_on(tables: Tables, scope: Scope, on: date) -> Any:
     )
 
 
-def practice_on(tables: Tables, scope: Scope, events: Any, day: str) -> Any:
-    """`events` (with patient_id and the date column `day`) with `practice`: the practice the
-    patient was registered with on that date, keeping only events credited to practices in
-    scope.
+def in_practices(tables: Tables, scope: Scope, rows: Any) -> Any:
+    """The rows of `rows` (with a `practice` column) credited to practices in scope.
 
-    Each patient's registrations, in order, divide time between them: an event belongs to the
-    registration in force on its date. An event outside every registration (before the first,
-    or after the list ended, as on the day of death) belongs to the nearest one before it,
-    or to the first; so every event of a registered patient is credited to exactly one
-    practice, and a patient who stays within a CCG keeps every event in the CCG.
+    Activity records carry the practice the patient was registered with on the day of the
+    event, as national extracts do, so a CCG's activity is the rows naming its practices.
     """
-    registration = tables["registration"]
-    order = ibis.window(group_by="patient_id", order_by="registered_from")
-    periods = registration.select(
-        registration_patient="patient_id",
-        practice="practice",
-        period_from=registration.registered_from,
-        next_from=registration.registered_from.lead().over(order),
-        first=ibis.row_number().over(order) == 0,
-    )
-    date_of = events[day]
-    joined = events.join(
-        periods,
-        [
-            events.patient_id == periods.registration_patient,
-            (date_of >= periods.period_from) | periods.first,
-            periods.next_from.isnull() | (date_of < periods.next_from),
-        ],
-    ).select(*events.columns, "practice")
-    return in_practices(tables, scope, joined)
-
-
-def in_practices(tables: Tables, scope: Scope, located: Any) -> Any:
-    """The rows of `located` (with a `practice` column) credited to practices in scope."""
     practices = member_practices(tables, scope)
-    return located.semi_join(practices, located.practice == practices.code)
+    return rows.semi_join(practices, rows.practice == practices.code)
 
 
-# The column giving the date each activity dataset's rows are credited to a practice on.
+# The column giving the date of each activity dataset's rows.
 EVENT_DATE = {"apc": "admitted_on", "op": "attended_on", "ae": "arrived_at"}
 
 
@@ -111,19 +83,6 @@ def event_date(table: Any, dataset: str) -> Any:
     """The date of each row of the activity `dataset` (A&E's arrival time as its date)."""
     day = table[EVENT_DATE[dataset]]
     return day.date() if dataset == "ae" else day
-
-
-@kept
-def located(tables: Tables, dataset: str) -> Any:
-    """Every row of the activity `dataset` (apc, op or ae) with `practice`: the practice its
-    patient was registered with on the row's date, by `practice_on`'s rule, over everyone.
-
-    Analyses of activity credited to practices start here, so in a run the join of activity
-    to the registered list is made once per dataset and lake content, not once per figure.
-    """
-    table = tables[dataset]
-    events = table.mutate(located_on=event_date(table, dataset))
-    return practice_on(tables, Scope(), events, "located_on").drop("located_on")
 
 
 @shared(by="practice")

@@ -8,8 +8,8 @@ instead of computing it again. Only aggregates are marked: a run keeps small tab
 copy of the lake's rows. A result over everyone in the lake (no CCG in its scope) is also kept
 beside the lake when the run has a `Derived` store (`consortia.engine.derived`), so it is
 computed once per lake content rather than once per pack. A definition marked `@kept` is the
-one exception to "only aggregates": rows about everyone that many results start from (activity
-with the practice credited), written beside the lake rather than held by the run.
+one exception to "only aggregates": rows about everyone that many results start from (every
+registration with its patient's columns), written beside the lake rather than held by the run.
 """
 
 from __future__ import annotations

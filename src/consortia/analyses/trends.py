@@ -7,7 +7,7 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import in_practices, located
+from consortia.analyses.population import in_practices
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import shared
 
@@ -24,8 +24,8 @@ def _in_period(table: Any, day: Any, scope: Scope) -> Any:
 def monthly_counts(tables: Tables, scope: Scope) -> Any:
     """`monthly_series`' numerators and denominators by month and practice (the practice the
     patient was registered with on the day)."""
-    apc = in_practices(tables, scope, located(tables, "apc"))
-    ae = in_practices(tables, scope, located(tables, "ae"))
+    apc = in_practices(tables, scope, tables["apc"])
+    ae = in_practices(tables, scope, tables["ae"])
     emergency = _in_period(apc.filter(apc.method == "emergency"), apc.admitted_on, scope)
     elective = _in_period(apc.filter(apc.method == "elective"), apc.admitted_on, scope)
     ae = _in_period(ae, ae.arrived_at.date(), scope)

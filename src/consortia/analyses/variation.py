@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import event_date, located, patient_years
+from consortia.analyses.population import event_date, patient_years
 from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
@@ -28,7 +28,7 @@ DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
 def measure_events(tables: Tables, measure: Measure) -> Any:
     """The events a measure counts: patient, practice credited, date and the measure's id."""
     numerator = measure.numerator
-    table = located(tables, numerator.dataset)
+    table = tables[numerator.dataset]
     condition = ibis.literal(True)
     for column, values in numerator.where.items():
         condition = condition & table[column].isin(values)

@@ -46,6 +46,17 @@ MAXIMUM_EVENT_COST = 10_000_000.0
 MAXIMUM_PAYMENT = 100_000_000.0
 
 
+def _registered_practice() -> Column:
+    return Column(
+        "practice",
+        "string",
+        "practice the patient was registered with on the day of the event (NHS Data "
+        "Dictionary: General Medical Practice Code (Patient Registration)); the record's "
+        "responsible commissioner is this practice's CCG",
+        references="practice.code",
+    )
+
+
 def _cost() -> Column:
     return Column(
         "cost",
@@ -208,6 +219,7 @@ APC = Dataset(
     (
         Column("spell_id", "int64", "spell identifier"),
         _patient(),
+        _registered_practice(),
         _provider(),
         Column("admitted_on", "date", "date of admission"),
         Column("discharged_on", "date", "date of discharge"),
@@ -239,6 +251,7 @@ OP = Dataset(
     (
         Column("attendance_id", "int64", "appointment identifier"),
         _patient(),
+        _registered_practice(),
         _provider(),
         Column("attended_on", "date", "date of the appointment"),
         Column("attendance_type", "string", "first or follow-up", codes=codes.ATTENDANCE_TYPE),
@@ -257,6 +270,7 @@ AE = Dataset(
     (
         Column("attendance_id", "int64", "attendance identifier"),
         _patient(),
+        _registered_practice(),
         _provider(),
         Column(
             "department_type",

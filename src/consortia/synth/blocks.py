@@ -94,13 +94,14 @@ def run(job: BlockJob) -> BlockResult:
     key = pseudonym.key_for(job.seed)
     patient_id = pseudonym.pseudonymise(pseudonym.block_sequence(job.number, len(cohort)), key)
     codes = np.asarray(job.practice_codes)
+    who = Registered(cohort, patient_id, codes)
     tables = {
         "patient": _patients(cohort, patient_id, codes),
         "registration": _registrations(cohort, patient_id, codes),
         "condition": _conditions(cohort, patient_id),
-        "apc": _apc(spells, patient_id, setting, job.number),
-        "op": _op(appointments, patient_id, setting, job.number),
-        "ae": _ae(attendances, patient_id, setting, job.number),
+        "apc": _apc(spells, who, setting, job.number),
+        "op": _op(appointments, who, setting, job.number),
+        "ae": _ae(attendances, who, setting, job.number),
     }
     for name, data in tables.items():
         write(job.lake, name, job.number, data)
@@ -196,23 +197,43 @@ def _conditions(cohort: people.Cohort, patient_id: IntArray) -> pa.Table:
     )
 
 
+@dataclass(frozen=True)
+class Registered:
+    """The block's patients as activity records name them: pseudonym and registered practice."""
+
+    cohort: people.Cohort
+    patient_id: IntArray
+    codes: npt.NDArray[np.str_]
+
+    def practice_on(self, patient: IntArray, day: npt.NDArray[np.integer]) -> npt.NDArray[np.str_]:
+        """The practice each patient was registered with on `day`: the practice they moved to
+        from the day of a move, the first practice before it (and before registering, as a
+        record made before the list began still names the practice the patient joined)."""
+        cohort = self.cohort
+        moved = cohort.moved_on[patient] <= day
+        return self.codes[np.where(moved, cohort.practice[patient], cohort.first_practice[patient])]
+
+
 def _sorted(
-    events: Events, by: str, id_column: str, patient_id: IntArray, setting: Setting, number: int
+    events: Events, by: str, id_column: str, who: Registered, setting: Setting, number: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Events in date order: their columns, and the identifier, patient and provider columns
-    every activity dataset starts with."""
+    """Events in date order: their columns, and the identifier, patient, registered practice
+    and provider columns every activity dataset starts with."""
     order = np.lexsort((events.patient, events.columns[by]))
     columns = {k: v[order] for k, v in events.columns.items()}
+    patient = events.patient[order]
+    day = columns[by] // 86_400 if by == "arrived_at" else columns[by]
     common = {
         id_column: pseudonym.block_sequence(number, len(order)),
-        "patient_id": patient_id[events.patient[order]],
+        "patient_id": who.patient_id[patient],
+        "practice": who.practice_on(patient, day),
         "provider": np.asarray(setting.provider_codes)[columns["provider"]],
     }
     return columns, common
 
 
-def _apc(spells: Events, patient_id: IntArray, setting: Setting, number: int) -> pa.Table:
-    c, common = _sorted(spells, "admitted_on", "spell_id", patient_id, setting, number)
+def _apc(spells: Events, who: Registered, setting: Setting, number: int) -> pa.Table:
+    c, common = _sorted(spells, "admitted_on", "spell_id", who, setting, number)
     rtt = c["rtt_weeks"]
     return table(
         "apc",
@@ -231,8 +252,8 @@ def _apc(spells: Events, patient_id: IntArray, setting: Setting, number: int) ->
     )
 
 
-def _op(appointments: Events, patient_id: IntArray, setting: Setting, number: int) -> pa.Table:
-    c, common = _sorted(appointments, "attended_on", "attendance_id", patient_id, setting, number)
+def _op(appointments: Events, who: Registered, setting: Setting, number: int) -> pa.Table:
+    c, common = _sorted(appointments, "attended_on", "attendance_id", who, setting, number)
     return table(
         "op",
         common
@@ -247,8 +268,8 @@ def _op(appointments: Events, patient_id: IntArray, setting: Setting, number: in
     )
 
 
-def _ae(attendances: Events, patient_id: IntArray, setting: Setting, number: int) -> pa.Table:
-    c, common = _sorted(attendances, "arrived_at", "attendance_id", patient_id, setting, number)
+def _ae(attendances: Events, who: Registered, setting: Setting, number: int) -> pa.Table:
+    c, common = _sorted(attendances, "arrived_at", "attendance_id", who, setting, number)
     return table(
         "ae",
         common

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from ibis import _
 
-from consortia.analyses.population import located
+from consortia.analyses.population import registered_people
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run, shared
 from consortia.engine.backends import connect
@@ -111,40 +111,31 @@ def test_every_figure_is_the_same_read_from_stored_aggregates(lake: Path) -> Non
 
 
 def kept_rows(lake: Path) -> list[str]:
-    return [name for name in stored(lake) if name.startswith("located-")]
+    return [name for name in stored(lake) if name.startswith("registered_people-")]
 
 
-def test_rows_about_everyone_are_kept_once_and_are_the_dataset_with_its_practice(
+def test_rows_about_everyone_are_kept_once_and_are_each_registration_with_its_patient(
     lake: Path,
 ) -> None:
     backend, run = run_of(lake)
-    first = backend.execute(located(run, "apc"))
+    first = backend.execute(registered_people(run))
     [name] = kept_rows(lake)
     written = (lake / FOLDER / name).stat().st_mtime_ns
-    # every spell of the lake, each once, with a practice of the lake (every patient of the
-    # small lake is registered, so every spell is credited to exactly one practice)
-    spells = pd.read_parquet(lake / "apc")
-    assert sorted(first["spell_id"]) == sorted(spells["spell_id"])
-    practices = set(pd.read_parquet(lake / "practice")["code"])
-    assert set(first["practice"]) <= practices
-    # where a registration of the patient covers the admission, its practice is credited
-    registration = pd.read_parquet(lake / "registration")
-    spans = first.merge(registration, on="patient_id", suffixes=("", "_registered"))
-    day, start, end = (
-        pd.to_datetime(spans[c]) for c in ("admitted_on", "registered_from", "registered_to")
-    )
-    covering = spans[(day >= start) & (end.isna() | (day < end))]
-    assert len(covering) > 0.9 * len(first)
-    assert (covering["practice"] == covering["practice_registered"]).all()
+    # every registration of the lake once, beside its own patient's sex and birth
+    key = ["patient_id", "registered_from"]
+    registration = pd.read_parquet(lake / "registration").sort_values(key, ignore_index=True)
+    ordered = first.sort_values(key, ignore_index=True)
+    assert ordered["practice"].tolist() == registration["practice"].tolist()
+    assert ordered["patient_id"].tolist() == registration["patient_id"].tolist()
+    patient = pd.read_parquet(lake / "patient").set_index("patient_id")
+    assert (ordered["sex"] == ordered["patient_id"].map(patient["sex"])).all()
+    assert (ordered["birth_year"] == ordered["patient_id"].map(patient["birth_year"])).all()
 
     backend, again = run_of(lake)  # another run reads the file, written once
-    second = backend.execute(located(again, "apc"))
+    second = backend.execute(registered_people(again))
     assert (lake / FOLDER / name).stat().st_mtime_ns == written
-    key = ["spell_id"]
-    pd.testing.assert_frame_equal(
-        first.sort_values(key, ignore_index=True), second.sort_values(key, ignore_index=True)
-    )
-    plain = backend.execute(located(open_tables(backend, lake), "apc"))  # no run: no file
+    pd.testing.assert_frame_equal(ordered, second.sort_values(key, ignore_index=True))
+    plain = backend.execute(registered_people(open_tables(backend, lake)))  # no run: no file
     pd.testing.assert_frame_equal(
         plain.sort_values(key, ignore_index=True), second.sort_values(key, ignore_index=True)
     )
@@ -154,12 +145,12 @@ def sexes(run: Any) -> Any:
     return patients_by_sex(run, EVERYONE)
 
 
-def attendances(run: Any) -> Any:
-    return located(run, "ae").order_by("attendance_id")
+def people(run: Any) -> Any:
+    return registered_people(run).order_by("patient_id", "registered_from")
 
 
 @pytest.mark.parametrize(
-    ("result", "prefix"), [(sexes, "patients_by_sex-"), (attendances, "located-")]
+    ("result", "prefix"), [(sexes, "patients_by_sex-"), (people, "registered_people-")]
 )
 def test_a_kept_file_that_is_not_the_result_is_computed_again(
     lake: Path, result: Callable[[Any], Any], prefix: str
@@ -181,7 +172,7 @@ def test_a_kept_file_that_is_not_the_result_is_computed_again(
 def test_rows_of_a_lake_that_cannot_keep_them_are_computed_where_used(lake: Path) -> None:
     (lake / FOLDER).write_text("not a folder")
     backend, run = run_of(lake)
-    rows = backend.execute(located(run, "op"))
-    assert len(rows) == len(pd.read_parquet(lake / "op"))
+    rows = backend.execute(registered_people(run))
+    assert len(rows) == len(pd.read_parquet(lake / "registration"))
     assert (lake / FOLDER).read_text() == "not a folder"
     assert not [p for p in lake.iterdir() if p.name.startswith(".")]

@@ -1,7 +1,8 @@
 """Integrity of the generated hospital activity, measured on the lake with plain SQL.
 
 No patient is admitted while still an inpatient; outpatient clinics run on working days; A&E
-attendances carry their department type; every diagnosis and HRG the generator draws is one
+attendances carry their department type; every record names the practice its patient was
+registered with on its date; every diagnosis and HRG the generator draws is one
 the reference tables know, and each HRG sits in a chapter that fits its diagnosis.
 """
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.xdist_group("england")
 
 @pytest.fixture(scope="module")
 def db(england_lake: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(england_lake, ("patient", "apc", "op", "ae"))
+    con = connect(england_lake, ("patient", "registration", "practice", "apc", "op", "ae"))
     yield con
     con.close()
 
@@ -43,6 +44,40 @@ def test_no_admission_while_an_inpatient(db: duckdb.DuckDBPyConnection) -> None:
              from apc) where admitted_on < still_in""",
     )
     assert overlapping == 0
+
+
+@pytest.mark.parametrize(
+    ("dataset", "day"),
+    [("apc", "admitted_on"), ("op", "attended_on"), ("ae", "arrived_at::date")],
+)
+def test_each_record_names_the_practice_registered_with_on_its_date(
+    db: duckdb.DuckDBPyConnection, dataset: str, day: str
+) -> None:
+    """The registration begun last on or before the record's date (an as-of join), or the
+    patient's first for a record dated before any: its practice is the one on the record.
+    Most records fall inside a registration; the rest (a death recorded after the list ended,
+    a birth admission before registering) still name one of the patient's practices."""
+    mismatched, covered, total = db.execute(
+        f"""with events as (select patient_id, practice, {day} as day from {dataset}),
+             first as (select patient_id, arg_min(practice, registered_from) as practice
+                       from registration group by patient_id),
+             credited as (
+               select e.practice as named, coalesce(r.practice, f.practice) as registered,
+                      r.registered_to is null or e.day < r.registered_to as inside
+               from events e
+               asof left join registration r
+                 on e.patient_id = r.patient_id and e.day >= r.registered_from
+               left join first f on e.patient_id = f.patient_id)
+           select count(*) filter (where named is distinct from registered),
+                  count(*) filter (where inside), count(*) from credited"""
+    ).fetchone()
+    assert total > 1_000
+    assert mismatched == 0
+    assert covered > 0.95 * total
+    unknown = scalar(
+        db, f"select count(*) from {dataset} anti join practice on {dataset}.practice = code"
+    )
+    assert unknown == 0
 
 
 def test_outpatient_clinics_on_working_days(db: duckdb.DuckDBPyConnection) -> None:
