@@ -58,8 +58,8 @@ def write_lake(folder: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
     practice on activity records, which when missing is the registered practice on the day."""
     rows = dict(rows)
     rows.setdefault("registration", registrations_of(rows.get("patient", [])))
-    for dataset in EVENT_DATES:
-        rows[dataset] = with_practices(rows.get(dataset, []), dataset, rows["registration"])
+    for activity in EVENT_DATES:
+        rows[activity] = with_practices(rows.get(activity, []), activity, rows["registration"])
     for name, dataset in DATASETS.items():
         table = pa.Table.from_pylist(rows.get(name, []), schema=dataset.arrow_schema)
         (folder / name).mkdir(parents=True, exist_ok=True)

@@ -57,7 +57,7 @@ def test_each_record_names_the_practice_registered_with_on_its_date(
     patient's first for a record dated before any: its practice is the one on the record.
     Most records fall inside a registration; the rest (a death recorded after the list ended,
     a birth admission before registering) still name one of the patient's practices."""
-    mismatched, covered, total = db.execute(
+    counted = db.execute(
         f"""with events as (select patient_id, practice, {day} as day from {dataset}),
              first as (select patient_id, arg_min(practice, registered_from) as practice
                        from registration group by patient_id),
@@ -71,6 +71,8 @@ def test_each_record_names_the_practice_registered_with_on_its_date(
            select count(*) filter (where named is distinct from registered),
                   count(*) filter (where inside), count(*) from credited"""
     ).fetchone()
+    assert counted is not None
+    mismatched, covered, total = counted
     assert total > 1_000
     assert mismatched == 0
     assert covered > 0.95 * total
