@@ -37,9 +37,8 @@ again when needed) and both void the moment a part changes (they name each part 
 modification time and inode, as git's index does): `_checked.json`, the stamp of a clean
 check, so a pack does not check an unchanged lake again; and `_derived/`, results over every
 patient in the lake (the reference populations and rates every CCG is compared with, and
-practice-level counts each CCG's figures are sliced from; the activity datasets with the
-practice each record is credited to, and the registrations with their patients' columns, so
-those joins are made once) and each figure's SQL, named by the
+practice-level counts each CCG's figures are sliced from; the registrations with their
+patients' columns, so that join is made once) and each figure's SQL, named by the
 code that made them, so every CCG's pack after the first reads them instead of the whole lake.
 A lake that cannot be written is checked and computed afresh each time.
 """
