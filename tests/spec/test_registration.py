@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import ibis
 import pandas as pd
 import pytest
 
@@ -177,8 +178,21 @@ def test_person_years_are_split_at_the_move(lake: tuple[Any, Any]) -> None:
         "A10001": pytest.approx((91 + 30) / 365, rel=1e-12),
         "B10001": pytest.approx((274 + 365) / 365, rel=1e-12),
     }
-    cells = backend.execute(population.patient_cells(tables, SCOPE))
-    assert sorted(cells["patient_id"]) == [1, 2, 3]  # one cell per patient and year
+
+
+def test_events_meet_one_cell_per_patient_and_year(lake: tuple[Any, Any]) -> None:
+    """The mover (patient 1, born June 1950: 63 on 1 October 2013) has one cell in 2013/14
+    though two registrations; patient 3 (born March 1970: 43) is in 2013/14, not in 2014/15,
+    a year she was registered in nowhere. Deprivation decile 5 is quintile 3."""
+    backend, tables = lake
+    events = ibis.memtable(
+        {"patient_id": [1, 1, 3, 3], "year_start": [2013, 2013, 2013, 2014], "n": [0, 1, 2, 3]}
+    )
+    cells = backend.execute(population.with_cells(tables, events)).sort_values("n")
+    assert cells["n"].tolist() == [0, 1, 2]
+    assert cells["age_band"].tolist() == ["60-64", "60-64", "40-44"]
+    assert set(cells["sex"]) == {"F"}
+    assert set(cells["deprivation_quintile"]) == {3}
 
 
 def test_each_admission_is_credited_to_the_practice_of_its_date(lake: tuple[Any, Any]) -> None:

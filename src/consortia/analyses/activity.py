@@ -19,8 +19,8 @@ from consortia.analyses.population import (
     MID_YEAR,
     in_practices,
     mid_year_population,
-    patient_cells,
     registered_population,
+    with_cells,
 )
 from consortia.analyses.scope import (
     Scope,
@@ -233,12 +233,9 @@ def activity_by_age(tables: Tables, scope: Scope) -> Any:
     """Events and cost by CCG (of the practice on the event's date), year, point of delivery,
     and mid-year age band and sex; events of years the patient was never registered in are
     left out, as person-years leave them out."""
-    events = scoped_events(tables, scope).drop("financial_year")
-    patients = patient_cells(tables, scope).select(
-        "patient_id", "year_start", "financial_year", "age_band", "sex"
-    )
+    events = with_cells(tables, scoped_events(tables, scope))
     return (
-        _with_ccg(tables, events.join(patients, ["patient_id", "year_start"]))
+        _with_ccg(tables, events)
         .group_by("ccg", "financial_year", "pod", "age_band", "sex")
         .aggregate(events=_.count(), cost=_.cost.sum())
     )

@@ -10,6 +10,7 @@ from ibis import _
 
 from consortia.analyses.scope import Scope, Tables, financial_year_label, member_practices
 from consortia.analyses.shared import kept, shared
+from consortia.schema.codes import SEX
 from consortia.schema.reference_tables import AGE_BANDS
 
 DATASETS = ("patient", "registration", "practice")
@@ -148,13 +149,42 @@ def patient_years(tables: Tables, scope: Scope) -> Any:
     return ibis.union(*parts)
 
 
-def patient_cells(tables: Tables, scope: Scope) -> Any:
-    """Each patient's cell in each financial year they were registered in scope: one row per
-    patient and year however many practices they were with (for placing events in cells)."""
-    years = patient_years(tables, scope)
-    return years.select(
-        "patient_id", "year_start", "financial_year", "age_band", "sex", "deprivation_quintile"
-    ).distinct()
+def with_cells(tables: Tables, events: Any) -> Any:
+    """`events` (with `patient_id` and `year_start`) with their patient's cell in that
+    financial year, as `patient_years` gives it: age band on 1 October, sex and deprivation
+    quintile. Events of a year the patient was registered with no member practice in (before
+    the list began or after it ended) are left out, as person-years leave them out.
+
+    The cell is read from the patient's own row, whose `registered_from` and `registered_to`
+    span their registrations with member practices, so events meet one row per patient rather
+    than the registrations of every year (at England's size, the difference between a join
+    that fits in memory and one that spills).
+    """
+    patient = tables["patient"]
+    # One narrow row per patient (integers only, strings decoded after the join): the
+    # join's table of patients is what has to fit in memory.
+    sexes = list(SEX.codes)
+    people = patient.select(
+        "patient_id",
+        sex_code=patient.sex.cases(*((code, i) for i, code in enumerate(sexes))).cast("int8"),
+        born=(patient.birth_year * 12 + patient.birth_month - 1).cast("int32"),
+        quintile=deprivation_quintile(patient.deprivation_decile),
+        listed_from=patient.registered_from,
+        listed_to=patient.registered_to,
+    )
+    joined = events.join(people, "patient_id")
+    year = joined.year_start.cast("int32")
+    registered = (joined.listed_from < ibis.date(year + 1, 4, 1)) & (
+        joined.listed_to.isnull() | (joined.listed_to > ibis.date(year, 4, 1))
+    )
+    # age in whole years on 1 October of the year, as `age_on` gives it for one date
+    age = (year * 12 + MID_YEAR[0] - 1 - joined.born) // 12
+    sex = joined.sex_code.cases(*((i, code) for i, code in enumerate(sexes)))
+    return (
+        joined.filter(registered)
+        .mutate(age_band=age_band(age), sex=sex, deprivation_quintile=joined.quintile)
+        .drop("sex_code", "born", "quintile", "listed_from", "listed_to")
+    )
 
 
 @shared

@@ -16,7 +16,7 @@ from typing import Any
 import ibis
 from ibis import _
 
-from consortia.analyses.population import event_date, patient_years
+from consortia.analyses.population import event_date, patient_years, with_cells
 from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
@@ -82,9 +82,11 @@ def _standardise(
     events = ibis.union(*(measure_events(tables, m) for m in measures))
     events = events.filter((events.event_date >= scope.start) & (events.event_date < scope.end))
     events = events.mutate(year_start=financial_year_start(events.event_date, scope))
-    cells = everyone.select("patient_id", "year_start", *keys).distinct()
-    located = events.join(cells, ["patient_id", "year_start"])
-    event_cells = located.group_by(["measure", "practice", *keys]).aggregate(observed=_.count())
+    event_cells = (
+        with_cells(tables, events)
+        .group_by(["measure", "practice", *keys])
+        .aggregate(observed=_.count())
+    )
     exposure = everyone.group_by(["practice", *keys]).aggregate(person_years=_.person_years.sum())
     grid = ibis.union(*(exposure.mutate(measure=ibis.literal(m.id)) for m in measures))
     cells = grid.left_join(event_cells, ["measure", "practice", *keys]).select(
