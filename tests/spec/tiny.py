@@ -9,6 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from consortia.analyses.population import EVENT_DATE
 from consortia.measures.definition import Measure, Numerator, Review
 from consortia.schema.datasets import DATASETS
 
@@ -18,10 +19,6 @@ REGISTRATION_COLUMNS = ("patient_id", "practice", "registered_from", "registered
 def registrations_of(patients: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One registration per patient, as its patient row says: a patient who never moved."""
     return [{column: row[column] for column in REGISTRATION_COLUMNS} for row in patients]
-
-
-# The date each activity dataset's records name their registered practice on.
-EVENT_DATES = {"apc": "admitted_on", "op": "attended_on", "ae": "arrived_at"}
 
 
 def registered_practice(registrations: list[dict[str, Any]], patient_id: int, day: date) -> str:
@@ -40,7 +37,7 @@ def with_practices(
 ) -> list[dict[str, Any]]:
     """Activity records, each naming its patient's registered practice on its date unless it
     names one already."""
-    column = EVENT_DATES[dataset]
+    column = EVENT_DATE[dataset]
     named = []
     for record in records:
         if "practice" not in record:
@@ -58,7 +55,7 @@ def write_lake(folder: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
     practice on activity records, which when missing is the registered practice on the day."""
     rows = dict(rows)
     rows.setdefault("registration", registrations_of(rows.get("patient", [])))
-    for activity in EVENT_DATES:
+    for activity in EVENT_DATE:
         rows[activity] = with_practices(rows.get(activity, []), activity, rows["registration"])
     for name, dataset in DATASETS.items():
         table = pa.Table.from_pylist(rows.get(name, []), schema=dataset.arrow_schema)
