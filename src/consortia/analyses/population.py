@@ -10,7 +10,6 @@ from ibis import _
 
 from consortia.analyses.scope import Scope, Tables, financial_year_label, member_practices
 from consortia.analyses.shared import kept, shared
-from consortia.schema.codes import SEX
 from consortia.schema.reference_tables import AGE_BANDS
 
 DATASETS = ("patient", "registration", "practice")
@@ -21,6 +20,13 @@ def age_on(patient: Any, on: date) -> Any:
     """Age in whole years on `on`, from year and month of birth (birthday taken as the 1st)."""
     before_birthday = ibis.literal(on.month) < patient.birth_month
     return on.year - patient.birth_year - before_birthday.cast("int16")
+
+
+def mid_year_age(patient: Any, year_start: Any) -> Any:
+    """Age in whole years on 1 October (`MID_YEAR`) of the financial year starting in
+    `year_start` (a number or a column), as `age_on` gives it for that date."""
+    before_birthday = (ibis.literal(MID_YEAR[0]) < patient.birth_month).cast("int16")
+    return year_start - patient.birth_year - before_birthday
 
 
 def age_band(age: Any) -> Any:
@@ -141,7 +147,7 @@ def patient_years(tables: Tables, scope: Scope) -> Any:
                 "sex",
                 financial_year=ibis.literal(financial_year_label(start.year)),
                 year_start=ibis.literal(start.year, type="int16"),
-                age_band=age_band(age_on(registration, date(start.year, *MID_YEAR))),
+                age_band=age_band(mid_year_age(registration, start.year)),
                 deprivation_quintile=deprivation_quintile(registration.deprivation_decile),
                 person_years=days.cast("float64") / 365.0,
             )
@@ -161,14 +167,12 @@ def with_cells(tables: Tables, events: Any) -> Any:
     that fits in memory and one that spills).
     """
     patient = tables["patient"]
-    # One narrow row per patient (integers only, strings decoded after the join): the
-    # join's table of patients is what has to fit in memory.
-    sexes = list(SEX.codes)
     people = patient.select(
         "patient_id",
-        sex_code=patient.sex.cases(*((code, i) for i, code in enumerate(sexes))).cast("int8"),
-        born=(patient.birth_year * 12 + patient.birth_month - 1).cast("int32"),
-        quintile=deprivation_quintile(patient.deprivation_decile),
+        "sex",
+        "birth_year",
+        "birth_month",
+        "deprivation_decile",
         listed_from=patient.registered_from,
         listed_to=patient.registered_to,
     )
@@ -177,13 +181,13 @@ def with_cells(tables: Tables, events: Any) -> Any:
     registered = (joined.listed_from < ibis.date(year + 1, 4, 1)) & (
         joined.listed_to.isnull() | (joined.listed_to > ibis.date(year, 4, 1))
     )
-    # age in whole years on 1 October of the year, as `age_on` gives it for one date
-    age = (year * 12 + MID_YEAR[0] - 1 - joined.born) // 12
-    sex = joined.sex_code.cases(*((i, code) for i, code in enumerate(sexes)))
     return (
         joined.filter(registered)
-        .mutate(age_band=age_band(age), sex=sex, deprivation_quintile=joined.quintile)
-        .drop("sex_code", "born", "quintile", "listed_from", "listed_to")
+        .mutate(
+            age_band=age_band(mid_year_age(joined, joined.year_start)),
+            deprivation_quintile=deprivation_quintile(joined.deprivation_decile),
+        )
+        .drop("birth_year", "birth_month", "deprivation_decile", "listed_from", "listed_to")
     )
 
 

@@ -126,6 +126,16 @@ def _subset(events: Events, mask: npt.NDArray[np.bool_]) -> Events:
     return Events(events.patient[mask], {k: v[mask] for k, v in events.columns.items()})
 
 
+def practice_on(
+    cohort: people.Cohort, patient: IntArray, day: int | npt.NDArray[np.integer]
+) -> IntArray:
+    """The index of the practice each of `patient` was registered with on `day`: the practice
+    moved to from the day of a move, the first practice before it (and before registering, as a
+    record made before the list began still names the practice the patient joined)."""
+    moved = cohort.moved_on[patient] <= day
+    return np.where(moved, cohort.practice[patient], cohort.first_practice[patient])
+
+
 def _registered(cohort: people.Cohort, n_practices: int) -> IntArray:
     """(practices, quarters): patients on each practice's list on each quarter day.
 
@@ -135,7 +145,7 @@ def _registered(cohort: people.Cohort, n_practices: int) -> IntArray:
     result = np.zeros((n_practices, len(QUARTER_DAYS)), dtype=np.int64)
     for q, day in enumerate(QUARTER_DAYS):
         on_list = (cohort.registered_from <= day) & (cohort.registered_to > day)
-        practice = np.where(cohort.moved_on <= day, cohort.practice, cohort.first_practice)
+        practice = practice_on(cohort, np.arange(len(cohort)), day)
         result[:, q] = np.bincount(practice[on_list], minlength=n_practices)
     return result
 
@@ -206,12 +216,8 @@ class Registered:
     codes: npt.NDArray[np.str_]
 
     def practice_on(self, patient: IntArray, day: npt.NDArray[np.integer]) -> npt.NDArray[np.str_]:
-        """The practice each patient was registered with on `day`: the practice they moved to
-        from the day of a move, the first practice before it (and before registering, as a
-        record made before the list began still names the practice the patient joined)."""
-        cohort = self.cohort
-        moved = cohort.moved_on[patient] <= day
-        return self.codes[np.where(moved, cohort.practice[patient], cohort.first_practice[patient])]
+        """The code of the practice each of `patient` was registered with on `day`."""
+        return self.codes[practice_on(self.cohort, patient, day)]
 
 
 def _sorted(
