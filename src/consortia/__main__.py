@@ -2,4 +2,5 @@
 
 from consortia.cli import entry
 
-entry()
+if __name__ == "__main__":  # not when a worker process imports it
+    entry()

@@ -234,7 +234,9 @@ def pack(
         from consortia.pack.all_ccgs import build_all
 
         with _bar(settings.progress, "Building every CCG's pack") as update:
-            packs = build_all(backend, data, out, update, overwrite, settings.cache_dir)
+            packs = build_all(
+                backend, data, out, update, overwrite, settings.cache_dir, settings.threads
+            )
         typer.echo(f"{len(packs.packs)} commissioning packs written to {packs.folder}")
         typer.echo(f"national comparison written to {packs.national.html}")
         return

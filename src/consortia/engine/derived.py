@@ -72,6 +72,7 @@ class Derived:
     lake: Lake
     backend: Any
     cache: Path | None = None  # the user's cache, where figures' plans are kept (if anywhere)
+    all_kept: bool = True  # False once a result could not be written beside the lake
 
     @functools.cached_property
     def content(self) -> str:
@@ -121,6 +122,7 @@ class Derived:
             if stored.schema() == computed.schema():  # anything else is written again
                 return stored
         if not write_whole(path, write):
+            self.all_kept = False
             return None
         _remove_earlier(path)
         return self._read(path)

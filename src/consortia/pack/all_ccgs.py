@@ -3,21 +3,34 @@
 One run serves every CCG: results about everyone (kept beside the lake) are computed once and
 each CCG's are sliced from them, so the work grows with the lake, not with CCGs × lake. Each
 CCG's pack is the one `consortia pack --ccg` writes; the national page compares the CCGs.
+
+Drawing a pack's pages is Python's work, on one core. Once the first pack has computed and
+kept what every pack reads, the others are therefore drawn by worker processes, one per core
+the run may use (`CONSORTIA_THREADS`): each opens the lake itself and reads the kept results,
+with its share of the engine's memory, while this process draws the national comparison.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
+import signal
+import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ByteSize, TypeAdapter
+
 from consortia.analyses.scope import Scope
-from consortia.engine.backends import checking
+from consortia.config import Settings
+from consortia.engine.backends import checking, connect, is_duckdb
 from consortia.engine.derived import Derived
 from consortia.engine.lake import Lake, write_whole
-from consortia.errors import DataError
+from consortia.errors import DataError, out_of_memory
 from consortia.ingest.validate import require_valid
 from consortia.pack import assets
 from consortia.pack.build import (
@@ -37,6 +50,8 @@ from consortia.pack.sections import national as national_section
 NATIONAL = "national"  # the national comparison's folder, beside each CCG's
 EVERYONE = "Every CCG in the data"
 
+Job = tuple[str, str, Path, list[Path]]  # a CCG's code and name, its folder, its previous tables
+
 
 @dataclass(frozen=True)
 class Packs:
@@ -44,7 +59,7 @@ class Packs:
 
     folder: Path
     national: Pack
-    packs: tuple[Pack, ...]
+    packs: tuple[Path, ...]  # each CCG's pack folder, in the order of the CCGs' codes
 
 
 def build_all(
@@ -54,9 +69,12 @@ def build_all(
     progress: Callable[[int, int], None] | None = None,
     overwrite: bool = False,
     cache: Path | None = None,
+    workers: int = 1,
 ) -> Packs:
     """Write the pack of every CCG with registered patients to `out/CODE/`, and the national
-    comparison to `out/national/`; every destination is checked before any work."""
+    comparison to `out/national/`; every destination is checked before any work. With more
+    than one of `workers` (on DuckDB, with the results kept beside the lake), the packs after
+    the first are drawn by that many worker processes."""
     assets.check()
     check_folder_of_packs(out, overwrite)
     require_valid(checking(backend), lake_path, DATASETS)
@@ -68,14 +86,48 @@ def build_all(
         raise DataError("no CCG in the lake has registered patients", file=str(lake_path))
     folders = {code: out / code for code in ccgs} | {NATIONAL: out / NATIONAL}
     previous = {code: check_destination(folder, overwrite) for code, folder in folders.items()}
-    steps = len(ccgs) + 1
-    packs = []
-    for done, (code, name) in enumerate(ccgs.items(), start=1):
-        context = Context(backend, tables, Scope(ccg=code), name, derived, within=everyone.shared)
-        figures = figures_of(context, builders())
-        packs.append(write_pack(folders[code], previous[code], figures, code, name))
-        if progress:
-            progress(done, steps)
+    jobs: list[Job] = [(code, name, folders[code], previous[code]) for code, name in ccgs.items()]
+    done = _Done(len(jobs) + 1, progress)
+
+    def comparison() -> Pack:
+        return national_pack(everyone, ccgs, folders[NATIONAL], previous[NATIONAL])
+
+    write_ccg_pack(everyone, *jobs[0])  # computes and keeps what every other pack reads
+    done.one()
+    rest = jobs[1:]
+    pooled = min(workers, len(rest))
+    if pooled > 1 and is_duckdb(backend) and derived.all_kept:
+        national = _in_workers(backend, _Worker(lake_path, cache), pooled, rest, done, comparison)
+    else:
+        for job in rest:
+            write_ccg_pack(everyone, *job)
+            done.one()
+        national = comparison()
+    done.one()
+    manifest = {"national": NATIONAL, "ccgs": {code: code for code in ccgs}}
+    write_whole(out / MANIFEST, lambda path: path.write_text(json.dumps(manifest, indent=2) + "\n"))
+    return Packs(out, national, tuple(folders[code] for code in ccgs))
+
+
+def write_ccg_pack(
+    everyone: Context, code: str, name: str, folder: Path, previous: list[Path]
+) -> Path:
+    """Write one CCG's pack, its results sliced from everyone's; its folder."""
+    context = Context(
+        everyone.backend,
+        everyone.tables,
+        Scope(ccg=code),
+        name,
+        everyone.derived,
+        within=everyone.shared,
+    )
+    return write_pack(folder, previous, figures_of(context, builders()), code, name).folder
+
+
+def national_pack(
+    everyone: Context, ccgs: dict[str, str], folder: Path, previous: list[Path]
+) -> Pack:
+    """Write the national comparison: every CCG against the others, linking each one's pack."""
     page = Page(
         heading="National comparison",
         caption=f"{EVERYONE}: {len(ccgs)} CCGs",
@@ -88,11 +140,101 @@ def build_all(
         links=tuple((f"{name} ({code})", f"../{code}/{HTML}") for code, name in ccgs.items()),
     )
     figures = figures_of(everyone, national_section.builders())
-    comparison = write_pack(
-        folders[NATIONAL], previous[NATIONAL], figures, NATIONAL, EVERYONE, page
-    )
-    if progress:
-        progress(steps, steps)
-    manifest = {"national": NATIONAL, "ccgs": {code: code for code in ccgs}}
-    write_whole(out / MANIFEST, lambda path: path.write_text(json.dumps(manifest, indent=2) + "\n"))
-    return Packs(out, comparison, tuple(packs))
+    return write_pack(folder, previous, figures, NATIONAL, EVERYONE, page)
+
+
+class _Done:
+    """Counts finished pages for the progress bar, from this process and the pool's thread."""
+
+    def __init__(self, steps: int, progress: Callable[[int, int], None] | None) -> None:
+        self.steps, self.progress, self.count = steps, progress, 0
+        self.lock = threading.Lock()
+
+    def one(self, *_: object) -> None:
+        with self.lock:
+            self.count += 1
+            if self.progress:
+                self.progress(self.count, self.steps)
+
+
+@dataclass(frozen=True)
+class _Worker:
+    """What a worker process needs to open the lake as this one did."""
+
+    lake: Path
+    cache: Path | None
+    threads: int = 1
+    memory: int = 0  # bytes of the engine's memory it may use
+    spill: Path | None = None  # where its engine spills, a folder of its own
+
+
+def _in_workers(
+    backend: Any,
+    worker: _Worker,
+    workers: int,
+    jobs: list[Job],
+    done: _Done,
+    meanwhile: Callable[[], Pack],
+) -> Pack:
+    """Each job's pack drawn by `workers` processes, while this one runs `meanwhile`; its
+    result. The engine's memory is shared out: each process, this one too, gets an equal part."""
+    con = backend.con
+    own_limit = str(con.sql("SELECT current_setting('memory_limit')").fetchone()[0])
+    threads = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
+    share = int(TypeAdapter(ByteSize).validate_python(own_limit)) // (workers + 1)
+    spawn = multiprocessing.get_context("spawn")  # never fork a process that holds an engine
+    con.execute(f"SET memory_limit = '{share}B'")
+    try:
+        with tempfile.TemporaryDirectory(prefix="consortia-") as spill:
+            setup = _Worker(
+                worker.lake, worker.cache, max(1, threads // workers), share, Path(spill)
+            )
+            with spawn.Pool(workers, _start_worker, (setup,)) as pool:
+                pending = [pool.apply_async(_draw, job, callback=done.one) for job in jobs]
+                made = meanwhile()
+                for result in pending:
+                    result.get()  # a worker's error, raised here
+                pool.close()
+                pool.join()
+    finally:
+        con.execute(f"SET memory_limit = '{own_limit}'")
+    return made
+
+
+_EVERYONE: Context | None = None  # in a worker process: the lake opened, as the parent's run
+_FAILED: Exception | None = None  # in a worker process: why it could not open the lake
+
+
+def _start_worker(worker: _Worker) -> None:
+    """Open the lake in a worker process. An error is kept and raised by its first job (one
+    raised here would make the pool start the worker again, endlessly)."""
+    global _EVERYONE, _FAILED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to answer
+    from consortia.cli import GC_THRESHOLD
+
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        settings = Settings(threads=worker.threads, memory_limit=f"{worker.memory}B")
+        backend = connect("duckdb", settings)
+        if worker.spill is not None:
+            folder = str(worker.spill / f"worker-{multiprocessing.current_process().pid}")
+            backend.con.execute(f"SET temp_directory = '{folder.replace(chr(39), chr(39) * 2)}'")
+        tables = open_tables(backend, worker.lake)
+        derived = Derived(Lake(worker.lake), backend, worker.cache)
+        _EVERYONE = Context(backend, tables, Scope(), EVERYONE, derived)
+    except Exception as error:  # raised by the worker's first job
+        _FAILED = error
+
+
+def _draw(code: str, name: str, folder: Path, previous: list[Path]) -> Path:
+    """Write one CCG's pack in a worker process; the engine running out of memory is raised
+    as the user's error (the engine's own exception does not cross processes)."""
+    try:
+        if _EVERYONE is None:
+            raise _FAILED or RuntimeError("the worker process did not open the lake")
+        return write_ccg_pack(_EVERYONE, code, name, folder, previous)
+    except Exception as error:
+        resource = out_of_memory(error)
+        if resource is None:
+            raise
+        raise resource from None
