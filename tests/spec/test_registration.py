@@ -188,7 +188,7 @@ def test_events_meet_one_cell_per_patient_and_year(lake: tuple[Any, Any]) -> Non
     events = ibis.memtable(
         {"patient_id": [1, 1, 3, 3], "year_start": [2013, 2013, 2013, 2014], "n": [0, 1, 2, 3]}
     )
-    cells = backend.execute(population.with_cells(tables, events)).sort_values("n")
+    cells = backend.execute(population.with_cells(tables, TWO_YEARS, events)).sort_values("n")
     assert cells["n"].tolist() == [0, 1, 2]
     assert cells["age_band"].tolist() == ["60-64", "60-64", "40-44"]
     assert set(cells["sex"]) == {"F"}

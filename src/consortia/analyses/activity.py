@@ -233,7 +233,7 @@ def activity_by_age(tables: Tables, scope: Scope) -> Any:
     """Events and cost by CCG (of the practice on the event's date), year, point of delivery,
     and mid-year age band and sex; events of years the patient was never registered in are
     left out, as person-years leave them out."""
-    events = with_cells(tables, scoped_events(tables, scope))
+    events = with_cells(tables, scope, scoped_events(tables, scope))
     return (
         _with_ccg(tables, events)
         .group_by("ccg", "financial_year", "pod", "age_band", "sex")

@@ -155,19 +155,25 @@ def patient_years(tables: Tables, scope: Scope) -> Any:
     return ibis.union(*parts)
 
 
-def with_cells(tables: Tables, events: Any) -> Any:
-    """`events` (with `patient_id` and `year_start`) with their patient's cell in that
-    financial year, as `patient_years` gives it: age band on 1 October, sex and deprivation
-    quintile. Events of a year the patient was registered with no member practice in (before
-    the list began or after it ended) are left out, as person-years leave them out.
+def with_cells(tables: Tables, scope: Scope, events: Any) -> Any:
+    """`events` (with `patient_id` and `year_start`, of the scope's years) with their
+    patient's cell in that financial year, as `patient_years` gives it: age band on 1 October,
+    sex and deprivation quintile. Events of a year the patient was registered with no member
+    practice in (before the list began or after it ended) are left out, as person-years leave
+    them out.
 
     The cell is read from the patient's own row, whose `registered_from` and `registered_to`
     span their registrations with member practices, so events meet one row per patient rather
     than the registrations of every year (at England's size, the difference between a join
-    that fits in memory and one that spills).
+    that fits in memory and one that spills). Only patients listed at some time in the scope's
+    years can match: naming them first changes no row, and lets the engine see that the
+    patients are the smaller side of the join, the one to hold in memory.
     """
     patient = tables["patient"]
-    people = patient.select(
+    listed = (patient.registered_from < scope.end) & (
+        patient.registered_to.isnull() | (patient.registered_to > scope.start)
+    )
+    people = patient.filter(listed).select(
         "patient_id",
         "sex",
         "birth_year",

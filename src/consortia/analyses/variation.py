@@ -66,29 +66,42 @@ def every_practice(tables: Tables, scope: Scope, measures: tuple[Measure, ...]) 
     """`observed_and_expected` for every practice in the lake (`scope` names no CCG): the
     reference is everyone, so one pass serves every CCG's practices."""
     everyone = patient_years(tables, scope)
+    cells = measure_cells(tables, scope, measures)
     by_cells: dict[tuple[str, ...], list[Measure]] = {}
     for measure in measures:
         by_cells.setdefault(tuple(measure.standardised_for), []).append(measure)
-    parts = [
-        _standardise(tables, scope, everyone, list(keys), group) for keys, group in by_cells.items()
-    ]
+    parts = [_standardise(everyone, cells, list(keys), group) for keys, group in by_cells.items()]
     return ibis.union(*parts)
 
 
-def _standardise(
-    tables: Tables, scope: Scope, everyone: Any, keys: list[str], measures: list[Measure]
-) -> Any:
-    """Observed and expected per measure and practice, standardised for the cells `keys`."""
+CELL = ("age_band", "sex", "deprivation_quintile")  # the cells a measure may standardise for
+
+
+@shared
+def measure_cells(tables: Tables, scope: Scope, measures: tuple[Measure, ...]) -> Any:
+    """Each measure's events in the scope's years by practice credited and the patient's cell
+    in the event's year (`CELL`): every measure's events meet their patients in one join,
+    whatever cells each is standardised for."""
     events = ibis.union(*(measure_events(tables, m) for m in measures))
     events = events.filter((events.event_date >= scope.start) & (events.event_date < scope.end))
     events = events.mutate(year_start=financial_year_start(events.event_date, scope))
-    event_cells = (
-        with_cells(tables, events)
-        .group_by(["measure", "practice", *keys])
+    return (
+        with_cells(tables, scope, events)
+        .group_by("measure", "practice", *CELL)
         .aggregate(observed=_.count())
     )
+
+
+def _standardise(everyone: Any, cells: Any, keys: list[str], measures: list[Measure]) -> Any:
+    """Observed and expected per measure and practice, standardised for the cells `keys`."""
+    ids = [m.id for m in measures]
+    event_cells = (
+        cells.filter(cells.measure.isin(ids))
+        .group_by(["measure", "practice", *keys])
+        .aggregate(observed=_.observed.sum())
+    )
     exposure = everyone.group_by(["practice", *keys]).aggregate(person_years=_.person_years.sum())
-    grid = ibis.union(*(exposure.mutate(measure=ibis.literal(m.id)) for m in measures))
+    grid = ibis.union(*(exposure.mutate(measure=ibis.literal(m)) for m in ids))
     cells = grid.left_join(event_cells, ["measure", "practice", *keys]).select(
         "measure", "practice", *keys, "person_years", observed=_.observed.fill_null(0)
     )
