@@ -18,7 +18,12 @@ class Settings(BaseSettings):
         default=Path("demo-data"), description="Where `consortia demo` keeps its lake and pack."
     )
     threads: int = Field(
-        default=2, ge=1, description="Threads the embedded engine (DuckDB) may use."
+        default=2,
+        ge=1,
+        description=(
+            "Threads the embedded engine (DuckDB) may use; also the worker processes "
+            "`pack --all-ccgs` draws packs with."
+        ),
     )
     memory_limit: str | None = Field(
         default=None,

@@ -56,7 +56,7 @@ class Context:
         self, definition: Callable[..., Any], scope: Scope | None, args: tuple[Any, ...]
     ) -> pd.DataFrame:
         """`definition(shared, scope, *args)` run: by the SQL a previous pack kept for it, if
-        any (`consortia.engine.plans`), else built, run and its SQL kept."""
+        any (`consortia.engine.plans`), else built, its SQL kept and run."""
         plans = self.derived.plans if self.derived is not None else None
         if plans is None or scope is None:
             return self.backend.execute(definition(self.shared, scope, *args))
@@ -65,9 +65,11 @@ class Context:
         if kept is not None:
             return kept
         expression = definition(self.shared, scope, *args)
-        result = self.backend.execute(expression)
-        plans.save(name, expression)
-        return result
+        if plans.save(name, expression) is not None:  # compiled once: run as it is kept
+            kept = plans.execute(name)
+            if kept is not None:
+                return kept
+        return self.backend.execute(expression)
 
     def _sql(
         self, definition: Callable[..., Any], scope: Scope | None, args: tuple[Any, ...]
