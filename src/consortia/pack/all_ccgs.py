@@ -19,6 +19,8 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from consortia.config import Settings
 from consortia.engine.backends import checking, connect, is_duckdb
 from consortia.engine.derived import Derived
 from consortia.engine.lake import Lake, write_whole
-from consortia.errors import DataError, out_of_memory
+from consortia.errors import DataError, ResourceError, out_of_memory
 from consortia.ingest.validate import require_valid
 from consortia.pack import assets
 from consortia.pack.build import (
@@ -150,7 +152,12 @@ class _Done:
         self.steps, self.progress, self.count = steps, progress, 0
         self.lock = threading.Lock()
 
-    def one(self, *_: object) -> None:
+    def drawn(self, future: Future[Path]) -> None:
+        """Count a worker's pack, when it was drawn (not cancelled, not failed)."""
+        if not future.cancelled() and future.exception() is None:
+            self.one()
+
+    def one(self) -> None:
         with self.lock:
             self.count += 1
             if self.progress:
@@ -189,13 +196,23 @@ def _in_workers(
             setup = _Worker(
                 worker.lake, worker.cache, max(1, threads // workers), share, Path(spill)
             )
-            with spawn.Pool(workers, _start_worker, (setup,)) as pool:
-                pending = [pool.apply_async(_draw, job, callback=done.one) for job in jobs]
+            pool = ProcessPoolExecutor(workers, spawn, _start_worker, (setup,))
+            try:
+                pending = [pool.submit(_draw, *job) for job in jobs]
+                for future in pending:
+                    future.add_done_callback(done.drawn)
                 made = meanwhile()
-                for result in pending:
-                    result.get()  # a worker's error, raised here
-                pool.close()
-                pool.join()
+                for future in pending:
+                    future.result()  # a worker's error, raised here
+            except BrokenProcessPool:
+                raise ResourceError(
+                    "a worker process drawing the packs stopped before it finished (killed, "
+                    "perhaps by the system for want of memory); lower CONSORTIA_THREADS or "
+                    "raise the machine's memory",
+                    rule="worker processes",
+                ) from None
+            finally:  # on an error or an interrupt, no pack not yet begun is drawn
+                pool.shutdown(cancel_futures=True)
     finally:
         con.execute(f"SET memory_limit = '{own_limit}'")
     return made
@@ -206,8 +223,8 @@ _FAILED: Exception | None = None  # in a worker process: why it could not open t
 
 
 def _start_worker(worker: _Worker) -> None:
-    """Open the lake in a worker process. An error is kept and raised by its first job (one
-    raised here would make the pool start the worker again, endlessly)."""
+    """Open the lake in a worker process. An error is kept and raised by each of its jobs, as
+    the user's error it is (one raised here would only say the pool broke)."""
     global _EVERYONE, _FAILED
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to answer
     from consortia.cli import GC_THRESHOLD
