@@ -139,3 +139,30 @@ def test_a_refused_destination_is_refused_before_an_engine_starts(
     assert code == ExitCode.USAGE, stderr
     assert "--out" in stderr
     assert sorted(p.name for p in other.iterdir()) == ["notes.txt"]
+
+
+def test_a_run_stopped_half_way_leaves_a_folder_the_next_run_takes(
+    lake: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder is named a folder of packs before any is drawn, so a run that stopped after
+    its first pack (here, an error drawing the second) is followed by one that finishes."""
+    import consortia.pack.all_ccgs as all_ccgs
+
+    write = all_ccgs.write_ccg_pack
+    drawn: list[str] = []
+
+    def failing(everyone: object, code: str, *rest: object) -> Path:
+        if drawn:
+            raise RuntimeError("stopped")
+        drawn.append(code)
+        return write(everyone, code, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(all_ccgs, "write_ccg_pack", failing)
+    out = tmp_path / "packs"
+    with pytest.raises(RuntimeError, match="stopped"):
+        build_all(connect(), lake, out)
+    assert sorted(p.name for p in out.iterdir()) == ["00A", "packs.json"]
+    monkeypatch.undo()
+    code, stderr = run("pack", "--data", str(lake), "--all-ccgs", "--out", str(out))
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.iterdir()) == ["00A", "00B", "00C", "national", "packs.json"]

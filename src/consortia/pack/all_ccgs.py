@@ -90,6 +90,9 @@ def build_all(
     previous = {code: check_destination(folder, overwrite) for code, folder in folders.items()}
     jobs: list[Job] = [(code, name, folders[code], previous[code]) for code, name in ccgs.items()]
     done = _Done(len(jobs) + 1, progress)
+    # Named before any pack is drawn: a run stopped half-way leaves a folder a new run accepts.
+    manifest = {"national": NATIONAL, "ccgs": {code: code for code in ccgs}}
+    write_whole(out / MANIFEST, lambda path: path.write_text(json.dumps(manifest, indent=2) + "\n"))
 
     def comparison() -> Pack:
         return national_pack(everyone, ccgs, folders[NATIONAL], previous[NATIONAL])
@@ -106,8 +109,6 @@ def build_all(
             done.one()
         national = comparison()
     done.one()
-    manifest = {"national": NATIONAL, "ccgs": {code: code for code in ccgs}}
-    write_whole(out / MANIFEST, lambda path: path.write_text(json.dumps(manifest, indent=2) + "\n"))
     return Packs(out, national, tuple(folders[code] for code in ccgs))
 
 
