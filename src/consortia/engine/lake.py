@@ -153,17 +153,21 @@ class Lake:
             raise DataError("the manifest is not a JSON object", file=str(path))
         return manifest
 
-    def open(self, backend: Any, datasets: Iterable[str] = DATASETS) -> Mapping[str, Any]:
-        """Ibis tables for `datasets`, read in place from their Parquet files."""
+    def open(
+        self, backend: Any, datasets: Iterable[str] = DATASETS, *, whole: bool = False
+    ) -> Mapping[str, Any]:
+        """Ibis tables for `datasets`, read in place from their Parquet files. With `whole`,
+        every part is already known to be a whole Parquet file (a clean check still vouches
+        for it) and no footer is read again: at England's size, 7,000 parts and 4 seconds."""
         names = list(datasets)
         self.require(names)
-        return {name: self._read(backend, name) for name in names}
+        return {name: self._read(backend, name, whole) for name in names}
 
-    def _read(self, backend: Any, name: str) -> Any:
+    def _read(self, backend: Any, name: str, whole: bool = False) -> Any:
         """One dataset as a table: DuckDB reads the list of its parts; Spark reads a list as
         one broken path, so it is given the folder's pattern (the same parts: checked, every
         `*.parquet`)."""
-        parts = [str(p) for p in self.parts(name)]
+        parts = [str(p) for p in (self.files(name) if whole else self.parts(name))]
         if not is_duckdb(backend):
             # a Spark session's views are shared by every lake it reads: named per lake
             lake = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:8]

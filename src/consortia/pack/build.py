@@ -24,6 +24,7 @@ from consortia.engine.backends import checking, small_table
 from consortia.engine.derived import Derived
 from consortia.engine.lake import Lake
 from consortia.errors import DataError
+from consortia.ingest import checked
 from consortia.ingest.validate import require_valid
 from consortia.pack import assets
 from consortia.pack.context import Context
@@ -98,8 +99,11 @@ def resolve_ccg(backend: Any, tables: Tables, ccg: str | None, lake: Path) -> tu
 
 
 def open_tables(backend: Any, lake_path: Path) -> dict[str, Any]:
-    """The lake's datasets and the reference tables analyses join to, as backend tables."""
-    tables = dict(Lake(lake_path).open(backend, DATASETS))
+    """The lake's datasets and the reference tables analyses join to, as backend tables; parts
+    a clean check still vouches for (`consortia.ingest.checked`) are not read again to open."""
+    lake = Lake(lake_path)
+    vouched = checked.holds(lake_path, checked.fingerprint(lake, DATASETS))
+    tables = dict(lake.open(backend, DATASETS, whole=vouched))
     for name in REFERENCE_TABLES:
         tables[name] = small_table(backend, f"reference_{name}", load(name))
     return tables
