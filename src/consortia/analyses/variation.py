@@ -11,7 +11,7 @@ whole population the lake covers (for a one-CCG lake, with the CCG itself).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 import ibis
 from ibis import _
@@ -20,7 +20,7 @@ from consortia.analyses.population import event_date, patient_years, with_cells
 from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
-from consortia.measures.definition import Measure
+from consortia.measures.definition import CellColumn, Measure
 
 DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
 
@@ -74,7 +74,7 @@ def every_practice(tables: Tables, scope: Scope, measures: tuple[Measure, ...]) 
     return ibis.union(*parts)
 
 
-CELL = ("age_band", "sex", "deprivation_quintile")  # the cells a measure may standardise for
+CELL = get_args(CellColumn)  # every column a measure may be standardised for
 
 
 @shared
@@ -92,11 +92,12 @@ def measure_cells(tables: Tables, scope: Scope, measures: tuple[Measure, ...]) -
     )
 
 
-def _standardise(everyone: Any, cells: Any, keys: list[str], measures: list[Measure]) -> Any:
-    """Observed and expected per measure and practice, standardised for the cells `keys`."""
+def _standardise(everyone: Any, counted: Any, keys: list[str], measures: list[Measure]) -> Any:
+    """Observed and expected per measure and practice, standardised for the cells `keys`, from
+    the events `counted` by `measure_cells`."""
     ids = [m.id for m in measures]
     event_cells = (
-        cells.filter(cells.measure.isin(ids))
+        counted.filter(counted.measure.isin(ids))
         .group_by(["measure", "practice", *keys])
         .aggregate(observed=_.observed.sum())
     )

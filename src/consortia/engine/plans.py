@@ -86,9 +86,9 @@ class Plans:
             self.views[name] = path, self.backend.read_parquet(str(path), table_name=name)
         return self.views[name][1]
 
-    def save(self, name: str, expression: Any) -> str | None:
+    def save(self, name: str, expression: Any) -> bool:
         """Keep the SQL of `expression` and what it reads, if every table it reads can be put
-        in place again, and return that SQL; otherwise keep nothing (None)."""
+        in place again; otherwise keep nothing. Whether it was kept."""
         reads: dict[str, Any] = {}
         for table in expression.op().find(ops.DatabaseTable):
             if table.name.startswith(OPENED):
@@ -98,25 +98,24 @@ class Plans:
             elif table.name.startswith(RUN) and table.name in self.created:
                 reads[table.name] = {"plan": table.name}
             else:
-                return None  # something no plan can make again (a table cached by Ibis)
+                return False  # something no plan can make again (a table cached by Ibis)
         for memory in expression.op().find(ops.InMemoryTable):
             arrow = memory.data.to_pyarrow(memory.schema)
             write = functools.partial(_write_arrow, table=arrow)
             if not write_whole(self._memtable(memory.name), write):
-                return None
+                return False
             reads[memory.name] = {"arrow": memory.name}
         schema = expression.as_table().schema()
-        sql = str(self.backend.compile(expression))
         plan = {
-            "sql": sql,
+            "sql": str(self.backend.compile(expression)),
             "schema": [[column, str(kind)] for column, kind in schema.items()],
             "reads": reads,
         }
         text = json.dumps(plan, indent=1)
         if not write_whole(self._plan(name), lambda temporary: temporary.write_text(text, "utf-8")):
-            return None
+            return False
         self._tidy()
-        return sql
+        return True
 
     def _tidy(self) -> None:
         """Remove the plans of earlier versions (of the lake or the code): no later run can

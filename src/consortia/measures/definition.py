@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from consortia.errors import DataError
 
 Dataset = Literal["apc", "op", "ae"]
+# The columns of a patient's cell a measure may be standardised for.
+CellColumn = Literal["age_band", "sex", "deprivation_quintile"]
 
 
 class Review(BaseModel):
@@ -53,7 +55,7 @@ class Measure(BaseModel):
     why_it_matters: str
     numerator: Numerator
     denominator: Literal["registered_person_years"] = "registered_person_years"
-    standardised_for: list[Literal["age_band", "sex", "deprivation_quintile"]]
+    standardised_for: list[CellColumn]
     low_is_good: bool | None
     source: str
     review: Review

@@ -102,7 +102,7 @@ def build_all(
     rest = jobs[1:]
     pooled = min(workers, len(rest))
     if pooled > 1 and is_duckdb(backend) and derived.all_kept:
-        national = _in_workers(backend, _Worker(lake_path, cache), pooled, rest, done, comparison)
+        national = _in_workers(backend, lake_path, cache, pooled, rest, done, comparison)
     else:
         for job in rest:
             write_ccg_pack(everyone, *job)
@@ -159,6 +159,7 @@ class _Done:
             self.one()
 
     def one(self) -> None:
+        """Count one page drawn."""
         with self.lock:
             self.count += 1
             if self.progress:
@@ -171,14 +172,15 @@ class _Worker:
 
     lake: Path
     cache: Path | None
-    threads: int = 1
-    memory: int = 0  # bytes of the engine's memory it may use
-    spill: Path | None = None  # where its engine spills, a folder of its own
+    threads: int
+    memory: int  # bytes of the engine's memory it may use
+    spill: Path  # where its engines spill, each in a folder of its own
 
 
 def _in_workers(
     backend: Any,
-    worker: _Worker,
+    lake: Path,
+    cache: Path | None,
     workers: int,
     jobs: list[Job],
     done: _Done,
@@ -194,9 +196,7 @@ def _in_workers(
     con.execute(f"SET memory_limit = '{share}B'")
     try:
         with tempfile.TemporaryDirectory(prefix="consortia-") as spill:
-            setup = _Worker(
-                worker.lake, worker.cache, max(1, threads // workers), share, Path(spill)
-            )
+            setup = _Worker(lake, cache, max(1, threads // workers), share, Path(spill))
             pool = ProcessPoolExecutor(workers, spawn, _start_worker, (setup,))
             try:
                 pending = [pool.submit(_draw, *job) for job in jobs]
@@ -234,9 +234,8 @@ def _start_worker(worker: _Worker) -> None:
     try:
         settings = Settings(threads=worker.threads, memory_limit=f"{worker.memory}B")
         backend = connect("duckdb", settings)
-        if worker.spill is not None:
-            folder = str(worker.spill / f"worker-{multiprocessing.current_process().pid}")
-            backend.con.execute(f"SET temp_directory = '{folder.replace(chr(39), chr(39) * 2)}'")
+        folder = str(worker.spill / f"worker-{multiprocessing.current_process().pid}")
+        backend.con.execute(f"SET temp_directory = '{folder.replace(chr(39), chr(39) * 2)}'")
         tables = open_tables(backend, worker.lake)
         derived = Derived(Lake(worker.lake), backend, worker.cache)
         _EVERYONE = Context(backend, tables, Scope(), EVERYONE, derived)

@@ -65,7 +65,7 @@ class Context:
         if kept is not None:
             return kept
         expression = definition(self.shared, scope, *args)
-        if plans.save(name, expression) is not None:  # compiled once: run as it is kept
+        if plans.save(name, expression):  # compiled once: run as it is kept
             kept = plans.execute(name)
             if kept is not None:
                 return kept
