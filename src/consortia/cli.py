@@ -248,6 +248,60 @@ def pack(
 
 
 @app.command()
+def allocate(
+    data: LakeOption,
+    year: Annotated[
+        str,
+        typer.Option(help="Financial year to allocate, e.g. 2014/15 (set from the year before)."),
+    ],
+    parameters: Annotated[
+        Path | None,
+        typer.Option(help="Allocation parameters (TOML) instead of those shipped for the year."),
+    ] = None,
+    cost_indices: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV of each CCG's market forces and emergency ambulance cost indices "
+            "(columns ccg,market_forces,emergency_ambulance; default: every index 1)."
+        ),
+    ] = None,
+    ccg: Annotated[str | None, typer.Option(help="Show only this CCG.")] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print every step of the calculation.")
+    ] = False,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write every input and step as JSON to this file."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Where the lake's aggregates run: duckdb or spark.")
+    ] = "duckdb",
+) -> None:
+    """Weighted-capitation targets and allocations for every CCG of a lake, with distance
+    from target, pace of change and running costs."""
+    from consortia.engine.backends import connect
+    from consortia.finance import allocation as allocating
+    from consortia.finance.parameters import allocation_parameters
+
+    chosen = allocation_parameters(year, parameters)
+    settings = _settings()
+    backend = connect(engine, settings)
+    tables = allocating.open_lake(backend, data)
+    with _bar(settings.progress, "Allocating") as update:
+        if update:
+            update(0, 1)
+        result = allocating.compute(backend, tables, chosen, cost_indices)
+    if json_out is not None:
+        allocating.write_json(result, json_out)
+    if explain:
+        typer.echo(allocating.explain(result, ccg))
+    else:
+        typer.echo(allocating.summary(result, ccg))
+    if json_out is not None:
+        typer.echo(f"every step written to {json_out}")
+
+
+@app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(help="Demo folder (default: ./demo-data).")] = None,
 ) -> None:

@@ -1,0 +1,159 @@
+"""Allocation parameters: versioned configuration keyed by financial year, validated on load.
+
+The shipped years live in `years/allocation-YYYY-YY.toml`; a user may pass a copy with
+other values. Nothing in the allocation's code restates a number from these files.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from consortia.errors import DataError
+from consortia.schema.datasets import DATASETS
+
+YEAR = r"^\d{4}/\d{2}$"
+MAX_FILE_BYTES = 1_000_000  # a parameters file is a page of text; anything larger is refused
+
+CostIndex = Literal["market_forces", "emergency_ambulance"]
+
+
+class Source(BaseModel):
+    """Rows of one activity dataset a component's spend is counted from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dataset: Literal["apc", "op", "ae"]
+    where: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _columns_exist(self) -> Self:
+        declared = {column.name: column for column in DATASETS[self.dataset].columns}
+        for name, values in self.where.items():
+            if name not in declared:
+                raise ValueError(f"{self.dataset} has no column {name!r}")
+            codes = declared[name].codes
+            unknown = sorted(set(values) - set(codes.codes)) if codes is not None else []
+            if unknown:
+                raise ValueError(f"{self.dataset}.{name} has no code {', '.join(unknown)}")
+        return self
+
+
+class Component(BaseModel):
+    """A service with its own need: the spend it covers and the cost indices that apply."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    datasets: list[Source] = Field(min_length=1)
+    cost_indices: list[CostIndex] = Field(default_factory=list)
+
+
+class AllocationParameters(BaseModel):
+    """Everything an allocation for one financial year depends on besides the lake."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    year: str = Field(pattern=YEAR)
+    envelope_growth: float = Field(ge=-0.5, le=1.0)
+    minimum_growth: float = Field(ge=-0.5, le=1.0)
+    maximum_growth: float = Field(ge=-0.5, le=1.0)
+    floor_under_target: float | None = Field(default=None, gt=0.0, lt=1.0)
+    inequalities_weight: float = Field(ge=0.0, lt=1.0)
+    running_cost_per_head: float = Field(ge=0.0, le=1000.0)
+    components: list[Component] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.minimum_growth > self.maximum_growth:
+            raise ValueError("minimum_growth is above maximum_growth")
+        if not self.minimum_growth <= self.envelope_growth <= self.maximum_growth:
+            raise ValueError(
+                "envelope_growth must lie between minimum_growth and maximum_growth, or no "
+                "allocation can keep every CCG's growth within them and spend the envelope"
+            )
+        names = [component.name for component in self.components]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"component {', '.join(repeated)} named more than once")
+        return self
+
+    @property
+    def base_year_start(self) -> int:
+        """The calendar year the base financial year (the one before `year`) starts in."""
+        return int(self.year[:4]) - 1
+
+
+def _file_name(year: str) -> str:
+    return f"allocation-{year.replace('/', '-')}.toml"
+
+
+def shipped_years() -> list[str]:
+    """The financial years whose parameters ship with Consortia."""
+    folder = resources.files("consortia.finance") / "years"
+    found = (re.fullmatch(r"allocation-(\d{4})-(\d{2})\.toml", e.name) for e in folder.iterdir())
+    return sorted(f"{m[1]}/{m[2]}" for m in found if m)
+
+
+def parse(name: str, text: str) -> AllocationParameters:
+    """Parameters from the TOML `text` of the file `name`; an error names the file, key and
+    rule broken."""
+    try:
+        return AllocationParameters.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as error:
+        raise DataError(str(error), file=name, rule="TOML syntax") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise DataError(message, file=name, field=field, rule="allocation parameters") from None
+
+
+def read_file(path: Path) -> AllocationParameters:
+    """Parameters from a user's file, refused whole with a one-line error if anything is off."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise DataError(f"cannot read: {error.strerror}", file=str(path)) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataError(f"larger than {MAX_FILE_BYTES:,} bytes", file=str(path), rule="size")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DataError(
+            f"not UTF-8 text (byte {error.start})", file=str(path), rule="encoding"
+        ) from None
+    return parse(str(path), text)
+
+
+def allocation_parameters(year: str, path: Path | None = None) -> AllocationParameters:
+    """The parameters for the financial year `year` ("2014/15"): from `path` if given (its
+    `year` must match), else those shipped for that year."""
+    if not re.fullmatch(YEAR, year):
+        raise DataError(f"{year!r} is not a financial year such as 2014/15", field="year")
+    if path is not None:
+        parameters = read_file(path)
+        if parameters.year != year:
+            raise DataError(
+                f"the file is for {parameters.year}, not {year}",
+                file=str(path),
+                field="year",
+                rule="parameters are keyed by financial year",
+            )
+        return parameters
+    if year not in shipped_years():
+        raise DataError(
+            f"no allocation parameters for {year}; shipped years: {', '.join(shipped_years())} "
+            "(pass --parameters FILE for another year)",
+            field="year",
+            rule="parameters are keyed by financial year",
+        )
+    entry = resources.files("consortia.finance") / "years" / _file_name(year)
+    return parse(f"years/{_file_name(year)}", entry.read_text(encoding="utf-8"))

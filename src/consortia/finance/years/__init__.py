@@ -1,0 +1,1 @@
+"""Versioned configuration shipped per financial year (`allocation-YYYY-YY.toml`)."""
