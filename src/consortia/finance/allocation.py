@@ -85,6 +85,22 @@ def compute(
         )
     deaths = backend.execute(deaths_under_75(tables, start))
     spend = backend.execute(base_spend(tables, start, components))
+    return from_aggregates(cells, deaths, spend, practice, ccg, indices, parameters, source)
+
+
+def from_aggregates(
+    cells: pd.DataFrame,
+    deaths: pd.DataFrame,
+    spend: pd.DataFrame,
+    practice: pd.DataFrame,
+    ccg: pd.DataFrame,
+    indices: pd.DataFrame,
+    parameters: AllocationParameters,
+    source: str,
+) -> Allocation:
+    """The allocation from the lake's aggregates (`consortia.finance.need`): practices'
+    CCGs, CCG names and cost indices, in memory."""
+    base = financial_year_label(parameters.base_year_start)
     capitation = weighted_populations(cells, deaths, practice, indices, parameters)
     by_ccg = _ccgs(capitation, spend, practice, ccg, indices)
     envelope = float(by_ccg["baseline"].sum()) * (1 + parameters.envelope_growth)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import lstsq
 
-from consortia.finance.need import MORBIDITY, UNDER_75
+from consortia.finance.need import CELL, MORBIDITY, UNDER_75
 from consortia.finance.parameters import AllocationParameters, Component
 from consortia.schema.codes import SEX
 from consortia.schema.reference_tables import AGE_BANDS
@@ -30,7 +30,7 @@ class NeedModel:
     component: str
     effects: pd.DataFrame  # term, level, effect
     mean_cost: float  # cost per person-year over everyone
-    negative_cells: int  # cells whose fitted cost was below zero, taken as zero
+    negative_cells: int  # cells (of everyone) whose fitted cost was below zero, taken as zero
 
 
 def _design(cells: pd.DataFrame) -> pd.DataFrame:
@@ -55,12 +55,18 @@ def _design(cells: pd.DataFrame) -> pd.DataFrame:
     return design.loc[:, design.any(axis=0)]  # a level no one is in has no effect to fit
 
 
-def fit_need(cells: pd.DataFrame, component: Component) -> tuple[NeedModel, np.ndarray]:
-    """The component's need model and each cell's fitted cost per person-year."""
-    weight = cells["person_years"].to_numpy(dtype=float)
-    cost = cells[f"cost_{component.name}"].to_numpy(dtype=float)
+def fit_need(pooled: pd.DataFrame, component: Component) -> tuple[NeedModel, np.ndarray]:
+    """The component's need model and the fitted cost per person-year of each row of
+    `pooled`: everyone's person-years and spend by cell (`CELL`), every practice together.
+
+    Pooling first changes no coefficient (every practice's rows in a cell share its
+    indicators, so they add up in the normal equations) and fits hundreds of rows, not
+    millions.
+    """
+    weight = pooled["person_years"].to_numpy(dtype=float)
+    cost = pooled[f"cost_{component.name}"].to_numpy(dtype=float)
     rate = np.divide(cost, weight, out=np.zeros_like(cost), where=weight > 0)
-    design = _design(cells)
+    design = _design(pooled)
     root = np.sqrt(weight)
     coefficients, *_ = lstsq(design.to_numpy() * root[:, None], rate * root)
     fitted = design.to_numpy() @ coefficients
@@ -147,11 +153,14 @@ def weighted_populations(
 
     models = []
     spend = {}
+    groups = cells.groupby(list(CELL), sort=True, dropna=False)
+    pooled = groups[["person_years", *(f"cost_{c.name}" for c in parameters.components)]].sum()
+    cell_of = groups.ngroup().to_numpy()  # each practice's row → its row of `pooled`
     for component in parameters.components:
-        model, fitted = fit_need(cells, component)
+        model, fitted = fit_need(pooled.reset_index(), component)
         models.append(model)
         spend[component.name] = float(cells[f"cost_{component.name}"].sum())
-        weighted = cells["person_years"] * fitted
+        weighted = cells["person_years"] * fitted[cell_of]
         need = weighted.groupby(cells["practice"]).sum()
         result[f"need_{component.name}"] = need * total / float(weighted.sum())
         w = parameters.inequalities_weight
