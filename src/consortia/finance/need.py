@@ -75,7 +75,7 @@ def _morbidity(tables: Tables, start: date) -> Any:
     counts = (
         condition.filter(condition.recorded_on < start)
         .group_by("patient_id")
-        .aggregate(conditions=_.condition.nunique())
+        .aggregate(conditions=_.count())  # one row per patient and register (the schema's key)
     )
     band = ibis.cases(
         (counts.conditions >= 3, "3+"),
