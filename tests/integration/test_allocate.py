@@ -139,7 +139,7 @@ def test_a_bad_parameters_file_is_refused_naming_file_key_and_rule(
         (["--year", "2016/17"], "no allocation parameters for 2016/17"),
         (["--year", "2014"], "not a financial year"),
         (["--year", "2014/15", "--parameters", "{tmp}/none.toml"], "cannot read"),
-        (["--year", "2014/15", "--parameters", "{tmp}/latin1.toml"], "not UTF-8"),
+        (["--year", "2014/15", "--parameters", "{tmp}/latin1.toml"], "is not UTF-8"),
         (["--year", "2014/15", "--json", "{tmp}/file/out.json"], "cannot be written"),
         (["--year", "2014/15", "--ccg", "99Z"], "no CCG with code '99Z'"),
     ],

@@ -12,6 +12,7 @@ import pandas as pd
 
 from consortia.errors import DataError
 from consortia.finance.capitation import COST_INDICES
+from consortia.textfile import read_text
 
 MAX_FILE_BYTES = 10_000_000
 COLUMNS = ("ccg", *COST_INDICES)
@@ -26,19 +27,7 @@ def no_indices(ccgs: list[str]) -> pd.DataFrame:
 def read_cost_indices(path: Path, ccgs: list[str]) -> pd.DataFrame:
     """The indices in `path` (columns `ccg`, `market_forces`, `emergency_ambulance`), one row
     for each CCG of the lake; an error names the file, row, field and rule."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise DataError(f"cannot read: {error.strerror}", file=str(path)) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DataError(f"larger than {MAX_FILE_BYTES:,} bytes", file=str(path), rule="size")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DataError(
-            f"not UTF-8 text (byte {error.start})", file=str(path), rule="encoding"
-        ) from None
+    text = read_text(path, MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from consortia.errors import DataError
 from consortia.schema.datasets import DATASETS
+from consortia.textfile import read_text
 
 YEAR = r"^\d{4}/\d{2}$"
 MAX_FILE_BYTES = 1_000_000  # a parameters file is a page of text; anything larger is refused
@@ -117,20 +118,7 @@ def parse(name: str, text: str) -> AllocationParameters:
 
 def read_file(path: Path) -> AllocationParameters:
     """Parameters from a user's file, refused whole with a one-line error if anything is off."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise DataError(f"cannot read: {error.strerror}", file=str(path)) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DataError(f"larger than {MAX_FILE_BYTES:,} bytes", file=str(path), rule="size")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise DataError(
-            f"not UTF-8 text (byte {error.start})", file=str(path), rule="encoding"
-        ) from None
-    return parse(str(path), text)
+    return parse(str(path), read_text(path, MAX_FILE_BYTES))
 
 
 def allocation_parameters(year: str, path: Path | None = None) -> AllocationParameters:

@@ -9,7 +9,6 @@ expanded from it bounded too (an alias bomb stops at a count, not at the memory 
 
 from __future__ import annotations
 
-import stat
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,11 +20,11 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from consortia.errors import DataError
+from consortia.textfile import read_text
 
 Path_ = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 
-MAX_BYTES = 1_000_000  # a constitution of a large CCG is ~50 kB
 MAX_DEPTH = 32  # the deepest structure either format needs is ~8
 MAX_ALIASES = 100
 MAX_VALUES = 100_000  # values in the expanded document, aliases included
@@ -247,36 +246,6 @@ def _text_problem(text: str) -> tuple[str, str] | None:
                 "no control characters in text",
             )
     return None
-
-
-def read_text(path: Path) -> str:
-    """The text of a regular file of at most MAX_BYTES, UTF-8 (a BOM tolerated, NUL refused)."""
-    try:
-        info = path.stat()
-    except OSError as error:
-        raise DataError(f"cannot read {path}: {error.strerror}", file=str(path)) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise DataError("not a regular file", file=str(path), rule="a regular file")
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise DataError(f"cannot read {path}: {error.strerror}", file=str(path)) from None
-    if len(raw) > MAX_BYTES:
-        raise DataError(
-            f"larger than {MAX_BYTES:,} bytes", file=str(path), rule="a bounded file size"
-        )
-    if b"\0" in raw:
-        row = raw[: raw.index(b"\0")].count(b"\n") + 1
-        raise DataError("the file holds a NUL byte", file=str(path), row=row, rule="UTF-8 text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        row = raw[: error.start].count(b"\n") + 1
-        raise DataError(
-            f"byte {error.start} is not UTF-8", file=str(path), row=row, rule="UTF-8 text"
-        ) from None
-    return text.removeprefix("\ufeff")
 
 
 def _line(event: yaml.Event) -> int | None:

@@ -18,8 +18,9 @@ from consortia.errors import DataError
 from consortia.governance import audit
 from consortia.governance.constitution import load_constitution
 from consortia.governance.script import load_script, run_script
-from consortia.governance.sourcefile import MAX_BYTES, read_source
+from consortia.governance.sourcefile import read_source
 from consortia.store.session import Store, open_store
+from consortia.textfile import MAX_BYTES
 from tests.unit.governance.ccg import EXAMPLE
 from tests.unit.governance.test_script import GOOD, write
 
