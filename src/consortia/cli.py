@@ -288,9 +288,7 @@ def allocate(
     backend = connect(engine, settings)
     tables = allocating.open_lake(backend, data)
     with _bar(settings.progress, "Allocating") as update:
-        if update:
-            update(0, 1)
-        result = allocating.compute(backend, tables, chosen, cost_indices)
+        result = allocating.compute(backend, tables, chosen, cost_indices, update)
     if json_out is not None:
         allocating.write_json(result, json_out)
     if explain:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from consortia.errors import ExitCode
@@ -17,16 +18,33 @@ from tests.integration.test_cli import assert_one_line_error, consortia
 SHIPPED = Path(__file__).parents[2] / "src/consortia/finance/years/allocation-2014-15.toml"
 
 
-@pytest.fixture(scope="module")
-def allocation(england_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("allocate") / "allocation.json"
+def ccg_codes(lake: Path) -> list[str]:
+    return sorted(pq.read_table(lake / "ccg").column("code").to_pylist())
+
+
+def allocate_to_json(lake: Path, folder: Path, *options: str) -> dict[str, Any]:
+    out = folder / "allocation.json"
     result = consortia(
-        "allocate", "--data", str(england_lake), "--year", "2014/15", "--json", str(out)
+        "allocate", "--data", str(lake), "--year", "2014/15", "--json", str(out), *options
     )
     assert result.returncode == 0, result.stderr
     assert "envelope £" in result.stdout
     loaded: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return loaded
+
+
+@pytest.fixture(scope="module")
+def allocation(england_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The 2014/15 allocation with cost indices that differ by CCG (the first CCG's market
+    forces 1.2, every other's 1.0 and 1.1 in turn; ambulance 1.05 for the second)."""
+    folder = tmp_path_factory.mktemp("allocate")
+    indices = folder / "indices.csv"
+    rows = ["ccg,market_forces,emergency_ambulance"]
+    for number, code in enumerate(ccg_codes(england_lake)):
+        forces = 1.2 if number == 0 else (1.0, 1.1)[number % 2]
+        rows.append(f"{code},{forces},{1.05 if number == 1 else 1.0}")
+    indices.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return allocate_to_json(england_lake, folder, "--cost-indices", str(indices))
 
 
 def test_weighted_populations_sum_to_the_population(allocation: dict[str, Any]) -> None:
@@ -180,7 +198,25 @@ def test_a_bad_cost_index_file_is_refused(
     assert words in line
 
 
-def test_cost_indices_move_the_targets(tmp_path: Path, small_lake: Path) -> None:
+def test_a_higher_cost_index_raises_the_ccgs_target(
+    allocation: dict[str, Any], england_lake: Path, tmp_path: Path
+) -> None:
+    """The first CCG's market forces index of 1.2 gives it a larger share of the envelope than
+    the same lake allocated with every index 1 (its weighted population is unchanged)."""
+    plain = allocate_to_json(england_lake, tmp_path)
+    assert plain["cost_indices_from"] == "none given: every index 1"
+    first = ccg_codes(england_lake)[0]
+
+    def share(result: dict[str, Any]) -> float:
+        (row,) = [c for c in result["ccgs"] if c["ccg"] == first]
+        return float(row["target_share"])
+
+    assert share(allocation) > share(plain)
+
+
+def test_a_lone_ccg_is_given_the_envelope_whatever_its_indices(
+    tmp_path: Path, small_lake: Path
+) -> None:
     """On a one-CCG lake its target is the whole envelope whatever its indices; the JSON says
     where they came from."""
     path = tmp_path / "indices.csv"

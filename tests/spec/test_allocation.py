@@ -26,22 +26,11 @@ from consortia.finance.need import base_spend, deaths_under_75, need_cells
 from consortia.finance.parameters import allocation_parameters
 from tests.engines import backend_of
 from tests.spec.test_population_and_activity import START, appointment, arrival, patient, spell
+from tests.spec.test_registration import practice
 from tests.spec.tiny import write_lake
 
 DIED = date(2013, 10, 1)
 COMPONENTS = tuple(allocation_parameters("2014/15").components)  # planned, urgent
-
-
-def practice(code: str, ccg: str) -> dict[str, Any]:
-    return {
-        "code": code,
-        "name": code,
-        "ccg": ccg,
-        "contract": "GMS",
-        "deprivation_decile": 5,
-        "opened": START,
-        "closed": None,
-    }
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -84,6 +85,15 @@ def in_practices(tables: Tables, scope: Scope, rows: Any) -> Any:
 
 # The column giving the date of each activity dataset's rows.
 EVENT_DATE = {"apc": "admitted_on", "op": "attended_on", "ae": "arrived_at"}
+
+
+def equal_to_any(table: Any, where: Mapping[str, Sequence[str]]) -> Any:
+    """Whether each row's value in every column named in `where` is one of its values (a
+    measure's numerator, an allocation component's rows); true for every row when empty."""
+    condition = ibis.literal(True)
+    for column, values in where.items():
+        condition = condition & table[column].isin(list(values))
+    return condition
 
 
 def event_date(table: Any, dataset: str) -> Any:

@@ -16,7 +16,7 @@ from typing import Any, get_args
 import ibis
 from ibis import _
 
-from consortia.analyses.population import event_date, patient_years, with_cells
+from consortia.analyses.population import equal_to_any, event_date, patient_years, with_cells
 from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
@@ -29,9 +29,7 @@ def measure_events(tables: Tables, measure: Measure) -> Any:
     """The events a measure counts: patient, practice credited, date and the measure's id."""
     numerator = measure.numerator
     table = tables[numerator.dataset]
-    condition = ibis.literal(True)
-    for column, values in numerator.where.items():
-        condition = condition & table[column].isin(values)
+    condition = equal_to_any(table, numerator.where)
     if numerator.diagnosis_value_sets:
         matched = ibis.literal(False)
         for value_set in numerator.diagnosis_value_sets:

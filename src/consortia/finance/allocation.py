@@ -2,13 +2,14 @@
 change from each CCG's baseline, and the running-cost allowance.
 
 The base year is the financial year before the allocation's: its registered lists, spend and
-deaths set the need indices, the populations and (unless a baseline is given) each CCG's
-recurrent baseline, its spend on the components that year. Every step is kept in the result,
+deaths set the need indices, the populations and each CCG's recurrent baseline, its spend on
+the components that year. Every step is kept in the result,
 so `explain` prints it and `as_json` carries it for anyone to recompute.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,14 +18,14 @@ import numpy as np
 import pandas as pd
 
 from consortia.analyses.scope import financial_year_label
-from consortia.engine.lake import Lake
 from consortia.errors import DataError
-from consortia.finance.capitation import COST_INDICES, Capitation, weighted_populations
+from consortia.finance.capitation import Capitation, weighted_populations
 from consortia.finance.cost_indices import no_indices, read_cost_indices
 from consortia.finance.need import base_spend, deaths_under_75, need_cells
 from consortia.finance.pace import Pace, pace_of_change
-from consortia.finance.parameters import AllocationParameters
+from consortia.finance.parameters import COST_INDICES, AllocationParameters
 
+QUERIES = 4  # organisations, need cells, deaths, baseline spend: the progress bar's steps
 DATASETS = ("ccg", "practice", "patient", "registration", "condition", "apc", "op", "ae")
 
 METHOD = (
@@ -45,7 +46,6 @@ class Allocation:
     """An allocation and every step of it."""
 
     parameters: AllocationParameters
-    base_year: str
     capitation: Capitation
     ccgs: pd.DataFrame
     envelope: float
@@ -56,25 +56,40 @@ class Allocation:
     def practices(self) -> pd.DataFrame:
         return self.capitation.practices
 
+    @property
+    def base_year(self) -> str:
+        """The financial year the allocation is set from ("2013/14" for 2014/15's)."""
+        return financial_year_label(self.parameters.base_year_start)
+
 
 def compute(
     backend: Any,
     tables: dict[str, Any],
     parameters: AllocationParameters,
     cost_indices: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Allocation:
-    """The allocation for `parameters.year` from the lake's tables."""
+    """The allocation for `parameters.year` from the lake's tables; `progress` is told of
+    each of the lake's queries as it ends."""
+    queries = iter(range(1, QUERIES + 1))
+
+    def done() -> None:
+        if progress:
+            progress(next(queries), QUERIES)
+
     start = parameters.base_year_start
     base = financial_year_label(start)
     components = tuple(parameters.components)
     practice = backend.execute(tables["practice"].select(practice="code", ccg="ccg"))
     ccg = backend.execute(tables["ccg"].select("code", "name")).rename(columns={"code": "ccg"})
+    done()
     codes = sorted(set(practice["ccg"]))
     if cost_indices is None:
         indices, source = no_indices(codes), "none given: every index 1"
     else:  # read before the lake's aggregates: a bad file is refused at once
         indices, source = read_cost_indices(cost_indices, codes), str(cost_indices)
     cells = backend.execute(need_cells(tables, start, components))
+    done()
     spent = [f"cost_{c.name}" for c in components]
     if cells.empty or float(cells[spent].to_numpy().sum()) <= 0:
         raise DataError(
@@ -84,7 +99,9 @@ def compute(
             rule="an allocation is set from the lake's year before it",
         )
     deaths = backend.execute(deaths_under_75(tables, start))
+    done()
     spend = backend.execute(base_spend(tables, start, components))
+    done()
     return from_aggregates(cells, deaths, spend, practice, ccg, indices, parameters, source)
 
 
@@ -100,7 +117,6 @@ def from_aggregates(
 ) -> Allocation:
     """The allocation from the lake's aggregates (`consortia.finance.need`): practices'
     CCGs, CCG names and cost indices, in memory."""
-    base = financial_year_label(parameters.base_year_start)
     capitation = weighted_populations(cells, deaths, practice, indices, parameters)
     by_ccg = _ccgs(capitation, spend, practice, ccg, indices)
     envelope = float(by_ccg["baseline"].sum()) * (1 + parameters.envelope_growth)
@@ -121,7 +137,7 @@ def from_aggregates(
     by_ccg["distance_after"] = by_ccg["allocation"] / by_ccg["target"] - 1
     by_ccg["allocation_per_head"] = by_ccg["allocation"] / by_ccg["population"]
     by_ccg["running_costs"] = parameters.running_cost_per_head * by_ccg["population"]
-    return Allocation(parameters, base, capitation, by_ccg, envelope, pace, source)
+    return Allocation(parameters, capitation, by_ccg, envelope, pace, source)
 
 
 def _ccgs(
@@ -153,10 +169,11 @@ def _ccgs(
 def open_lake(backend: Any, lake_path: Path) -> dict[str, Any]:
     """The datasets an allocation reads, after the schema's check (refused if broken)."""
     from consortia.engine.backends import checking
+    from consortia.ingest.checked import open_vouched
     from consortia.ingest.validate import require_valid
 
     require_valid(checking(backend), lake_path, DATASETS)
-    return dict(Lake(lake_path).open(backend, DATASETS))
+    return open_vouched(backend, lake_path, DATASETS)
 
 
 def as_json(allocation: Allocation) -> dict[str, Any]:

@@ -14,11 +14,9 @@ import pandas as pd
 from scipy.linalg import lstsq
 
 from consortia.finance.need import CELL, MORBIDITY, UNDER_75
-from consortia.finance.parameters import AllocationParameters, Component
+from consortia.finance.parameters import COST_INDICES, AllocationParameters, Component
 from consortia.schema.codes import SEX
 from consortia.schema.reference_tables import AGE_BANDS
-
-COST_INDICES = ("market_forces", "emergency_ambulance")
 
 
 @dataclass(frozen=True)
@@ -156,8 +154,9 @@ def weighted_populations(
     groups = cells.groupby(list(CELL), sort=True, dropna=False)
     pooled = groups[["person_years", *(f"cost_{c.name}" for c in parameters.components)]].sum()
     cell_of = groups.ngroup().to_numpy()  # each practice's row → its row of `pooled`
+    pooled = pooled.reset_index()
     for component in parameters.components:
-        model, fitted = fit_need(pooled.reset_index(), component)
+        model, fitted = fit_need(pooled, component)
         models.append(model)
         spend[component.name] = float(cells[f"cost_{component.name}"].sum())
         weighted = cells["person_years"] * fitted[cell_of]
@@ -173,16 +172,11 @@ def weighted_populations(
     result = result.join(practices.set_index("practice")["ccg"])
     result = result.join(indices.set_index("ccg")[list(COST_INDICES)], on="ccg")
     result[list(COST_INDICES)] = result[list(COST_INDICES)].fillna(1.0)
-    blended = np.zeros(len(result))
+    result["weighted_population"] = 0.0
+    result["cost_adjusted"] = 0.0
     for component in parameters.components:
-        factor = np.ones(len(result))
-        for index in component.cost_indices:
-            factor = factor * result[index].to_numpy()
-        weighted = result[f"weighted_{component.name}"].to_numpy()
-        blended = blended + shares[component.name] * weighted * factor
-    result["weighted_population"] = sum(
-        shares[c.name] * result[f"weighted_{c.name}"] for c in parameters.components
-    )
-    result["cost_adjusted"] = blended
+        share = shares[component.name] * result[f"weighted_{component.name}"]
+        result["weighted_population"] += share
+        result["cost_adjusted"] += share * result[list(component.cost_indices)].prod(axis=1)
     result["target_share"] = result["cost_adjusted"] / float(result["cost_adjusted"].sum())
     return Capitation(tuple(models), shares, result.reset_index())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from consortia.errors import DataError
-from consortia.finance.capitation import COST_INDICES
+from consortia.finance.parameters import COST_INDICES
 from consortia.textfile import read_text
 
 MAX_FILE_BYTES = 10_000_000

@@ -13,6 +13,7 @@ from ibis import _
 
 from consortia.analyses.population import (
     age_band,
+    equal_to_any,
     event_date,
     mid_year_age,
     patient_years,
@@ -37,11 +38,8 @@ def base_year(year_start: int) -> Scope:
 def _spend(tables: Tables, scope: Scope, source: Source) -> Any:
     """The cost of `source`'s rows in the scope's year, by patient and practice credited."""
     table = tables[source.dataset]
-    condition = ibis.literal(True)
-    for column, values in source.where.items():
-        condition = condition & table[column].isin(values)
     day = event_date(table, source.dataset)
-    condition = condition & (day >= scope.start) & (day < scope.end)
+    condition = equal_to_any(table, source.where) & (day >= scope.start) & (day < scope.end)
     return table.filter(condition).select("patient_id", "practice", "cost")
 
 
@@ -134,7 +132,7 @@ def deaths_under_75(tables: Tables, year_start: int) -> Any:
 
 def base_spend(tables: Tables, year_start: int, components: tuple[Component, ...]) -> Any:
     """Spend per component in the base year by practice (every record, registered or not):
-    the recurrent baseline the allocation moves from when no baseline file is given."""
+    the recurrent baseline the allocation moves from."""
     scope = base_year(year_start)
     parts = [
         _spend(tables, scope, source).select(

@@ -10,11 +10,12 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Self
+from typing import Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from consortia.errors import DataError
+from consortia.measures.definition import Dataset
 from consortia.schema.datasets import DATASETS
 from consortia.textfile import read_text
 
@@ -22,6 +23,7 @@ YEAR = r"^\d{4}/\d{2}$"
 MAX_FILE_BYTES = 1_000_000  # a parameters file is a page of text; anything larger is refused
 
 CostIndex = Literal["market_forces", "emergency_ambulance"]
+COST_INDICES: tuple[str, ...] = get_args(CostIndex)  # the columns of a cost-index file
 
 
 class Source(BaseModel):
@@ -29,7 +31,7 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    dataset: Literal["apc", "op", "ae"]
+    dataset: Dataset
     where: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -101,9 +101,7 @@ def resolve_ccg(backend: Any, tables: Tables, ccg: str | None, lake: Path) -> tu
 def open_tables(backend: Any, lake_path: Path) -> dict[str, Any]:
     """The lake's datasets and the reference tables analyses join to, as backend tables; parts
     a clean check still vouches for (`consortia.ingest.checked`) are not read again to open."""
-    lake = Lake(lake_path)
-    vouched = checked.holds(lake_path, checked.fingerprint(lake, DATASETS))
-    tables = dict(lake.open(backend, DATASETS, whole=vouched))
+    tables = checked.open_vouched(backend, lake_path, DATASETS)
     for name in REFERENCE_TABLES:
         tables[name] = small_table(backend, f"reference_{name}", load(name))
     return tables
