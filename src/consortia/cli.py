@@ -299,6 +299,85 @@ def allocate(
         typer.echo(f"every step written to {json_out}")
 
 
+@app.command("budget-risk")
+def budget_risk(
+    data: LakeOption,
+    year: Annotated[
+        str,
+        typer.Option(
+            help="Financial year of the budgets, e.g. 2014/15 (costs of the year before)."
+        ),
+    ],
+    ccg: Annotated[
+        str | None, typer.Option(help="Simulate from this CCG's patients (default: everyone).")
+    ] = None,
+    parameters: Annotated[
+        Path | None,
+        typer.Option(help="Allocation parameters (TOML) instead of those shipped for the year."),
+    ] = None,
+    contingency: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=0.2, help="Contingency reserve as a share (default: the year's)."
+        ),
+    ] = None,
+    level: Annotated[
+        float,
+        typer.Option(
+            min=0.001, max=0.5, help="Chance of overspending to stay under, for the smallest size."
+        ),
+    ] = 0.05,
+    pool_above: Annotated[
+        float | None,
+        typer.Option(
+            min=1.0,
+            max=1e9,
+            help="High-cost pool: pays each patient's cost above this many pounds "
+            "(default: the 99.9th centile of person costs).",
+        ),
+    ] = None,
+    years: Annotated[
+        int, typer.Option(min=100, max=1_000_000, help="Simulated budget years per size.")
+    ] = 10_000,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Random seed.")] = 1,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Print every input to the simulation.")
+    ] = False,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write every input and result as JSON to this file."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Where the lake's aggregates run: duckdb or spark.")
+    ] = "duckdb",
+) -> None:
+    """How likely a commissioner is to overspend at population sizes from 20,000 to
+    1,000,000, alone and with a high-cost pool, simulated from the lake's person costs."""
+    from consortia.engine.backends import connect
+    from consortia.finance import allocation as allocating
+    from consortia.finance import budget_risk as risk
+    from consortia.finance.parameters import allocation_parameters
+
+    chosen = allocation_parameters(year, parameters)
+    run = risk.Settings(
+        contingency=chosen.contingency_reserve if contingency is None else contingency,
+        level=level,
+        pool_above=pool_above,
+        years=years,
+        seed=seed,
+    )
+    settings = _settings()
+    backend = connect(engine, settings)
+    tables = allocating.open_lake(backend, data)
+    with _bar(settings.progress, "Simulating budget years") as update:
+        result = risk.compute(backend, tables, chosen, run, ccg, update)
+    if json_out is not None:
+        risk.write_json(result, json_out)
+    typer.echo(risk.summary(result, explain))
+    if json_out is not None:
+        typer.echo(f"every input and result written to {json_out}")
+
+
 @app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(help="Demo folder (default: ./demo-data).")] = None,

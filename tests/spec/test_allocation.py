@@ -12,6 +12,10 @@ year is 2013/14 (the allocation for 2014/15):
 - patient 3, a woman born March 1950 (63: 60-64), decile 5, C10001, asthma recorded in June
   2013 (after the year began: morbidity 0); an emergency admission £2,000; died on
   1 October 2013, when her registration ended: 183 days of 365 registered, one death under 75.
+
+Budget risk's person costs for 2013/14 are of those listed on 1 April 2013: patient 1
+£1,000 + £100 + £3,000 = £4,100 (May 2014 is the next year), patient 2 £150, patient 3 £2,000
+(before she died); 01A lists two patients, 02B one.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from typing import Any
 
 import pytest
 
+from consortia.analyses.scope import Scope
 from consortia.engine.lake import Lake
+from consortia.finance.budget_risk import list_sizes, person_costs
 from consortia.finance.need import base_spend, deaths_under_75, need_cells
 from consortia.finance.parameters import allocation_parameters
 from tests.engines import backend_of
@@ -100,3 +106,14 @@ def test_baseline_spend_by_practice(lake: tuple[Any, Any]) -> None:
         ("A10001", "urgent"): 3150.0,
         ("C10001", "urgent"): 2000.0,
     }
+
+
+def test_budget_risk_person_costs_and_list_sizes(lake: tuple[Any, Any]) -> None:
+    backend, tables = lake
+    parameters = allocation_parameters("2014/15")
+    everyone = backend.execute(person_costs(tables, Scope(None, 2013, 1), parameters))
+    assert sorted(everyone["cost"]) == [150.0, 2000.0, 4100.0]
+    one = backend.execute(person_costs(tables, Scope("02B", 2013, 1), parameters))
+    assert one["cost"].tolist() == [2000.0]
+    sizes = backend.execute(list_sizes(tables, Scope(None, 2013, 1)))
+    assert dict(zip(sizes["ccg"], sizes["people"], strict=True)) == {"01A": 2, "02B": 1}

@@ -35,7 +35,7 @@ def base_year(year_start: int) -> Scope:
     return Scope(ccg=None, first_year=year_start, years=1)
 
 
-def _spend(tables: Tables, scope: Scope, source: Source) -> Any:
+def spend_rows(tables: Tables, scope: Scope, source: Source) -> Any:
     """The cost of `source`'s rows in the scope's year, by patient and practice credited."""
     table = tables[source.dataset]
     day = event_date(table, source.dataset)
@@ -48,7 +48,7 @@ def _component_spend(tables: Tables, scope: Scope, components: tuple[Component, 
     parts = []
     for component in components:
         for source in component.datasets:
-            rows = _spend(tables, scope, source)
+            rows = spend_rows(tables, scope, source)
             parts.append(
                 rows.select(
                     "patient_id",
@@ -135,7 +135,7 @@ def base_spend(tables: Tables, year_start: int, components: tuple[Component, ...
     the recurrent baseline the allocation moves from."""
     scope = base_year(year_start)
     parts = [
-        _spend(tables, scope, source).select(
+        spend_rows(tables, scope, source).select(
             "practice", "cost", component=ibis.literal(component.name)
         )
         for component in components

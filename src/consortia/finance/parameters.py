@@ -70,6 +70,7 @@ class AllocationParameters(BaseModel):
     floor_under_target: float | None = Field(default=None, gt=0.0, lt=1.0)
     inequalities_weight: float = Field(ge=0.0, lt=1.0)
     running_cost_per_head: float = Field(ge=0.0, le=1000.0)
+    contingency_reserve: float = Field(ge=0.0, le=0.2)
     components: list[Component] = Field(min_length=1)
 
     @model_validator(mode="after")

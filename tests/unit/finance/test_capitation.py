@@ -62,6 +62,7 @@ def parameters(weight: float) -> AllocationParameters:
         maximum_growth=0.05,
         inequalities_weight=weight,
         running_cost_per_head=25.0,
+        contingency_reserve=0.005,
         components=[
             Component(
                 name="all",
