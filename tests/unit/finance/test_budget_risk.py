@@ -105,9 +105,7 @@ def test_matches_drawing_every_person_on_a_heavy_tail() -> None:
     costs = Costs.of(people, rng.lognormal(5.0, 2.0, 20_000))
     everyone = np.concatenate([np.zeros(people - costs.used.size), costs.used])
     size, years = 20_000, 1_500
-    plain = np.array(
-        [rng.choice(everyone, size).sum() for _ in range(years)]
-    ) / (size * costs.mean)
+    plain = np.array([rng.choice(everyone, size).sum() for _ in range(years)]) / (size * costs.mean)
     short = simulate(costs, size, 20_000, 5) / (size * costs.mean)
     se = costs.sd / costs.mean / math.sqrt(size) / math.sqrt(years)
     for q in (0.1, 0.5, 0.9, 0.99):
