@@ -23,7 +23,7 @@ from typing import Any
 import ibis
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
@@ -108,7 +108,8 @@ class Costs:
         """Skewness of one person's cost (zeros included): the sum of N costs has this over
         √N, so a heavy tail leaves small populations' overspends longer than a normal's."""
         zeros = self.people - self.used.size
-        third = float(np.power(self.used - self.mean, 3).sum()) + zeros * (-self.mean) ** 3
+        deviation = self.used - self.mean
+        third = float((deviation * deviation * deviation).sum()) + zeros * (-self.mean) ** 3
         return third / self.people / self.sd**3 if self.sd > 0 else 0.0
 
     def centile(self, share: float) -> float:
@@ -226,7 +227,7 @@ class Simulation:
 
 def normal_probability(relative_sd: float, contingency: float, overspend: float) -> float:
     """The chance a normal curve with the same spread gives: what the tail adds is the gap."""
-    return float(stats.norm.sf((contingency + overspend) / relative_sd))
+    return float(special.ndtr(-(contingency + overspend) / relative_sd))
 
 
 def smallest_population(
@@ -254,7 +255,7 @@ def normal_smallest(
     relative_sd_one: float, contingency: float, overspend: float, level: float
 ) -> int:
     """The normal curve's smallest population: (z × coefficient of variation / margin)²."""
-    z = float(stats.norm.isf(level))
+    z = float(-special.ndtri(level))
     return math.ceil((z * relative_sd_one / (contingency + overspend)) ** 2)
 
 
@@ -289,6 +290,21 @@ def compute(
     costs = Costs.of(people, backend.execute(person_costs(tables, scope, parameters))["cost"])
     tick()
     reference = people if ccg is not None else int(sizes["people"].median())
+    return from_costs(costs, reference, parameters, settings, ccg, tick)
+
+
+def from_costs(
+    costs: Costs,
+    reference: int,
+    parameters: AllocationParameters,
+    settings: Settings,
+    ccg: str | None = None,
+    tick: Callable[[], None] = lambda: None,
+) -> BudgetRisk:
+    """Budget risk from the person costs in memory: every size alone and pooled, the
+    smallest populations under the level; `reference` is the CCG's own list size (or the
+    median CCG's), shown with a merger to twice it. `tick` is called after each step."""
+    start = parameters.base_year_start
     pool_above = settings.pool_above or costs.centile(POOL_CENTILE)
     premium = costs.excess(pool_above)
     simulations = {
@@ -309,9 +325,9 @@ def compute(
                 "relative_sd": sd,
                 "simulated_sd": float(relative.std()),
                 "skewness": simulation.costs.skewness / math.sqrt(size),
-                "simulated_skewness": float(stats.skew(relative)),
+                "simulated_skewness": _skewness(relative),
                 "p99_over_normal": float(
-                    (np.quantile(relative, 0.99) - 1) / (stats.norm.isf(0.01) * sd)
+                    (np.quantile(relative, 0.99) - 1) / (-special.ndtri(0.01) * sd)
                 ),
             }
             for x in OVERSPENDS:
@@ -367,6 +383,13 @@ def _sizes(reference: int, ccg: str | None) -> list[tuple[int, str]]:
     else:
         own, merged = "the median CCG", "two median CCGs merged"
     return [(size, "grid") for size in SIZES] + [(reference, own), (2 * reference, merged)]
+
+
+def _skewness(values: np.ndarray) -> float:
+    """The sample's skewness (third central moment over the cube of the standard deviation)."""
+    deviation = values - values.mean()
+    sd = math.sqrt(float(np.mean(deviation * deviation)))
+    return float(np.mean(deviation * deviation * deviation)) / sd**3 if sd > 0 else 0.0
 
 
 def _key(overspend: float) -> str:
