@@ -347,6 +347,10 @@ def budget_risk(
         Path | None,
         typer.Option("--json", help="Also write every input and result as JSON to this file."),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write the chart, table and method as a web page to this file."),
+    ] = None,
     engine: Annotated[
         str, typer.Option(help="Where the lake's aggregates run: duckdb or spark.")
     ] = "duckdb",
@@ -373,9 +377,17 @@ def budget_risk(
         result = risk.compute(backend, tables, chosen, run, ccg, update)
     if json_out is not None:
         risk.write_json(result, json_out)
+    if html is not None:
+        from datetime import date
+
+        from consortia.pack.sections.budget_risk import write_html
+
+        write_html(result, html, date.today())
     typer.echo(risk.summary(result, explain))
     if json_out is not None:
         typer.echo(f"every input and result written to {json_out}")
+    if html is not None:
+        typer.echo(f"chart written to {html}")
 
 
 @app.command()

@@ -85,7 +85,13 @@ def test_one_ccg_is_simulated_from_its_own_patients(
     england_lake: Path, tmp_path: Path, risk: dict[str, Any]
 ) -> None:
     code = ccg_codes(england_lake)[0]
-    text, own = run(england_lake, tmp_path, "--ccg", code, "--contingency", "0.01")
+    page = tmp_path / "risk.html"
+    text, own = run(
+        england_lake, tmp_path, "--ccg", code, "--contingency", "0.01", "--html", str(page)
+    )
+    html = page.read_text(encoding="utf-8")
+    assert "Chance of overspending the budget in a year, by population size" in html
+    assert f"CCG {code}" in html
     assert own["ccg"] == code
     assert own["costs"]["people"] < risk["costs"]["people"]
     this = [r for r in own["sizes"] if r["label"] == "this CCG"]
@@ -104,6 +110,7 @@ def test_one_ccg_is_simulated_from_its_own_patients(
         (["--years", "5"], "--years", ExitCode.USAGE),
         (["--level", "2"], "--level", ExitCode.USAGE),
         (["--json", "{tmp}/file/out.json"], "cannot be written", ExitCode.DATA),
+        (["--html", "{tmp}/file/out.html"], "cannot be written", ExitCode.DATA),
     ],
 )
 def test_bad_options_give_one_line(

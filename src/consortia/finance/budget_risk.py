@@ -385,6 +385,29 @@ def _sizes(reference: int, ccg: str | None) -> list[tuple[int, str]]:
     return [(size, "grid") for size in SIZES] + [(reference, own), (2 * reference, merged)]
 
 
+def chances(risk: BudgetRisk) -> pd.DataFrame:
+    """The chance of each overspend at each size, alone and pooled, one row each (columns
+    population, label, variant, overspend, chance, lower, upper, normal): the shape a chart
+    and a table show."""
+    rows = []
+    for row in risk.table.to_dict(orient="records"):
+        for x in OVERSPENDS:
+            key = _key(x)
+            rows.append(
+                {
+                    "population": row["population"],
+                    "label": row["label"],
+                    "variant": row["variant"],
+                    "overspend": x,
+                    "chance": row[key],
+                    "lower": row[f"{key}_lower"],
+                    "upper": row[f"{key}_upper"],
+                    "normal": row[f"{key}_normal"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 def _skewness(values: np.ndarray) -> float:
     """The sample's skewness (third central moment over the cube of the standard deviation)."""
     deviation = values - values.mean()

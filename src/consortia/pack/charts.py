@@ -588,3 +588,66 @@ def decile_lines(table: pd.DataFrame) -> alt.LayerChart:
     return (level + lines).properties(
         width=480, height=280, title="Practices' ratios at each decile, every measure"
     )
+
+
+def budget_risk(table: pd.DataFrame) -> alt.LayerChart:
+    """The chance of overspending by population size (log scale), one line per overspend,
+    solid alone and dashed with the high-cost pool, the simulation's 95% limits shaded, and
+    the reference list (this CCG's or the median CCG's) marked."""
+    grid = table[table["label"] == "grid"]
+    data = grid.assign(
+        over=grid["overspend"].map(lambda x: f"More than {x:.0%} over"),
+        how=grid["variant"].map({"alone": "Alone", "pooled": "With the high-cost pool"}),
+    )
+    x = alt.X(
+        "population:Q",
+        title="Registered population (log scale)",
+        scale=alt.Scale(type="log"),
+        axis=alt.Axis(format="~s"),
+    )
+    y = alt.Y("chance:Q", title="Chance in a year", axis=alt.Axis(format="%"))
+    # The band and points fill by the same field without a legend of their own, so the one
+    # legend shows the lines' colours and dashes.
+    fill = alt.Fill("over:N", legend=None)
+    band = (
+        alt.Chart(data[data["variant"] == "alone"])
+        .mark_area(opacity=0.2)
+        .encode(**_channels(x=x, y="lower:Q", y2="upper:Q", fill=fill))
+    )
+    points = (
+        alt.Chart(data).mark_circle(size=30, opacity=1).encode(**_channels(x=x, y=y, fill=fill))
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line()
+        .encode(
+            **_channels(
+                x=x,
+                y=y,
+                color=alt.Color("over:N", title="Overspend beyond the reserve"),
+                strokeDash=alt.StrokeDash(
+                    "how:N",
+                    title=None,
+                    scale=alt.Scale(
+                        domain=["Alone", "With the high-cost pool"], range=[[1, 0], [5, 3]]
+                    ),
+                    legend=alt.Legend(symbolStrokeColor=NHS_DARK_GREY),
+                ),
+            )
+        )
+    )
+    reference = table[(table["label"] != "grid") & ~table["label"].str.contains("merged")]
+    own = reference.drop_duplicates("population").assign(top=float(data["upper"].max()))
+    marker = (
+        alt.Chart(own)
+        .mark_rule(color=NHS_DARK_GREY, strokeDash=[2, 2])
+        .encode(**_channels(x="population:Q"))
+    )
+    name = (
+        alt.Chart(own)
+        .mark_text(align="left", dx=4, dy=6, color=NHS_DARK_GREY)
+        .encode(**_channels(x="population:Q", y="top:Q", text="label:N"))
+    )
+    return (band + lines + points + marker + name).properties(
+        width=520, height=260, title="Chance of overspending by population size"
+    )
