@@ -391,6 +391,55 @@ def budget_risk(
 
 
 @app.command()
+def premium(
+    data: LakeOption,
+    ccg: Annotated[str, typer.Option(help="The CCG's code.")],
+    year: Annotated[
+        str, typer.Option(help="Performance year of the scheme, e.g. 2013-14 or 2013/14.")
+    ],
+    rules: Annotated[
+        Path | None,
+        typer.Option(help="A quality premium scheme (TOML) instead of the one shipped."),
+    ] = None,
+    local: Annotated[
+        Path | None, typer.Option(help="The CCG's local measures (TOML), filling the slots.")
+    ] = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option(help="Values the lake cannot supply: surveys, gateways, standards (TOML)."),
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write every step as JSON to this file."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Where the lake's aggregates run: duckdb or spark.")
+    ] = "duckdb",
+) -> None:
+    """A CCG's quality premium, step by step: each measure against its rule, the gateways,
+    the NHS Constitution reductions and the payment."""
+    from consortia.engine.backends import connect
+    from consortia.finance import allocation as allocating
+    from consortia.finance.premium import evaluate as premiums
+    from consortia.finance.premium import rules as premium_rules
+
+    chosen = premium_rules.scheme(year, rules)
+    own = premium_rules.local_measures(local, chosen, ccg) if local is not None else None
+    measures = [*chosen.measures, *(own.measures if own else [])]
+    given = premium_rules.inputs(inputs, chosen, measures, ccg) if inputs is not None else None
+    settings = _settings()
+    backend = connect(engine, settings)
+    tables = allocating.open_lake(backend, data)
+    with _bar(settings.progress, "Evaluating the premium") as update:
+        result, name = premiums.from_lake(backend, tables, chosen, ccg, own, given, update)
+    if json_out is not None:
+        premiums.write_json(result, json_out)
+    typer.echo(premiums.explain(result, name))
+    if json_out is not None:
+        typer.echo(f"every step written to {json_out}")
+
+
+@app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(help="Demo folder (default: ./demo-data).")] = None,
 ) -> None:
