@@ -13,6 +13,8 @@ financial year, and the statistics each is read with (`values`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -190,6 +192,28 @@ def _grid(frame: pd.DataFrame, people: pd.DataFrame, column: str) -> tuple[Any, 
     return covered, count, population_grid
 
 
+def _every_band(populations: np.ndarray) -> np.ndarray:
+    """Groups with someone registered in every age band: only they have a standardised rate
+    (a CCG always does; an empty band leaves the rate undefined)."""
+    return np.asarray((populations > 0).all(axis=1))
+
+
+@dataclass(frozen=True)
+class _Values:
+    value: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def _where(rows: np.ndarray, compute: Callable[[np.ndarray], Any]) -> _Values:
+    """`compute(rows)`'s estimate on the rows selected, not a number (NaN) elsewhere."""
+    value, lower, upper = (np.full(rows.size, np.nan) for _ in range(3))
+    if rows.any():
+        estimate = compute(rows)
+        value[rows], lower[rows], upper[rows] = estimate.value, estimate.lower, estimate.upper
+    return _Values(value, lower, upper)
+
+
 def _frame(
     measure: str, index: Any, estimate: Any, numerator: Any, denominator: Any
 ) -> pd.DataFrame:
@@ -209,12 +233,16 @@ def _standardised(measure: str, events: pd.DataFrame, people: pd.DataFrame) -> p
     has_events = set(events.groupby(["ccg", "financial_year"]).size().index)
     keep = [key in has_events for key in covered]
     covered, count, population_grid = covered[keep], count[keep], population_grid[keep]
-    estimate = dsr(
-        count.to_numpy(),
-        population_grid.to_numpy(),
-        _standard(),
-        confidence=CONFIDENCE,
-        multiplier=PER,
+    full = _every_band(population_grid.to_numpy())
+    estimate = _where(
+        full,
+        lambda rows: dsr(
+            count.to_numpy()[rows],
+            population_grid.to_numpy()[rows],
+            _standard(),
+            confidence=CONFIDENCE,
+            multiplier=PER,
+        ),
     )
     return _frame(measure, covered, estimate, count.sum(axis=1), population_grid.sum(axis=1))
 
@@ -246,13 +274,17 @@ def _pyll(deaths: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
         .reindex(index=covered, columns=list(AGE_BANDS))
         .fillna(0.0)
     )
-    estimate = dsr_repeat_events(
-        persons,
-        population_grid.to_numpy(),
-        lost,
-        _standard(),
-        confidence=CONFIDENCE,
-        multiplier=PER,
+    full = _every_band(population_grid.to_numpy())
+    estimate = _where(
+        full,
+        lambda rows: dsr_repeat_events(
+            persons[rows],
+            population_grid.to_numpy()[rows],
+            lost,
+            _standard(),
+            confidence=CONFIDENCE,
+            multiplier=PER,
+        ),
     )
     return _frame(
         "pyll_under_75", covered, estimate, persons.sum(axis=1) @ lost, population_grid.sum(axis=1)
