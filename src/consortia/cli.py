@@ -11,12 +11,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from consortia import __version__
-from consortia.errors import ConsortiaError, ExitCode, UsageError, out_of_memory
+from consortia.errors import ConsortiaError, DataError, ExitCode, UsageError, out_of_memory
 from consortia.governance.cli import gov_app
 
 # Pydantic looks for plugins in every installed distribution's metadata the first time it
@@ -393,7 +393,6 @@ def budget_risk(
 @app.command()
 def premium(
     data: LakeOption,
-    ccg: Annotated[str, typer.Option(help="The CCG's code.")],
     year: Annotated[
         str, typer.Option(help="Performance year of the scheme, e.g. 2013-14 or 2013/14.")
     ],
@@ -408,6 +407,15 @@ def premium(
         Path | None,
         typer.Option(help="Values the lake cannot supply: surveys, gateways, standards (TOML)."),
     ] = None,
+    ccg: Annotated[str | None, typer.Option(help="The CCG's code.")] = None,
+    all_ccgs: Annotated[
+        bool,
+        typer.Option(
+            "--all-ccgs",
+            help="Score the lake's measures for every CCG and relate the share earned to "
+            "changes in spend, activity and outcomes.",
+        ),
+    ] = False,
     json_out: Annotated[
         Path | None,
         typer.Option("--json", help="Also write every step as JSON to this file."),
@@ -424,6 +432,13 @@ def premium(
     from consortia.finance.premium import rules as premium_rules
 
     chosen = premium_rules.scheme(year, rules)
+    if all_ccgs:
+        if ccg is not None:
+            raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
+        _premium_across(data, chosen, json_out, engine)
+        return
+    if ccg is None:
+        raise UsageError("give --ccg CODE, or --all-ccgs", field="ccg")
     own = premium_rules.local_measures(local, chosen, ccg) if local is not None else None
     measures = [*chosen.measures, *(own.measures if own else [])]
     given = premium_rules.inputs(inputs, chosen, measures, ccg) if inputs is not None else None
@@ -437,6 +452,35 @@ def premium(
     typer.echo(premiums.explain(result, name))
     if json_out is not None:
         typer.echo(f"every step written to {json_out}")
+
+
+def _premium_across(data: Path, chosen: Any, json_out: Path | None, engine: str) -> None:
+    """`consortia premium --all-ccgs`: the relationship report (and its JSON)."""
+    import json
+
+    from consortia.engine.backends import connect
+    from consortia.engine.lake import write_whole
+    from consortia.finance import allocation as allocating
+    from consortia.finance.premium import across
+
+    settings = _settings()
+    backend = connect(engine, settings)
+    tables = allocating.open_lake(backend, data)
+    with _bar(settings.progress, "Scoring every CCG") as update:
+        if update:
+            update(0, 1)
+        result = across.across_ccgs(backend, tables, chosen)
+        if update:
+            update(1, 1)
+    if json_out is not None:
+        text = json.dumps(across.as_json(result), indent=1, allow_nan=False)
+        if not write_whole(json_out, lambda temporary: temporary.write_text(text, "utf-8")):
+            raise DataError(
+                "cannot be written", file=str(json_out), rule="an output file is writable"
+            )
+    typer.echo(across.report(result))
+    if json_out is not None:
+        typer.echo(f"every CCG's scores written to {json_out}")
 
 
 @app.command()

@@ -165,3 +165,36 @@ def test_bad_rules_and_inputs_give_one_line(
     assert words in line
     if "{tmp}" in " ".join(args) and "json" not in " ".join(args):
         assert str(tmp_path) in line
+
+
+def test_across_every_ccg(england_lake: Path, tmp_path: Path, premium: tuple[str, Any]) -> None:
+    """Each CCG's share earned on the lake's measures is what its own run scores on them, and
+    every Spearman ρ recomputes from the CCGs' rows."""
+    from scipy import stats
+
+    out = tmp_path / "across.json"
+    result = consortia(
+        "premium", "--data", str(england_lake), "--year", "2014/15", "--all-ccgs",
+        "--json", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    across = json.loads(out.read_text(encoding="utf-8"))
+    assert across["scored_measures"] == ["pyll_amenable", "avoidable_emergency_admissions"]
+    assert across["scored_weight"] == pytest.approx(0.40)
+    rows = across["ccgs"]
+    assert len(rows) == len(ccg_codes(england_lake))
+    _, own = premium
+    lake_ids = set(across["scored_measures"])
+    mine = sum(m["weight"] for m in own["measures"] if m["id"] in lake_ids and m["achieved"])
+    first = next(r for r in rows if r["ccg"] == own["ccg"])
+    assert first["earned"] == pytest.approx(mine)
+    assert first["population"] == own["population"]
+    for relation in across["relationships"]:
+        pairs = [(r["earned"], r[relation["change"]]) for r in rows]
+        pairs = [(e, c) for e, c in pairs if c is not None]
+        if relation["rho"] is None:
+            continue
+        expected = stats.spearmanr([e for e, _ in pairs], [c for _, c in pairs]).statistic
+        assert relation["rho"] == pytest.approx(expected, abs=1e-12)
+        assert relation["lower"] <= relation["rho"] <= relation["upper"]
+    assert "Spearman correlation of the share earned" in result.stdout
