@@ -198,3 +198,16 @@ def test_across_every_ccg(england_lake: Path, tmp_path: Path, premium: tuple[str
         assert relation["rho"] == pytest.approx(expected, abs=1e-12)
         assert relation["lower"] <= relation["rho"] <= relation["upper"]
     assert "Spearman correlation of the share earned" in result.stdout
+
+
+def test_the_example_files_work(england_lake: Path) -> None:
+    examples = Path(__file__).parents[2] / "docs/examples"
+    assert "00A" in ccg_codes(england_lake)
+    result = consortia(
+        "premium", "--data", str(england_lake), "--year", "2014-15", "--ccg", "00A",
+        "--local", str(examples / "premium-local-2014-15.toml"),
+        "--inputs", str(examples / "premium-inputs-2014-15.toml"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "source: Ambulance quality indicators, 2014/15" in result.stdout
+    assert "74.0% < 75% → FAILED" in result.stdout

@@ -294,6 +294,11 @@ def _show(reading: Reading, year: str, share: bool = False) -> str:
     return f"{year} {number(reading.value)}{limits} [{reading.where}]"
 
 
+def _note_kind(reading: Reading) -> str:
+    """A lake value's note is its method; an input's, where the CCG took it from."""
+    return "method" if reading.where == "lake" else "source"
+
+
 def explain(premium: Premium, name: str = "") -> str:
     """Every step of the premium in words and numbers, enough to recompute it by hand."""
     year = premium.year
@@ -313,8 +318,12 @@ def explain(premium: Premium, name: str = "") -> str:
             lines.append(f"      {_show(step.current, year)}")
         if step.previous is not None:
             lines.append(f"      {_show(step.previous, before)}")
-        methods = {r.note for r in (step.current, step.previous) if r is not None and r.note}
-        lines += [f"      method: {note}" for note in sorted(methods)]
+        notes = {
+            (_note_kind(r), r.note)
+            for r in (step.current, step.previous)
+            if r is not None and r.note
+        }
+        lines += [f"      {kind}: {note}" for kind, note in sorted(notes)]
         if step.change is not None:
             lines.append(f"      change {step.change:+.2%}")
         verdict = "achieved" if step.achieved else "not achieved"
@@ -340,7 +349,7 @@ def explain(premium: Premium, name: str = "") -> str:
             continue
         lines.append(f"      {_show(standard.reading, year, share=True)}")
         if standard.reading.note:
-            lines.append(f"      method: {standard.reading.note}")
+            lines.append(f"      {_note_kind(standard.reading)}: {standard.reading.note}")
         lines.append(f"      {standard.basis} → {'met' if standard.met else 'FAILED'}")
     rule = (
         f"(1 − {premium.reduction_per_standard:.0%})^{premium.failed_standards}"
