@@ -293,16 +293,23 @@ def continuity(lake: Lake, ccg: str) -> pd.DataFrame:
 
 
 def local_investment(lake: Lake) -> pd.DataFrame:
-    """Local investment per head (list on 1 April) per CCG and year."""
+    """Local investment per head (everyone on the CCG's lists on 1 April) per CCG and year;
+    a CCG that paid nothing at £0."""
     payments = lake["practice_payment"]
     local = payments[payments["category"] == "ccg_local_investment"]
+    ccg_of = lake["practice"][["code", "ccg"]].rename(columns={"code": "practice"})
     rows = []
     for fy, start in YEARS.items():
-        lists = registered(registrations(lake), start).groupby("practice").size().rename("patients")
-        year = local[local["financial_year"] == fy].merge(lists.reset_index(), on="practice")
-        year = year.merge(lake["practice"][["code", "ccg"]], left_on="practice", right_on="code")
-        totals = year.groupby("ccg")[["amount", "patients"]].sum().reset_index()
-        rows.append(totals.assign(financial_year=fy))
+        lists = registered(registrations(lake), start).groupby("practice").size()
+        heads = lists.rename("patients").reset_index().merge(ccg_of, on="practice")
+        heads = heads.groupby("ccg")["patients"].sum()
+        paid = local[local["financial_year"] == fy].merge(ccg_of, on="practice")
+        amount = paid.groupby("ccg")["amount"].sum().reindex(heads.index).fillna(0.0)
+        rows.append(
+            pd.DataFrame(
+                {"ccg": heads.index, "patients": heads.to_numpy(), "amount": amount.to_numpy()}
+            ).assign(financial_year=fy)
+        )
     result = pd.concat(rows, ignore_index=True)
     result["per_head"] = result["amount"] / result["patients"]
     return result

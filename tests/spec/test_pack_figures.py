@@ -184,8 +184,14 @@ def test_concentration_change_and_provider_kind(economy: tuple[Any, Any]) -> Non
 
 
 def test_local_investment_comparison(economy: tuple[Any, Any]) -> None:
-    """No payments in the lake: no rows. (The register lake below works the £5 share.)"""
-    assert run(economy, investment.local_investment_comparison, CCG).empty
+    """No payments in the lake: every CCG with patients at £0 a head, none reaching £5. (The
+    register lake below works the £5 share.)"""
+    result = run(economy, investment.local_investment_comparison, CCG)
+    assert not result.empty
+    assert (result["amount"] == 0).all()
+    assert (result["per_head"] == 0).all()
+    assert (result["share_at_least_5_pounds"] == 0).all()
+    assert set(result["ccg"]) == {"01A", "02B"}
 
 
 @pytest.fixture(scope="module")
@@ -286,10 +292,27 @@ def test_every_register_has_an_age_rule() -> None:
             assert code not in prevalence.MINIMUM_AGE
 
 
+def test_national_local_investment(economy: tuple[Any, Any], registers: tuple[Any, Any]) -> None:
+    """Rolled up: the register lake's one CCG, £30 over 6 heads, reaches £5 with no shortfall;
+    the economy lake's CCGs paid nothing, so each falls £5 a head short."""
+    one = run(registers, investment.national_local_investment, ONE_YEAR).iloc[0]
+    assert (one["ccgs"], one["ccgs_at_least_5_pounds"]) == (1, 1)
+    assert (one["amount"], one["patients"]) == (30.0, 6)
+    assert one["per_head"] == pytest.approx(5.0)
+    assert one["shortfall"] == pytest.approx(0.0)
+    none = run(economy, investment.national_local_investment, CCG)
+    heads = run(economy, investment.ccg_local_investment, CCG)
+    for row in none.to_dict(orient="records"):
+        year = heads[heads["financial_year"] == row["financial_year"]]
+        assert row["ccgs_at_least_5_pounds"] == 0
+        assert row["shortfall"] == pytest.approx(5.0 * float(year["patients"].sum()))
+
+
 def test_local_investment_share_reaching_five_pounds(registers: tuple[Any, Any]) -> None:
-    """£30 over A10001's 4 patients on 1 April 2013: £7.50 a head; the one CCG reaches £5."""
+    """£30 paid to A10001, over the CCG's 6 patients on 1 April 2013 (A10001's 4 and
+    B10001's 2, paid nothing): £5.00 a head, which reaches £5; the one CCG reaches it."""
     result = run(registers, investment.local_investment_comparison, ONE_YEAR).iloc[0]
-    assert result["per_head"] == pytest.approx(7.5)
+    assert result["per_head"] == pytest.approx(5.0)
     assert bool(result["this_ccg"])
     assert (result["ccgs"], result["share_at_least_5_pounds"]) == (1, 1.0)
 

@@ -55,21 +55,54 @@ def payments_per_patient(tables: Tables, scope: Scope) -> Any:
 
 @shared
 def ccg_local_investment(tables: Tables, scope: Scope) -> Any:
-    """Per CCG and year: additional local investment in general practice per registered head."""
-    payments = tables["practice_payment"]
-    local = payments.filter(payments.category == "ccg_local_investment")
+    """Per CCG and year: additional local investment in general practice per registered head.
+
+    The heads are every patient on the CCG's lists on 1 April, paid or not, and a CCG that paid
+    nothing counts at £0: a CCG's investment is over its whole population, and the share of
+    CCGs reaching £5 is of every CCG."""
     practices = tables["practice"].select(practice="code", ccg="ccg")
-    joined = local.join(practices, "practice").join(
-        list_sizes(tables, scope.everyone), ["practice", "financial_year"]
+    heads = (
+        list_sizes(tables, scope.everyone)
+        .join(practices, "practice")
+        .group_by("ccg", "financial_year")
+        .aggregate(patients=_.patients.sum())
     )
+    payments = tables["practice_payment"]
+    paid = (
+        payments.filter(payments.category == "ccg_local_investment")
+        .join(practices, "practice")
+        .group_by("ccg", "financial_year")
+        .aggregate(amount=_.amount.sum())
+    )
+    joined = heads.left_join(paid, ["ccg", "financial_year"])
     return (
-        joined.group_by("ccg", "financial_year")
-        .aggregate(amount=_.amount.sum(), patients=_.patients.sum())
+        joined.select("ccg", "financial_year", "patients", amount=joined.amount.fill_null(0.0))
         .mutate(
             per_head=_.amount / _.patients,
             at_least_5_pounds=(_.amount / _.patients) >= POUNDS_A_HEAD,
         )
         .order_by("financial_year", "ccg")
+    )
+
+
+def national_local_investment(tables: Tables, scope: Scope) -> Any:
+    """Per year, every CCG's additional investment rolled up: CCGs, those reaching £5 a head,
+    the amount and heads in all, the national amount a head, and the shortfall — what the
+    CCGs under £5 would have had to add to reach it."""
+    every = ccg_local_investment(tables, scope.everyone)
+    short = ibis.greatest(POUNDS_A_HEAD * every.patients - every.amount, 0.0)
+    return (
+        every.mutate(short=short)
+        .group_by("financial_year")
+        .aggregate(
+            ccgs=_.ccg.count(),
+            ccgs_at_least_5_pounds=_.at_least_5_pounds.cast("int64").sum(),
+            amount=_.amount.sum(),
+            patients=_.patients.sum(),
+            shortfall=_.short.sum(),
+        )
+        .mutate(per_head=_.amount / _.patients)
+        .order_by("financial_year")
     )
 
 

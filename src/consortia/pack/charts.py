@@ -565,6 +565,43 @@ def investment(table: pd.DataFrame) -> alt.LayerChart:
     )
 
 
+def investment_national(table: pd.DataFrame, pounds: float) -> alt.LayerChart:
+    """Every CCG's additional investment a head, highest first, coloured by whether it
+    reaches the £ a head asked for (a dashed line)."""
+    reached = f"£{pounds:.0f} a head or more"
+    data = table.assign(
+        reached=table["at_least_5_pounds"].map({True: reached, False: f"Under £{pounds:.0f}"})
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            **_channels(
+                x=alt.X("ccg:N", title="CCG", sort="-y"),
+                y=alt.Y("per_head:Q", title="£ a head"),
+                color=alt.Color(
+                    "reached:N",
+                    title=None,
+                    scale=alt.Scale(
+                        domain=[reached, f"Under £{pounds:.0f}"], range=[NHS_BLUE, NHS_GREY]
+                    ),
+                ),
+                tooltip=["ccg:N", "name:N", alt.Tooltip("per_head:Q", format=".2f")],
+            )
+        )
+    )
+    line = (
+        alt.Chart(pd.DataFrame({"y": [pounds]}))
+        .mark_rule(color=NHS_RED, strokeDash=[4, 3])
+        .encode(**_channels(y="y:Q"))
+    )
+    return (bars + line).properties(
+        width=max(160, 10 * len(data)),
+        height=220,
+        title="Additional local investment in general practice, every CCG",
+    )
+
+
 def decile_lines(table: pd.DataFrame) -> alt.LayerChart:
     """Each measure's distribution across units: its ratio at each percentile (columns
     measure, decile, ratio), one line per measure, with the line of no difference."""

@@ -12,7 +12,7 @@ from functools import partial
 
 import pandas as pd
 
-from consortia.analyses import national
+from consortia.analyses import investment, national
 from consortia.measures.definition import Measure, measures
 from consortia.pack import charts
 from consortia.pack.context import Context
@@ -117,10 +117,48 @@ def practice_deciles(context: Context) -> Figure:
     )
 
 
+def local_investment(context: Context) -> Figure:
+    """Every CCG's additional investment in general practice a head against £5, rolled up."""
+    every, sql = context.run(investment.ccg_local_investment, context.scope.everyone)
+    totals, _ = context.run(investment.national_local_investment, context.scope.everyone)
+    names, _ = context.run(national.ccgs, context.scope.everyone)
+    latest = every["financial_year"].max()
+    table = (
+        every[every["financial_year"] == latest]
+        .merge(names[["ccg", "name", "region"]], on="ccg", how="left")
+        .sort_values("per_head", ascending=False)
+        .reset_index(drop=True)
+    )
+    table = table[["ccg", "name", "region", "financial_year", "patients", "amount", "per_head",
+                   "at_least_5_pounds"]]  # fmt: skip
+    rolled = totals[totals["financial_year"] == latest].iloc[0]
+    pounds = investment.POUNDS_A_HEAD
+    return Figure(
+        id="national_local_investment",
+        section=SECTION,
+        title=f"Additional investment in general practice against £{pounds:.0f} a head",
+        method=(
+            f"Each CCG's payments in the category 'CCG local investment' in {latest} over every "
+            f"patient on its lists on 1 April (a CCG that paid nothing at £0). Everyone Counts "
+            f"2014/15 asked for about £{pounds:.0f} a head. "
+            f"{int(rolled['ccgs_at_least_5_pounds'])} of {int(rolled['ccgs'])} CCGs reached it; "
+            "together they invested "
+            f"£{rolled['amount']:,.0f} over {int(rolled['patients']):,} patients "
+            f"(£{rolled['per_head']:.2f} a head); the CCGs below £{pounds:.0f} would have "
+            f"needed £{rolled['shortfall']:,.0f} more to reach it."
+        ),
+        table=table,
+        chart=partial(charts.investment_national, table, pounds),
+        source=sql,
+        notes=tuple(table.loc[table["at_least_5_pounds"], "ccg"]),
+    )
+
+
 def builders() -> tuple[Callable[[Context], Figure], ...]:
     """The national page's figures, in reading order."""
     return (
         ccg_list,
         *((lambda context, m=measure: _measure(context, m)) for measure in measures().values()),
         practice_deciles,
+        local_investment,
     )
