@@ -301,8 +301,8 @@ def local_investment(lake: Lake) -> pd.DataFrame:
     rows = []
     for fy, start in YEARS.items():
         lists = registered(registrations(lake), start).groupby("practice").size()
-        heads = lists.rename("patients").reset_index().merge(ccg_of, on="practice")
-        heads = heads.groupby("ccg")["patients"].sum()
+        listed = lists.rename("patients").reset_index().merge(ccg_of, on="practice")
+        heads = listed.groupby("ccg")["patients"].sum()
         paid = local[local["financial_year"] == fy].merge(ccg_of, on="practice")
         amount = paid.groupby("ccg")["amount"].sum().reindex(heads.index).fillna(0.0)
         rows.append(
