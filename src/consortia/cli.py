@@ -454,6 +454,59 @@ def premium(
         typer.echo(f"every step written to {json_out}")
 
 
+@app.command()
+def contracts(
+    data: LakeOption,
+    ccg: Annotated[str, typer.Option(help="The CCG's code.")],
+    year: Annotated[str, typer.Option(help="The contract year, e.g. 2014/15.")],
+    growth: Annotated[
+        float,
+        typer.Option(
+            min=-0.5, max=1.0, help="Growth on the year before's activity and value (a share)."
+        ),
+    ] = 0.0,
+    plan: Annotated[
+        Path | None,
+        typer.Option(help="Plan lines the CCG sets itself (CSV: provider,pod,activity,value)."),
+    ] = None,
+    month: Annotated[
+        str | None, typer.Option(help="Monitor to this month, e.g. 2014-12 (default: latest).")
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write every line and month as JSON to this file."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Where the lake's aggregates run: duckdb or spark.")
+    ] = "duckdb",
+) -> None:
+    """A CCG's contract with each provider for each point of delivery: the plan, year-to-date
+    actual against it, forecast outturn and SPC on monthly activity."""
+    from consortia.engine.backends import connect
+    from consortia.finance import allocation as allocating
+    from consortia.finance import contracts as contracting
+    from consortia.finance.premium.rules import year_label
+
+    label = year_label(year)
+    settings = _settings()
+    backend = connect(engine, settings)
+    tables = allocating.open_lake(backend, data)
+    known = backend.execute(tables["ccg"].filter(tables["ccg"].code == ccg).count())
+    if int(known) == 0:
+        raise DataError(f"no CCG with code {ccg!r} in the lake", field="ccg")
+    with _bar(settings.progress, "Monitoring contracts") as update:
+        if update:
+            update(0, 1)
+        result = contracting.compute(backend, tables, ccg, label, growth, plan, month)
+        if update:
+            update(1, 1)
+    if json_out is not None:
+        contracting.write_json(result, json_out)
+    typer.echo(contracting.summary(result))
+    if json_out is not None:
+        typer.echo(f"every line and month written to {json_out}")
+
+
 def _premium_across(data: Path, chosen: Any, json_out: Path | None, engine: str) -> None:
     """`consortia premium --all-ccgs`: the relationship report (and its JSON)."""
     import json
