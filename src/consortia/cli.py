@@ -507,6 +507,51 @@ def contracts(
         typer.echo(f"every line and month written to {json_out}")
 
 
+@app.command()
+def aqp(
+    data: LakeOption,
+    register: Annotated[
+        Path, typer.Option(help="The CCG's any-qualified-provider register (TOML).")
+    ],
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write every service's providers and practices."),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Where the lake's aggregates run: duckdb or spark.")
+    ] = "duckdb",
+) -> None:
+    """A CCG's any-qualified-provider services: each provider's share at the register's
+    tariff, providers off the register, and where each practice's patients chose to go."""
+    import json
+
+    from consortia.engine.backends import connect
+    from consortia.engine.lake import write_whole
+    from consortia.finance import aqp as services
+
+    settings = _settings()
+    backend = connect(engine, settings)
+    tables = services.open_lake(backend, data)
+    providers = set(backend.execute(tables["provider"].select("code"))["code"])
+    ccgs = set(backend.execute(tables["ccg"].select("code"))["code"])
+    chosen = services.read_register(register, ccgs, providers)
+    with _bar(settings.progress, "Reading the services") as update:
+        if update:
+            update(0, 1)
+        result = services.compute(backend, tables, chosen)
+        if update:
+            update(1, 1)
+    if json_out is not None:
+        body = json.dumps(services.as_json(result), indent=1, allow_nan=False)
+        if not write_whole(json_out, lambda temporary: temporary.write_text(body, "utf-8")):
+            raise DataError(
+                "cannot be written", file=str(json_out), rule="an output file is writable"
+            )
+    typer.echo(services.summary(result))
+    if json_out is not None:
+        typer.echo(f"every service written to {json_out}")
+
+
 def _premium_across(data: Path, chosen: Any, json_out: Path | None, engine: str) -> None:
     """`consortia premium --all-ccgs`: the relationship report (and its JSON)."""
     import json
