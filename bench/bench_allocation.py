@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -25,7 +24,7 @@ from consortia.finance.cost_indices import no_indices
 from consortia.finance.need import MORBIDITY
 from consortia.finance.parameters import allocation_parameters
 from consortia.schema.reference_tables import AGE_BANDS
-from measure import measure
+from measure import bare_scan, measure
 
 CCGS, PRACTICES = 200, 8_000
 GOAL_SECONDS = 10.0
@@ -97,7 +96,6 @@ def time_allocation() -> None:
 
 
 def time_command(lake: Path) -> None:
-    scan = time.perf_counter()
     columns = {
         "patient": "patient_id, practice, sex, birth_year, birth_month, deprivation_decile, "
         "date_of_death",
@@ -107,11 +105,7 @@ def time_command(lake: Path) -> None:
         "op": "patient_id, practice, attended_on, cost",
         "ae": "patient_id, practice, arrived_at, cost",
     }
-    con = duckdb.connect(config={"memory_limit": "4GB", "threads": 2})
-    for dataset, names in columns.items():
-        hashed = ", ".join(f"bit_xor(hash({c}))" for c in names.split(", "))
-        con.sql(f"select {hashed} from read_parquet('{lake}/{dataset}/*.parquet')").fetchall()
-    bare = time.perf_counter() - scan
+    bare = bare_scan(lake, columns)
     run = measure(
         [sys.executable, "-m", "consortia", "allocate", "--data", str(lake), "--year", "2014/15"]
     )

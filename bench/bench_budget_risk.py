@@ -17,12 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
 from consortia.finance.budget_risk import SIZES, YEARS, Costs, Settings, from_costs
 from consortia.finance.parameters import allocation_parameters
-from measure import measure
+from measure import bare_scan, measure
 
 PEOPLE, USERS = 56_000_000, 37_000_000
 GOAL_SECONDS = 10.0
@@ -52,7 +51,6 @@ def time_simulation() -> None:
 
 
 def time_command(lake: Path) -> None:
-    scan = time.perf_counter()
     columns = {
         "registration": "patient_id, practice, registered_from, registered_to",
         "patient": "patient_id, date_of_death",
@@ -60,11 +58,7 @@ def time_command(lake: Path) -> None:
         "op": "patient_id, attended_on, cost",
         "ae": "patient_id, arrived_at, cost",
     }
-    con = duckdb.connect(config={"memory_limit": "4GB", "threads": 2})
-    for dataset, names in columns.items():
-        hashed = ", ".join(f"bit_xor(hash({c}))" for c in names.split(", "))
-        con.sql(f"select {hashed} from read_parquet('{lake}/{dataset}/*.parquet')").fetchall()
-    bare = time.perf_counter() - scan
+    bare = bare_scan(lake, columns)
     command = [sys.executable, "-m", "consortia", "budget-risk", "--data", str(lake)]
     run = measure([*command, "--year", "2014/15"])
     print(

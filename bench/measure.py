@@ -70,3 +70,16 @@ def lake_or_generated(given: Path | None, folder: Path, ccgs: int, patients: int
     generated = measure([*synth, "--patients", str(patients)])
     print(f"generated {ccgs} CCGs, {patients:,} patients: {generated.seconds:.0f} s")
     return lake
+
+
+def bare_scan(lake: Path, columns: dict[str, str]) -> float:
+    """Seconds to read the named columns of each dataset once (hashing every value, so
+    nothing is skipped), on the engine's own settings: what a command's time is set beside."""
+    import duckdb
+
+    start = time.perf_counter()
+    con = duckdb.connect(config={"memory_limit": "4GB", "threads": 2})
+    for dataset, names in columns.items():
+        hashed = ", ".join(f"bit_xor(hash({c}))" for c in names.split(", "))
+        con.sql(f"select {hashed} from read_parquet('{lake}/{dataset}/*.parquet')").fetchall()
+    return time.perf_counter() - start

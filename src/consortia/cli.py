@@ -44,6 +44,13 @@ LakeOption = Annotated[
 ]
 
 
+def write_json(data: Any, path: Path) -> None:
+    """A money command's JSON written whole (`consortia.finance.output.write_json`)."""
+    from consortia.finance.output import write_json as write
+
+    write(data, path)
+
+
 def _settings() -> Settings:
     from consortia.config import Settings
 
@@ -290,7 +297,7 @@ def allocate(
     with _bar(settings.progress, "Allocating") as update:
         result = allocating.compute(backend, tables, chosen, cost_indices, update)
     if json_out is not None:
-        allocating.write_json(result, json_out)
+        write_json(allocating.as_json(result), json_out)
     if explain:
         typer.echo(allocating.explain(result, ccg))
     else:
@@ -376,7 +383,7 @@ def budget_risk(
     with _bar(settings.progress, "Simulating budget years") as update:
         result = risk.compute(backend, tables, chosen, run, ccg, update)
     if json_out is not None:
-        risk.write_json(result, json_out)
+        write_json(risk.as_json(result), json_out)
     if html is not None:
         from datetime import date
 
@@ -448,7 +455,7 @@ def premium(
     with _bar(settings.progress, "Evaluating the premium") as update:
         result, name = premiums.from_lake(backend, tables, chosen, ccg, own, given, update)
     if json_out is not None:
-        premiums.write_json(result, json_out)
+        write_json(premiums.as_json(result), json_out)
     typer.echo(premiums.explain(result, name))
     if json_out is not None:
         typer.echo(f"every step written to {json_out}")
@@ -501,7 +508,7 @@ def contracts(
         if update:
             update(1, 1)
     if json_out is not None:
-        contracting.write_json(result, json_out)
+        write_json(contracting.as_json(result), json_out)
     typer.echo(contracting.summary(result))
     if json_out is not None:
         typer.echo(f"every line and month written to {json_out}")
@@ -523,10 +530,8 @@ def aqp(
 ) -> None:
     """A CCG's any-qualified-provider services: each provider's share at the register's
     tariff, providers off the register, and where each practice's patients chose to go."""
-    import json
 
     from consortia.engine.backends import connect
-    from consortia.engine.lake import write_whole
     from consortia.finance import aqp as services
 
     settings = _settings()
@@ -542,11 +547,7 @@ def aqp(
         if update:
             update(1, 1)
     if json_out is not None:
-        body = json.dumps(services.as_json(result), indent=1, allow_nan=False)
-        if not write_whole(json_out, lambda temporary: temporary.write_text(body, "utf-8")):
-            raise DataError(
-                "cannot be written", file=str(json_out), rule="an output file is writable"
-            )
+        write_json(services.as_json(result), json_out)
     typer.echo(services.summary(result))
     if json_out is not None:
         typer.echo(f"every service written to {json_out}")
@@ -554,10 +555,8 @@ def aqp(
 
 def _premium_across(data: Path, chosen: Any, json_out: Path | None, engine: str) -> None:
     """`consortia premium --all-ccgs`: the relationship report (and its JSON)."""
-    import json
 
     from consortia.engine.backends import connect
-    from consortia.engine.lake import write_whole
     from consortia.finance import allocation as allocating
     from consortia.finance.premium import across
 
@@ -571,11 +570,7 @@ def _premium_across(data: Path, chosen: Any, json_out: Path | None, engine: str)
         if update:
             update(1, 1)
     if json_out is not None:
-        text = json.dumps(across.as_json(result), indent=1, allow_nan=False)
-        if not write_whole(json_out, lambda temporary: temporary.write_text(text, "utf-8")):
-            raise DataError(
-                "cannot be written", file=str(json_out), rule="an output file is writable"
-            )
+        write_json(across.as_json(result), json_out)
     typer.echo(across.report(result))
     if json_out is not None:
         typer.echo(f"every CCG's scores written to {json_out}")

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from consortia.analyses.scope import financial_year_label
@@ -22,6 +21,7 @@ from consortia.errors import DataError
 from consortia.finance.capitation import Capitation, weighted_populations
 from consortia.finance.cost_indices import no_indices, read_cost_indices
 from consortia.finance.need import base_spend, deaths_under_75, need_cells
+from consortia.finance.output import records
 from consortia.finance.pace import Pace, pace_of_change
 from consortia.finance.parameters import COST_INDICES, AllocationParameters
 
@@ -197,21 +197,9 @@ def as_json(allocation: Allocation) -> dict[str, Any]:
         ],
         "envelope": allocation.envelope,
         "pace_scale": allocation.pace.scale,
-        "ccgs": _records(allocation.ccgs),
-        "practices": _records(allocation.practices),
+        "ccgs": records(allocation.ccgs),
+        "practices": records(allocation.practices),
     }
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-ready dicts (numbers as Python floats, missing as None)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {
-            str(k): (float(v) if isinstance(v, np.floating | np.integer) else v)
-            for k, v in row.items()
-        }
-        for row in clean.to_dict(orient="records")
-    ]
 
 
 def explain(allocation: Allocation, ccg: str | None = None) -> str:
@@ -302,14 +290,3 @@ def summary(allocation: Allocation, ccg: str | None = None) -> str:
             f"{row.distance_after:+11.2%}"
         )
     return "\n".join(lines)
-
-
-def write_json(allocation: Allocation, path: Path) -> None:
-    """The allocation's JSON (`as_json`) written whole to `path`, or a one-line error."""
-    import json
-
-    from consortia.engine.lake import write_whole
-
-    text = json.dumps(as_json(allocation), indent=1, allow_nan=False)
-    if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
-        raise DataError("cannot be written", file=str(path), rule="an output file is writable")

@@ -12,7 +12,6 @@ most-used provider.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -20,11 +19,13 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 from ibis import _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from consortia.analyses.population import equal_to_any, event_date, in_practices
 from consortia.analyses.scope import Scope, Tables
+from consortia.configfile import parse_toml
 from consortia.errors import DataError
+from consortia.finance.output import records
 from consortia.finance.parameters import Source
 from consortia.stats.proportions import proportion
 from consortia.textfile import read_text
@@ -81,15 +82,7 @@ def read_register(path: Path, ccgs: set[str], providers: set[str]) -> Register:
     """The register in `path` (it names its CCG and year), its CCG and every provider known
     to the lake; an error names the file, key and rule."""
     name = str(path)
-    try:
-        register = Register.model_validate(tomllib.loads(read_text(path, MAX_FILE_BYTES)))
-    except tomllib.TOMLDecodeError as error:
-        raise DataError(str(error), file=name, rule="TOML syntax") from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise DataError(message, file=name, field=field, rule="AQP register") from None
+    register = parse_toml(Register, name, read_text(path, MAX_FILE_BYTES), "AQP register")
     if register.ccg not in ccgs:
         raise DataError(f"no CCG with code {register.ccg!r} in the lake", file=name,
                         field="ccg", rule="a CCG's own register")  # fmt: skip
@@ -216,13 +209,6 @@ def summary(choice: Choice) -> str:
 
 
 def as_json(choice: Choice) -> dict[str, Any]:
-    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        clean = frame.astype(object).where(frame.notna(), None)
-        return [
-            {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-            for row in clean.to_dict(orient="records")
-        ]
-
     return {
         "register": choice.register.model_dump(mode="json"),
         "method": __doc__,

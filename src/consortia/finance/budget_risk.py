@@ -12,12 +12,10 @@ expected spend, N × the mean cost; an overspend counts beyond the contingency r
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import ibis
@@ -29,6 +27,7 @@ from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 from consortia.errors import DataError
 from consortia.finance.need import base_year, spend_rows
+from consortia.finance.output import records
 from consortia.finance.parameters import AllocationParameters
 from consortia.stats.proportions import proportion
 
@@ -522,23 +521,6 @@ def as_json(risk: BudgetRisk) -> dict[str, Any]:
         },
         "reference_population": risk.reference,
         "slope_of_log_sd_on_log_population": risk.slope,
-        "sizes": _records(risk.table),
-        "smallest_population": _records(risk.smallest),
+        "sizes": records(risk.table),
+        "smallest_population": records(risk.smallest),
     }
-
-
-def _records(frame: pd.DataFrame) -> Sequence[dict[str, Any]]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-        for row in clean.to_dict(orient="records")
-    ]
-
-
-def write_json(risk: BudgetRisk, path: Path) -> None:
-    """The simulation's JSON (`as_json`) written whole to `path`, or a one-line error."""
-    from consortia.engine.lake import write_whole
-
-    text = json.dumps(as_json(risk), indent=1, allow_nan=False)
-    if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
-        raise DataError("cannot be written", file=str(path), rule="an output file is writable")

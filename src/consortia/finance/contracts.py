@@ -27,6 +27,7 @@ from ibis import _
 from consortia.analyses.activity import activity_detail
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 from consortia.errors import DataError
+from consortia.finance.output import records
 from consortia.schema.codes import POINT_OF_DELIVERY
 from consortia.stats.spc import xmr
 from consortia.textfile import read_text
@@ -365,19 +366,6 @@ def _words(point_type: Any) -> str:
 def as_json(contracts: Contracts) -> dict[str, Any]:
     """Every line, month and profile share as plain data."""
 
-    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        clean = frame.astype(object).where(frame.notna(), None)
-        return [
-            {
-                str(k): (
-                    v.item() if isinstance(v, np.generic) else v.isoformat()
-                    if isinstance(v, date) else v
-                )
-                for k, v in row.items()
-            }
-            for row in clean.to_dict(orient="records")
-        ]  # fmt: skip
-
     return {
         "ccg": contracts.ccg,
         "year": contracts.year,
@@ -390,14 +378,3 @@ def as_json(contracts: Contracts) -> dict[str, Any]:
         "monthly": records(contracts.monthly),
         "profile": records(contracts.profile),
     }
-
-
-def write_json(contracts: Contracts, path: Path) -> None:
-    """The contracts' JSON written whole to `path`, or a one-line error."""
-    import json
-
-    from consortia.engine.lake import write_whole
-
-    text = json.dumps(as_json(contracts), indent=1, allow_nan=False)
-    if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
-        raise DataError("cannot be written", file=str(path), rule="an output file is writable")

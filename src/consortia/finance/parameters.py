@@ -7,13 +7,13 @@ other values. Nothing in the allocation's code restates a number from these file
 from __future__ import annotations
 
 import re
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from consortia.configfile import parse_toml
 from consortia.errors import DataError
 from consortia.measures.definition import Dataset
 from consortia.schema.datasets import DATASETS
@@ -108,15 +108,7 @@ def shipped_years() -> list[str]:
 def parse(name: str, text: str) -> AllocationParameters:
     """Parameters from the TOML `text` of the file `name`; an error names the file, key and
     rule broken."""
-    try:
-        return AllocationParameters.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as error:
-        raise DataError(str(error), file=name, rule="TOML syntax") from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise DataError(message, file=name, field=field, rule="allocation parameters") from None
+    return parse_toml(AllocationParameters, name, text, "allocation parameters")
 
 
 def read_file(path: Path) -> AllocationParameters:

@@ -534,44 +534,44 @@ def payments(table: pd.DataFrame) -> alt.Chart:
     )
 
 
-def investment(table: pd.DataFrame) -> alt.LayerChart:
-    """Local investment per head of every CCG, this CCG highlighted, against £5."""
+def investment(table: pd.DataFrame, pounds: float) -> alt.LayerChart:
+    """Local investment per head of every CCG, this CCG highlighted, against the £ a head
+    asked for."""
     latest = table[table["financial_year"] == table["financial_year"].max()]
     data = latest.assign(who=latest["this_ccg"].map({True: "This CCG", False: "Other CCGs"}))
-    bars = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            **_channels(
-                x=alt.X("ccg:N", title="CCG", sort="-y"),
-                y=alt.Y("per_head:Q", title="£ a head"),
-                color=alt.Color(
-                    "who:N",
-                    title=None,
-                    scale=alt.Scale(domain=["This CCG", "Other CCGs"], range=[NHS_BLUE, NHS_GREY]),
-                ),
-            )
-        )
-    )
-    five = (
-        alt.Chart(pd.DataFrame({"y": [5.0]}))
-        .mark_rule(color=NHS_RED, strokeDash=[4, 3])
-        .encode(**_channels(y="y:Q"))
-    )
-    return (bars + five).properties(
-        width=max(120, 14 * len(latest)),
-        height=220,
-        title="Additional local investment in general practice",
+    return _per_head_bars(
+        data,
+        "who",
+        ["This CCG", "Other CCGs"],
+        pounds,
+        "Additional local investment in general practice",
+        14,
+        120,
     )
 
 
 def investment_national(table: pd.DataFrame, pounds: float) -> alt.LayerChart:
     """Every CCG's additional investment a head, highest first, coloured by whether it
     reaches the £ a head asked for (a dashed line)."""
-    reached = f"£{pounds:.0f} a head or more"
-    data = table.assign(
-        reached=table["at_least_5_pounds"].map({True: reached, False: f"Under £{pounds:.0f}"})
-    )
+    reached, under = f"£{pounds:.0f} a head or more", f"Under £{pounds:.0f}"
+    data = table.assign(reached=table["at_least_5_pounds"].map({True: reached, False: under}))
+    return _per_head_bars(
+        data, "reached", [reached, under], pounds,
+        "Additional local investment in general practice, every CCG", 10, 160,
+    )  # fmt: skip
+
+
+def _per_head_bars(
+    data: pd.DataFrame,
+    colour: str,
+    groups: list[str],
+    pounds: float,
+    title: str,
+    bar_width: int,
+    least_width: int,
+) -> alt.LayerChart:
+    """Each CCG's £ a head as a bar, highest first, blue for the first group and grey for the
+    second, with a dashed red line at `pounds`."""
     bars = (
         alt.Chart(data)
         .mark_bar()
@@ -580,13 +580,10 @@ def investment_national(table: pd.DataFrame, pounds: float) -> alt.LayerChart:
                 x=alt.X("ccg:N", title="CCG", sort="-y"),
                 y=alt.Y("per_head:Q", title="£ a head"),
                 color=alt.Color(
-                    "reached:N",
+                    f"{colour}:N",
                     title=None,
-                    scale=alt.Scale(
-                        domain=[reached, f"Under £{pounds:.0f}"], range=[NHS_BLUE, NHS_GREY]
-                    ),
+                    scale=alt.Scale(domain=groups, range=[NHS_BLUE, NHS_GREY]),
                 ),
-                tooltip=["ccg:N", "name:N", alt.Tooltip("per_head:Q", format=".2f")],
             )
         )
     )
@@ -596,9 +593,7 @@ def investment_national(table: pd.DataFrame, pounds: float) -> alt.LayerChart:
         .encode(**_channels(y="y:Q"))
     )
     return (bars + line).properties(
-        width=max(160, 10 * len(data)),
-        height=220,
-        title="Additional local investment in general practice, every CCG",
+        width=max(least_width, bar_width * len(data)), height=220, title=title
     )
 
 

@@ -21,6 +21,7 @@ from scipy import stats
 from consortia.analyses.activity import population_by_age, scoped_events
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 from consortia.finance.budget_risk import list_sizes
+from consortia.finance.output import records
 from consortia.finance.premium.evaluate import evaluate
 from consortia.finance.premium.lake import values
 from consortia.finance.premium.rules import Scheme
@@ -183,13 +184,6 @@ def report(across: Across) -> str:
 
 
 def as_json(across: Across) -> dict[str, Any]:
-    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        clean = frame.astype(object).where(frame.notna(), None)
-        return [
-            {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-            for row in clean.to_dict(orient="records")
-        ]
-
     return {
         "year": across.year,
         "scored_measures": across.scored,

@@ -414,15 +414,3 @@ def from_lake(
         progress(2, 2)
     premium = evaluate(scheme, ccg, population, found[found["ccg"] == ccg], local, inputs)
     return premium, str(names["name"].iloc[0])
-
-
-def write_json(premium: Premium, path: Any) -> None:
-    """The premium's JSON (`as_json`) written whole to `path`, or a one-line error."""
-    import json
-
-    from consortia.engine.lake import write_whole
-    from consortia.errors import DataError
-
-    text = json.dumps(as_json(premium), indent=1, allow_nan=False)
-    if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
-        raise DataError("cannot be written", file=str(path), rule="an output file is writable")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, Self, TypeVar
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from consortia.configfile import parse_toml
 from consortia.errors import DataError
 from consortia.textfile import read_text
 
@@ -155,21 +155,6 @@ def _unique(kind: str, ids: list[str]) -> None:
         raise ValueError(f"{kind} {', '.join(repeated)} named more than once")
 
 
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def _parse(model: type[Model], name: str, text: str, rule: str) -> Model:
-    try:
-        return model.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as error:
-        raise DataError(str(error), file=name, rule="TOML syntax") from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise DataError(message, file=name, field=field, rule=rule) from None
-
-
 def year_label(year: str) -> str:
     """ "2013/14" from "2013/14" or "2013-14"; a one-line error otherwise."""
     label = year.replace("-", "/")
@@ -193,7 +178,7 @@ def scheme(year: str, path: Path | None = None) -> Scheme:
     """The scheme for `year`: from `path` if given (its year must match), else shipped."""
     label = year_label(year)
     if path is not None:
-        chosen = _parse(Scheme, str(path), read_text(path, MAX_FILE_BYTES), "premium rules")
+        chosen = parse_toml(Scheme, str(path), read_text(path, MAX_FILE_BYTES), "premium rules")
         _same_year(chosen.year, label, path)
         return chosen
     if label not in shipped_years():
@@ -205,12 +190,12 @@ def scheme(year: str, path: Path | None = None) -> Scheme:
         )
     entry = resources.files("consortia.finance") / "years" / _file_name(label)
     text = entry.read_text(encoding="utf-8")
-    return _parse(Scheme, f"years/{_file_name(label)}", text, "premium rules")
+    return parse_toml(Scheme, f"years/{_file_name(label)}", text, "premium rules")
 
 
 def local_measures(path: Path, chosen: Scheme, ccg: str) -> LocalMeasures:
     """A CCG's local measures file, checked against the scheme's slots."""
-    local = _parse(LocalMeasures, str(path), read_text(path, MAX_FILE_BYTES), "local measures")
+    local = parse_toml(LocalMeasures, str(path), read_text(path, MAX_FILE_BYTES), "local measures")
     _same_year(local.year, chosen.year, path)
     _same_ccg(local.ccg, ccg, path)
     given = sorted(m.weight for m in local.measures)
@@ -243,7 +228,7 @@ def local_measures(path: Path, chosen: Scheme, ccg: str) -> LocalMeasures:
 
 def inputs(path: Path, chosen: Scheme, measures: list[Measure], ccg: str) -> Inputs:
     """The CCG's inputs file, every key naming a measure, gateway or standard of the scheme."""
-    given = _parse(Inputs, str(path), read_text(path, MAX_FILE_BYTES), "premium inputs")
+    given = parse_toml(Inputs, str(path), read_text(path, MAX_FILE_BYTES), "premium inputs")
     _same_year(given.year, chosen.year, path)
     _same_ccg(given.ccg, ccg, path)
     known: dict[str, set[str]] = {
@@ -266,20 +251,16 @@ def inputs(path: Path, chosen: Scheme, measures: list[Measure], ccg: str) -> Inp
 
 
 def _same_year(found: str, wanted: str, path: Path) -> None:
-    if found != wanted:
-        raise DataError(
-            f"the file is for {found}, not {wanted}",
-            file=str(path),
-            field="year",
-            rule="premium files are keyed by financial year",
-        )
+    _same("year", found, wanted, path, "premium files are keyed by financial year")
 
 
 def _same_ccg(found: str, wanted: str, path: Path) -> None:
+    _same("ccg", found, wanted, path, "a CCG's own file is for that CCG", "CCG ")
+
+
+def _same(field: str, found: str, wanted: str, path: Path, rule: str, label: str = "") -> None:
+    """Refuse a file that is for another year or CCG than the one asked for."""
     if found != wanted:
         raise DataError(
-            f"the file is for CCG {found}, not {wanted}",
-            file=str(path),
-            field="ccg",
-            rule="a CCG's own file is for that CCG",
+            f"the file is for {label}{found}, not {wanted}", file=str(path), field=field, rule=rule
         )

@@ -45,7 +45,7 @@ def local_investment(context: Context) -> Figure:
             f"£{investment.POUNDS_A_HEAD:.0f}."
         ),
         table=table,
-        chart=partial(charts.investment, table),
+        chart=partial(charts.investment, table, investment.POUNDS_A_HEAD),
         source=sql,
     )
 
