@@ -7,6 +7,7 @@ is ever downloaded. The pack file is copied alone into an empty folder, as if em
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -113,3 +114,13 @@ def offline_page(browser: Any, emailed_pack: Emailed) -> Iterator[OfflinePage]:
     context, page = open_offline(browser, emailed_pack.html.as_uri())
     yield page
     context.close()
+
+
+def assert_accessible(page: Any) -> None:
+    """No WCAG 2 A/AA or best-practice violation on the page, by axe-core (when installed)."""
+    if not AXE.exists():
+        return
+    page.add_script_tag(path=str(AXE))
+    options = "{runOnly: ['wcag2a', 'wcag2aa', 'best-practice']}"
+    result = page.evaluate(f"async () => await axe.run(document, {options})")
+    assert result["violations"] == [], json.dumps(result["violations"], indent=1)[:2000]

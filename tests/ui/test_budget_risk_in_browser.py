@@ -4,7 +4,6 @@ accessibility violations. Screenshot to build/screenshots/budget_risk.png."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from consortia.finance.budget_risk import Costs, Settings, chances, from_costs
 from consortia.finance.parameters import allocation_parameters
 from consortia.pack import charts
 from consortia.pack.sections.budget_risk import write_html
-from tests.ui.conftest import AXE, SCREENSHOTS, open_offline
+from tests.ui.conftest import SCREENSHOTS, assert_accessible, open_offline
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui")]
 
@@ -39,9 +38,5 @@ def test_the_budget_risk_page_draws(browser: Any, tmp_path: Path) -> None:
     assert "the median CCG" in page.locator(".pack-chart__image").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "budget_risk.png", full_page=False)
-    if AXE.exists():
-        page.add_script_tag(path=str(AXE))
-        options = "{runOnly: ['wcag2a', 'wcag2aa', 'best-practice']}"
-        result = page.evaluate(f"async () => await axe.run(document, {options})")
-        assert result["violations"] == [], json.dumps(result["violations"], indent=1)[:2000]
+    assert_accessible(page)
     context.close()

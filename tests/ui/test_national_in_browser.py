@@ -4,7 +4,6 @@ build/screenshots/national.png."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 from consortia.engine.backends import connect
 from consortia.pack.all_ccgs import Packs, build_all
 from tests.conftest import make_lake
-from tests.ui.conftest import AXE, SCREENSHOTS, open_offline
+from tests.ui.conftest import SCREENSHOTS, assert_accessible, open_offline
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui")]
 
@@ -41,11 +40,7 @@ def test_the_national_page_draws_and_links_every_pack(browser: Any, packs: Packs
     assert links.count() == len(packs.packs)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "national.png", full_page=False)
-    if AXE.exists():
-        page.add_script_tag(path=str(AXE))
-        options = "{runOnly: ['wcag2a', 'wcag2aa', 'best-practice']}"
-        result = page.evaluate(f"async () => await axe.run(document, {options})")
-        assert result["violations"] == [], json.dumps(result["violations"], indent=1)[:2000]
+    assert_accessible(page)
     first = links.first
     target = Path(packs.national.folder, first.get_attribute("href") or "").resolve()
     first.click()
