@@ -483,6 +483,10 @@ def contracts(
         Path | None,
         typer.Option("--json", help="Also write every line and month as JSON to this file."),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write the position and SPC charts as a web page to this file."),
+    ] = None,
     engine: Annotated[
         str, typer.Option(help="Where the lake's aggregates run: duckdb or spark.")
     ] = "duckdb",
@@ -509,9 +513,17 @@ def contracts(
             update(1, 1)
     if json_out is not None:
         write_json(contracting.as_json(result), json_out)
+    if html is not None:
+        from datetime import date
+
+        from consortia.pack.sections.contracts import write_html
+
+        write_html(result, html, date.today())
     typer.echo(contracting.summary(result))
     if json_out is not None:
         typer.echo(f"every line and month written to {json_out}")
+    if html is not None:
+        typer.echo(f"charts written to {html}")
 
 
 @app.command()

@@ -38,14 +38,16 @@ def costs(lake: Path, ccg: str, start: date, end: date) -> float:
 
 @pytest.fixture(scope="module")
 def position(england_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    out = tmp_path_factory.mktemp("contracts") / "c.json"
+    folder = tmp_path_factory.mktemp("contracts")
+    out, page = folder / "c.json", folder / "c.html"
     code = ccg_codes(england_lake)[1]
     result = consortia(
         "contracts", "--data", str(england_lake), "--ccg", code, "--year", "2014/15",
-        "--growth", "0.03", "--month", "2014-10", "--json", str(out),
+        "--growth", "0.03", "--month", "2014-10", "--json", str(out), "--html", str(page),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "monitored to October 2014 (7 of 12 months)" in result.stdout
+    assert "Contract position to October 2014" in page.read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return loaded
 

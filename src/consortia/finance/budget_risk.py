@@ -386,8 +386,8 @@ def _sizes(reference: int, ccg: str | None) -> list[tuple[int, str]]:
 
 def chances(risk: BudgetRisk) -> pd.DataFrame:
     """The chance of each overspend at each size, alone and pooled, one row each (columns
-    population, label, variant, overspend, chance, lower, upper, normal): the shape a chart
-    and a table show."""
+    population, size, variant, overspend, chance, chance_lower, chance_upper, normal): the
+    shape a chart and a table show."""
     rows = []
     for row in risk.table.to_dict(orient="records"):
         for x in OVERSPENDS:
@@ -395,12 +395,12 @@ def chances(risk: BudgetRisk) -> pd.DataFrame:
             rows.append(
                 {
                     "population": row["population"],
-                    "label": row["label"],
+                    "size": row["label"],
                     "variant": row["variant"],
                     "overspend": x,
                     "chance": row[key],
-                    "lower": row[f"{key}_lower"],
-                    "upper": row[f"{key}_upper"],
+                    "chance_lower": row[f"{key}_lower"],
+                    "chance_upper": row[f"{key}_upper"],
                     "normal": row[f"{key}_normal"],
                 }
             )

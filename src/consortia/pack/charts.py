@@ -626,7 +626,7 @@ def budget_risk(table: pd.DataFrame) -> alt.LayerChart:
     """The chance of overspending by population size (log scale), one line per overspend,
     solid alone and dashed with the high-cost pool, the simulation's 95% limits shaded, and
     the reference list (this CCG's or the median CCG's) marked."""
-    grid = table[table["label"] == "grid"]
+    grid = table[table["size"] == "grid"]
     data = grid.assign(
         over=grid["overspend"].map(lambda x: f"More than {x:.0%} over"),
         how=grid["variant"].map({"alone": "Alone", "pooled": "With the high-cost pool"}),
@@ -644,7 +644,7 @@ def budget_risk(table: pd.DataFrame) -> alt.LayerChart:
     band = (
         alt.Chart(data[data["variant"] == "alone"])
         .mark_area(opacity=0.2)
-        .encode(**_channels(x=x, y="lower:Q", y2="upper:Q", fill=fill))
+        .encode(**_channels(x=x, y="chance_lower:Q", y2="chance_upper:Q", fill=fill))
     )
     points = (
         alt.Chart(data).mark_circle(size=30, opacity=1).encode(**_channels(x=x, y=y, fill=fill))
@@ -668,8 +668,8 @@ def budget_risk(table: pd.DataFrame) -> alt.LayerChart:
             )
         )
     )
-    reference = table[(table["label"] != "grid") & ~table["label"].str.contains("merged")]
-    own = reference.drop_duplicates("population").assign(top=float(data["upper"].max()))
+    reference = table[(table["size"] != "grid") & ~table["size"].str.contains("merged")]
+    own = reference.drop_duplicates("population").assign(top=float(data["chance_upper"].max()))
     marker = (
         alt.Chart(own)
         .mark_rule(color=NHS_DARK_GREY, strokeDash=[2, 2])
@@ -678,8 +678,35 @@ def budget_risk(table: pd.DataFrame) -> alt.LayerChart:
     name = (
         alt.Chart(own)
         .mark_text(align="left", dx=4, dy=6, color=NHS_DARK_GREY)
-        .encode(**_channels(x="population:Q", y="top:Q", text="label:N"))
+        .encode(**_channels(x="population:Q", y="top:Q", text="size:N"))
     )
     return (band + lines + points + marker + name).properties(
         width=520, height=260, title="Chance of overspending by population size"
+    )
+
+
+def contract_variance(table: pd.DataFrame) -> alt.Chart:
+    """Each contract line's forecast outturn over (or under) its plan, £ thousands."""
+    data = table.assign(
+        line=table["provider"] + " " + table["pod"].map(lambda p: POD_LABELS.get(p, p)),
+        thousands=table["forecast_variance_value"] / 1000,
+        side=np.where(table["forecast_variance_value"] >= 0, "Over plan", "Under plan"),
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            **_channels(
+                y=alt.Y("line:N", title=None, sort="-x"),
+                x=alt.X("thousands:Q", title="Forecast outturn less plan, £ thousands"),
+                color=alt.Color(
+                    "side:N",
+                    title=None,
+                    scale=alt.Scale(
+                        domain=["Over plan", "Under plan"], range=[NHS_ORANGE, NHS_BLUE]
+                    ),
+                ),
+            )
+        )
+        .properties(width=420, height=max(60, 16 * len(data)), title="Forecast against plan")
     )

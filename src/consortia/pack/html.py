@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from pathlib import Path
 from typing import Any, cast
 
 import jinja2
@@ -267,3 +268,15 @@ def _infer_improvement(table: pd.DataFrame) -> str:
     if votes == against == 0:
         return "neutral"
     return "increase" if votes >= against else "decrease"
+
+
+def write_page(
+    figures: tuple[Figure, ...], page: Page, path: Path, made: date, code: str = ""
+) -> None:
+    """A page of figures (a command's `--html`) written whole to `path`, or a one-line error."""
+    from consortia.engine.lake import write_whole
+    from consortia.errors import DataError
+
+    text = render(figures, ccg_code=code, ccg_name="", made=made, page=page)
+    if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
+        raise DataError("cannot be written", file=str(path), rule="an output file is writable")

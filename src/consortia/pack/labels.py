@@ -165,6 +165,49 @@ LABELS: dict[str, Label] = {
     "per_patient": Label("£ per patient", Kind.POUNDS, "Amount over registered patients", 2),
     "per_head": Label("£ a head", Kind.POUNDS, "Amount over registered patients", 2),
     "at_least_5_pounds": Label("At least £5 a head", Kind.FLAG),
+    # budget risk
+    "size": Label(
+        "Population",
+        Kind.TEXT,
+        "A size on the curve, or a CCG's own list",
+        names={"grid": "A size on the curve"},
+    ),
+    "variant": Label(
+        "Risk pooling",
+        Kind.TEXT,
+        "Alone, or with a national pool paying each patient's cost above a threshold",
+        names={"alone": "Alone", "pooled": "With the high-cost pool"},
+    ),
+    "overspend": Label("Overspend beyond the reserve", Kind.SHARE, "As a share of the budget"),
+    "chance": Label("Chance in a year", Kind.SHARE, "Simulated share of budget years"),
+    "chance_lower": Label("Lower 95% limit", Kind.SHARE, "Of the simulated chance"),
+    "chance_upper": Label("Upper 95% limit", Kind.SHARE, "Of the simulated chance"),
+    "normal": Label(
+        "Chance if spend were normal", Kind.SHARE, "A normal curve with the same spread"
+    ),
+    # contracts
+    "plan_value": Label("Plan £", Kind.POUNDS, "The year's contract value"),
+    "plan_ytd_value": Label("Plan to date £", Kind.POUNDS, "The plan phased to the month"),
+    "actual_ytd_value": Label("Actual to date £", Kind.POUNDS, "Recorded cost to the month"),
+    "variance_ytd_share": Label("Variance to date", Kind.SHARE, "Actual over plan, less one"),
+    "forecast_seasonal_value": Label(
+        "Forecast £", Kind.POUNDS, "Seasonally adjusted forecast outturn"
+    ),
+    "forecast_run_rate_value": Label(
+        "Run-rate forecast £", Kind.POUNDS, "Year to date × 12 ÷ months"
+    ),
+    "forecast_variance_value": Label("Forecast over plan £", Kind.POUNDS, "Forecast less plan"),
+    "latest_variation": Label(
+        "SPC this month",
+        Kind.TEXT,
+        "Making Data Count point type of the month's activity",
+        names={
+            "common_cause": "Common cause",
+            "special_cause_neutral_high": "Special cause – high",
+            "special_cause_neutral_low": "Special cause – low",
+        },
+    ),
+    "plan_activity": Label("Plan activity", Kind.NUMBER, "Planned events", 0),
     # populations
     "patients": Label("Patients", Kind.COUNT, "Registered patients"),
     "patients_all": Label("Patients (all CCGs)", Kind.COUNT, "Registered patients in all the data"),

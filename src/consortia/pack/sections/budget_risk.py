@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from consortia.errors import DataError
 from consortia.finance.budget_risk import METHOD, SIZES, BudgetRisk, chances
 from consortia.pack import charts
 from consortia.pack.figure import Figure
-from consortia.pack.html import Page, render
+from consortia.pack.html import Page, write_page
 
 SECTION = "Budget risk by population size"
 
@@ -59,14 +58,4 @@ def page(risk: BudgetRisk) -> Page:
 
 def write_html(risk: BudgetRisk, path: Path, made: date) -> None:
     """The page written whole to `path`, or a one-line error."""
-    from consortia.engine.lake import write_whole
-
-    text = render(
-        (figure(risk),),
-        ccg_code=risk.ccg or "",
-        ccg_name="",
-        made=made,
-        page=page(risk),
-    )
-    if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
-        raise DataError("cannot be written", file=str(path), rule="an output file is writable")
+    write_page((figure(risk),), page(risk), path, made, risk.ccg or "")

@@ -1,0 +1,106 @@
+"""Contract monitoring as a page of the pack's kind: each line's position to the month, and
+each point of delivery's monthly activity as an XmR chart (written by `contracts --html`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from consortia.finance.contracts import MONTHS, Contracts
+from consortia.pack import charts
+from consortia.pack.figure import Figure
+from consortia.pack.html import Page, write_page
+from consortia.pack.labels import label
+from consortia.stats.spc import xmr
+
+SECTION = "Contracts"
+LINE_COLUMNS = [
+    "provider", "pod", "plan_value", "plan_ytd_value", "actual_ytd_value", "variance_ytd_share",
+    "forecast_seasonal_value", "forecast_run_rate_value", "forecast_variance_value",
+    "latest_variation",
+]  # fmt: skip
+
+
+def position(contracts: Contracts) -> Figure:
+    """Every line's plan, year to date and forecast outturn, with the month's SPC reading."""
+    table = contracts.lines[LINE_COLUMNS].reset_index(drop=True)
+    return Figure(
+        id="contract_position",
+        section=SECTION,
+        title=f"Contract position to {contracts.as_at:%B %Y}",
+        method=(
+            f"Plan: {contracts.plan_from}, phased by each point of delivery's months in the "
+            "year before. Variance: actual to date over the phased plan. Forecast outturn: "
+            "year to date ÷ the share of the year before's activity in the same months "
+            "(seasonal), and year to date × 12 ÷ months gone (run rate)."
+        ),
+        table=table,
+        chart=partial(charts.contract_variance, table),
+    )
+
+
+def activity(contracts: Contracts, pod: str) -> Figure:
+    """One point of delivery's monthly activity at every provider, as an XmR chart."""
+    rows = contracts.monthly[contracts.monthly["pod"] == pod]
+    monthly = rows.groupby("month", as_index=False)[["activity", "plan_activity"]].sum(min_count=1)
+    points = len(monthly)
+    chart = xmr(
+        monthly["activity"].to_numpy(dtype=np.float64),
+        direction="neutral",
+        rebase=[MONTHS] if points > MONTHS else [],
+    )
+    limits = chart.to_frame()
+    table = pd.DataFrame(
+        {
+            "month": monthly["month"],
+            "value": monthly["activity"],
+            "plan_activity": monthly["plan_activity"],
+            "mean": limits["mean"],
+            "lower_limit": limits["lower"],
+            "upper_limit": limits["upper"],
+            "point_type": limits["point_type"],
+            "denominator": np.nan,
+        }
+    )
+    name = label("pod").names.get(pod, pod)
+    return Figure(
+        id=f"contract_activity_{pod}",
+        section=SECTION,
+        title=f"{name}: activity per month at every provider",
+        method=(
+            f"{chart.method} Limits recalculated from the contract year's first month (its "
+            "points carry trial limits until there are 12). Neither more nor less activity "
+            "is better: a special cause is a change to look into."
+        ),
+        table=table,
+        chart=partial(charts.spc, table, f"{name} per month"),
+        improvement="neutral",
+    )
+
+
+def page(contracts: Contracts) -> Page:
+    total = contracts.totals
+    over = total["forecast_seasonal_value"] - total["plan_value"]
+    return Page(
+        heading=f"Contracts {contracts.year}",
+        caption=f"CCG {contracts.ccg}",
+        summary=(
+            f"Monitored to {contracts.as_at:%B %Y} ({contracts.months_gone} of {MONTHS} "
+            f"months): £{total['actual_ytd_value']:,.0f} spent against £"
+            f"{total['plan_ytd_value']:,.0f} planned to date; the seasonal forecast is "
+            f"£{total['forecast_seasonal_value']:,.0f} against a plan of "
+            f"£{total['plan_value']:,.0f} ({'over' if over >= 0 else 'under'} by "
+            f"£{abs(over):,.0f})."
+        ),
+    )
+
+
+def write_html(contracts: Contracts, path: Path, made: date) -> None:
+    """The page written whole to `path`, or a one-line error."""
+    pods = list(dict.fromkeys(contracts.lines["pod"]))
+    figures = (position(contracts), *(activity(contracts, pod) for pod in pods))
+    write_page(figures, page(contracts), path, made, contracts.ccg)
