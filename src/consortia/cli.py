@@ -415,6 +415,10 @@ def premium(
         typer.Option(help="Values the lake cannot supply: surveys, gateways, standards (TOML)."),
     ] = None,
     ccg: Annotated[str | None, typer.Option(help="The CCG's code.")] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write the steps (or, with --all-ccgs, the relation) as a page."),
+    ] = None,
     all_ccgs: Annotated[
         bool,
         typer.Option(
@@ -442,7 +446,7 @@ def premium(
     if all_ccgs:
         if ccg is not None:
             raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
-        _premium_across(data, chosen, json_out, engine)
+        _premium_across(data, chosen, json_out, html, engine)
         return
     if ccg is None:
         raise UsageError("give --ccg CODE, or --all-ccgs", field="ccg")
@@ -456,9 +460,17 @@ def premium(
         result, name = premiums.from_lake(backend, tables, chosen, ccg, own, given, update)
     if json_out is not None:
         write_json(premiums.as_json(result), json_out)
+    if html is not None:
+        from datetime import date
+
+        from consortia.pack.sections.premium import write_html
+
+        write_html(result, name, html, date.today())
     typer.echo(premiums.explain(result, name))
     if json_out is not None:
         typer.echo(f"every step written to {json_out}")
+    if html is not None:
+        typer.echo(f"steps written to {html}")
 
 
 @app.command()
@@ -565,7 +577,9 @@ def aqp(
         typer.echo(f"every service written to {json_out}")
 
 
-def _premium_across(data: Path, chosen: Any, json_out: Path | None, engine: str) -> None:
+def _premium_across(
+    data: Path, chosen: Any, json_out: Path | None, html: Path | None, engine: str
+) -> None:
     """`consortia premium --all-ccgs`: the relationship report (and its JSON)."""
 
     from consortia.engine.backends import connect
@@ -583,9 +597,17 @@ def _premium_across(data: Path, chosen: Any, json_out: Path | None, engine: str)
             update(1, 1)
     if json_out is not None:
         write_json(across.as_json(result), json_out)
+    if html is not None:
+        from datetime import date
+
+        from consortia.pack.sections.premium import write_across_html
+
+        write_across_html(result, html, date.today())
     typer.echo(across.report(result))
     if json_out is not None:
         typer.echo(f"every CCG's scores written to {json_out}")
+    if html is not None:
+        typer.echo(f"chart written to {html}")
 
 
 @app.command()

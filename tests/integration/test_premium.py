@@ -62,10 +62,13 @@ def premium(england_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
     code = ccg_codes(england_lake)[0]
     (folder / "local.toml").write_text(LOCAL.format(ccg=code), encoding="utf-8")
     (folder / "inputs.toml").write_text(INPUTS.format(ccg=code), encoding="utf-8")
-    return run(
+    text, steps = run(
         england_lake, folder, "--ccg", code,
         "--local", str(folder / "local.toml"), "--inputs", str(folder / "inputs.toml"),
+        "--html", str(folder / "premium.html"),
     )  # fmt: skip
+    assert "Quality premium 2014/15: the measures" in (folder / "premium.html").read_text("utf-8")
+    return text, steps
 
 
 def test_the_payment_recomputes_from_the_steps(premium: tuple[str, Any]) -> None:

@@ -697,7 +697,7 @@ def contract_variance(table: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             **_channels(
-                y=alt.Y("line:N", title=None, sort="-x"),
+                y=alt.Y("line:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)),
                 x=alt.X("thousands:Q", title="Forecast outturn less plan, £ thousands"),
                 color=alt.Color(
                     "side:N",
@@ -709,4 +709,45 @@ def contract_variance(table: pd.DataFrame) -> alt.Chart:
             )
         )
         .properties(width=420, height=max(60, 16 * len(data)), title="Forecast against plan")
+    )
+
+
+def premium_steps(table: pd.DataFrame) -> alt.Chart:
+    """Each premium measure's weight as a bar, coloured by whether it earned it."""
+    words = {"achieved": "Achieved", "not_achieved": "Not achieved", "no_input": "No value given"}
+    data = table.assign(result=table["outcome"].map(words))
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            **_channels(
+                y=alt.Y("measure:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
+                x=alt.X("weight:Q", title="Share of the premium", axis=alt.Axis(format="%")),
+                color=alt.Color(
+                    "result:N",
+                    title=None,
+                    scale=alt.Scale(domain=list(words.values()),
+                                    range=[NHS_BLUE, NHS_ORANGE, NHS_GREY]),
+                ),
+            )
+        )
+        .properties(width=360, height=max(60, 24 * len(data)), title="The premium's measures")
+    )  # fmt: skip
+
+
+def premium_relation(table: pd.DataFrame) -> alt.Chart:
+    """Every CCG's share of the premium earned against its change in spend a head."""
+    return (
+        alt.Chart(table)
+        .mark_circle(size=60, opacity=0.8, color=NHS_BLUE)
+        .encode(
+            **_channels(
+                x=alt.X(
+                    "spend_change:Q", title="Change in spend a head", axis=alt.Axis(format="%")
+                ),
+                y=alt.Y("earned:Q", title="Share of the premium earned", axis=alt.Axis(format="%")),
+                tooltip=["ccg:N"],
+            )
+        )
+        .properties(width=420, height=260, title="Premium earned and change in spend")
     )

@@ -185,6 +185,28 @@ LABELS: dict[str, Label] = {
     "normal": Label(
         "Chance if spend were normal", Kind.SHARE, "A normal curve with the same spread"
     ),
+    # quality premium
+    "weight": Label("Weight", Kind.SHARE, "Share of the premium the measure earns"),
+    "rule": Label("Achieved when", Kind.TEXT, "The scheme's rule"),
+    "this_year": Label("This year", Kind.NUMBER, "The measure's value in the year", 3),
+    "year_before": Label("Year before", Kind.NUMBER, "The measure's value the year before", 3),
+    "change": Label("Change", Kind.SHARE, "This year over the year before, less one"),
+    "outcome": Label(
+        "Outcome",
+        Kind.TEXT,
+        "Whether the measure earned its weight",
+        names={
+            "achieved": "Achieved",
+            "not_achieved": "Not achieved",
+            "no_input": "No value given",
+        },
+    ),
+    "earned": Label("Share earned", Kind.SHARE, "Of the premium, on the measures scored"),
+    "spend_change": Label("Change in spend a head", Kind.SHARE, "From the year before"),
+    "emergency_change": Label(
+        "Change in emergency admissions a head", Kind.SHARE, "From the year before"
+    ),
+    "pyll_change": Label("Change in years of life lost", Kind.SHARE, "From the year before"),
     # contracts
     "plan_value": Label("Plan £", Kind.POUNDS, "The year's contract value"),
     "plan_ytd_value": Label("Plan to date £", Kind.POUNDS, "The plan phased to the month"),
