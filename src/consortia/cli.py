@@ -344,7 +344,7 @@ def budget_risk(
         ),
     ] = None,
     years: Annotated[
-        int, typer.Option(min=100, max=1_000_000, help="Simulated budget years per size.")
+        int, typer.Option(min=100, max=100_000, help="Simulated budget years per size.")
     ] = 10_000,
     seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Random seed.")] = 1,
     explain: Annotated[

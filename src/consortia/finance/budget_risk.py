@@ -180,7 +180,7 @@ class Settings:
             "contingency": 0 <= self.contingency <= 0.2,
             "level": 0 < self.level < 1,
             "pool-above": self.pool_above is None or 0 < self.pool_above < 1e12,
-            "years": 100 <= self.years <= 1_000_000,
+            "years": 100 <= self.years <= 100_000,  # 10⁵ years of 10⁶ people: ~10⁸ draws
         }
         for name, good in checks.items():  # a NaN passes no comparison, so it is caught too
             if not good:
