@@ -72,7 +72,8 @@ def across_ccgs(backend: Any, tables: Tables, scheme: Scheme) -> Across:
     """The premium's lake measures scored for every CCG beside each CCG's changes."""
     start = scheme.performance_start
     scope = Scope(ccg=None, first_year=start - 1, years=2)
-    found = values(backend, tables, scope)
+    lists = backend.execute(population_by_age(tables, scope))  # counted once for both uses
+    found = values(backend, tables, scope, lists)
     sizes = backend.execute(list_sizes(tables, Scope(None, start, 1)))
     scored = [m for m in scheme.measures if m.lake is not None]
     rows = []
@@ -81,7 +82,7 @@ def across_ccgs(backend: Any, tables: Tables, scheme: Scheme) -> Across:
         earned = sum(s.earned for s in premium.measures if s.id in {m.id for m in scored})
         rows.append({"ccg": code, "population": int(people), "earned": earned})
     ccgs = pd.DataFrame(rows)
-    ccgs = ccgs.merge(_changes(backend, tables, scope, start), on="ccg", how="left")
+    ccgs = ccgs.merge(_changes(backend, tables, scope, start, lists), on="ccg", how="left")
     for measure in OUTCOMES:
         ccgs = ccgs.merge(_measure_change(found, measure, start), on="ccg", how="left")
     columns = [name for name, _, _ in CHANGES] + [f"{m} (outcome)" for m in OUTCOMES]
@@ -97,10 +98,12 @@ def across_ccgs(backend: Any, tables: Tables, scheme: Scheme) -> Across:
     )
 
 
-def _changes(backend: Any, tables: Tables, scope: Scope, start: int) -> pd.DataFrame:
-    """Each CCG's change in each of `CHANGES` from the year before to the performance year."""
+def _changes(
+    backend: Any, tables: Tables, scope: Scope, start: int, people: pd.DataFrame
+) -> pd.DataFrame:
+    """Each CCG's change in each of `CHANGES` from the year before to the performance year,
+    per patient on the lists on 1 October (`people`: `population_by_age` of the scope)."""
     activity = backend.execute(activity_by_ccg(tables, scope))
-    people = backend.execute(population_by_age(tables, scope))
     heads = people.groupby(["ccg", "financial_year"])["patients"].sum()
     before, year = financial_year_label(start - 1), financial_year_label(start)
     out = pd.DataFrame({"ccg": sorted(set(people["ccg"]))})

@@ -147,11 +147,19 @@ def rtt_within_18_weeks(tables: Tables, scope: Scope) -> Any:
     )
 
 
-def values(backend: Any, tables: Tables, scope: Scope) -> pd.DataFrame:
+def values(
+    backend: Any, tables: Tables, scope: Scope, by_age_and_sex: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every lake measure for each CCG and year of `scope`: columns ccg, financial_year,
     measure, value, lower, upper, numerator, denominator (a year with no registered patients
-    or no activity is absent: the lake does not cover it)."""
-    people = backend.execute(population(tables, scope))
+    or no activity is absent: the lake does not cover it). `by_age_and_sex`, if a caller has
+    it, is `population_by_age` of the same scope, so the lists are not counted twice."""
+    if by_age_and_sex is None:
+        people = backend.execute(population(tables, scope))
+    else:
+        keys = ["ccg", "financial_year", "age_band"]
+        summed = by_age_and_sex.groupby(keys)["patients"].sum()
+        people = summed.rename("population").reset_index()
     frames = [
         _standardised(
             "avoidable_emergency_admissions",
