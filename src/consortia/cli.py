@@ -505,12 +505,12 @@ def contracts(
 ) -> None:
     """A CCG's contract with each provider for each point of delivery: the plan, year-to-date
     actual against it, forecast outturn and SPC on monthly activity."""
+    from consortia.analyses.scope import parse_financial_year
     from consortia.engine.backends import connect
     from consortia.finance import allocation as allocating
     from consortia.finance import contracts as contracting
-    from consortia.finance.premium.rules import year_label
 
-    label = year_label(year)
+    label = parse_financial_year(year)
     settings = _settings()
     backend = connect(engine, settings)
     tables = allocating.open_lake(backend, data)

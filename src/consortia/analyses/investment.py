@@ -34,6 +34,18 @@ def list_sizes(tables: Tables, scope: Scope) -> Any:
     return ibis.union(*parts)
 
 
+def ccg_list_sizes(tables: Tables, scope: Scope) -> Any:
+    """Registered patients of every CCG (in the lake) on 1 April of each financial year: its
+    practices' `list_sizes` summed."""
+    practices = tables["practice"].select(practice="code", ccg="ccg")
+    return (
+        list_sizes(tables, scope.everyone)
+        .join(practices, "practice")
+        .group_by("ccg", "financial_year")
+        .aggregate(patients=_.patients.sum())
+    )
+
+
 def payments_per_patient(tables: Tables, scope: Scope) -> Any:
     """Per practice, year and category: amount and amount per registered patient."""
     practices = tables["practice"]
@@ -61,12 +73,7 @@ def ccg_local_investment(tables: Tables, scope: Scope) -> Any:
     nothing counts at £0: a CCG's investment is over its whole population, and the share of
     CCGs reaching £5 is of every CCG."""
     practices = tables["practice"].select(practice="code", ccg="ccg")
-    heads = (
-        list_sizes(tables, scope.everyone)
-        .join(practices, "practice")
-        .group_by("ccg", "financial_year")
-        .aggregate(patients=_.patients.sum())
-    )
+    heads = ccg_list_sizes(tables, scope)
     payments = tables["practice_payment"]
     paid = (
         payments.filter(payments.category == "ccg_local_investment")

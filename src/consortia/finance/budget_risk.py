@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from consortia.analyses.investment import ccg_list_sizes
 from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 from consortia.errors import DataError
@@ -67,11 +68,10 @@ def person_costs(tables: Tables, scope: Scope, parameters: AllocationParameters)
 
 
 def list_sizes(tables: Tables, scope: Scope) -> Any:
-    """Patients on each CCG's lists on the scope's 1 April."""
-    listed = registered_on(tables, scope, scope.start)
-    practice = tables["practice"].select(practice="code", ccg="ccg")
-    joined = listed.select("practice").join(practice, "practice")
-    return joined.group_by("ccg").aggregate(people=joined.count()).order_by("ccg")
+    """Patients on each CCG's lists on the scope's 1 April (its first year's)."""
+    one_year = Scope(None, scope.first_year, 1)
+    sizes = ccg_list_sizes(tables, one_year)
+    return sizes.select("ccg", people=sizes.patients).order_by("ccg")
 
 
 @dataclass(frozen=True)

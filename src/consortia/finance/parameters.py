@@ -13,6 +13,7 @@ from typing import Literal, Self, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from consortia.analyses.scope import parse_financial_year
 from consortia.configfile import parse_toml
 from consortia.errors import DataError
 from consortia.measures.definition import Dataset
@@ -119,8 +120,7 @@ def read_file(path: Path) -> AllocationParameters:
 def allocation_parameters(year: str, path: Path | None = None) -> AllocationParameters:
     """The parameters for the financial year `year` ("2014/15"): from `path` if given (its
     `year` must match), else those shipped for that year."""
-    if not re.fullmatch(YEAR, year):
-        raise DataError(f"{year!r} is not a financial year such as 2014/15", field="year")
+    year = parse_financial_year(year)
     if path is not None:
         parameters = read_file(path)
         if parameters.year != year:

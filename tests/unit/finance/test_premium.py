@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from consortia.analyses.scope import parse_financial_year
 from consortia.errors import DataError
 from consortia.finance.premium.evaluate import evaluate, explain
 from consortia.finance.premium.rules import (
@@ -31,7 +32,6 @@ from consortia.finance.premium.rules import (
     inputs,
     local_measures,
     scheme,
-    year_label,
 )
 
 SCHEME = """
@@ -262,10 +262,10 @@ def test_bad_local_and_input_files_are_refused(
 
 
 def test_years_and_shipped_schemes() -> None:
-    assert year_label("2013-14") == "2013/14"
+    assert parse_financial_year("2013-14") == "2013/14"
     for bad in ("2013", "2013-15", "13/14"):
         with pytest.raises(DataError, match="not a financial year"):
-            year_label(bad)
+            parse_financial_year(bad)
     with pytest.raises(DataError, match="no quality premium scheme for 2019/20"):
         scheme("2019/20")
     for year in ("2013/14", "2014/15"):

@@ -393,11 +393,9 @@ def from_lake(
 ) -> tuple[Premium, str]:
     """The premium of `ccg` with the lake's values for the performance year and the one
     before, and the CCG's name."""
-    from datetime import date
-
-    from consortia.analyses.population import registered_on
     from consortia.analyses.scope import Scope
     from consortia.errors import DataError
+    from consortia.finance.budget_risk import list_sizes
     from consortia.finance.premium.lake import values
 
     names = backend.execute(tables["ccg"].filter(tables["ccg"].code == ccg).select("name"))
@@ -405,8 +403,8 @@ def from_lake(
         raise DataError(f"no CCG with code {ccg!r} in the lake", field="ccg")
     start = scheme.performance_start
     scope = Scope(ccg=ccg, first_year=start - 1, years=2)
-    listed = registered_on(tables, scope, date(start, 4, 1))
-    population = int(backend.execute(listed.count()))
+    sizes = backend.execute(list_sizes(tables, Scope(ccg=None, first_year=start, years=1)))
+    population = int(sizes.loc[sizes["ccg"] == ccg, "people"].sum())
     if progress:
         progress(1, 2)
     found = values(backend, tables, scope)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import ibis
@@ -306,8 +305,3 @@ def _shares(measure: str, counts: pd.DataFrame) -> pd.DataFrame:
         counts["within"].to_numpy(), counts["total"].to_numpy(), confidence=CONFIDENCE
     )
     return _frame(measure, index, estimate, counts["within"], counts["total"])
-
-
-def first_day(year: str) -> date:
-    """1 April of the financial year labelled `year`."""
-    return date(int(year[:4]), 4, 1)

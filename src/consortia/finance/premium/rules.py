@@ -15,6 +15,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from consortia.analyses.scope import parse_financial_year
 from consortia.configfile import parse_toml
 from consortia.errors import DataError
 from consortia.textfile import read_text
@@ -155,14 +156,6 @@ def _unique(kind: str, ids: list[str]) -> None:
         raise ValueError(f"{kind} {', '.join(repeated)} named more than once")
 
 
-def year_label(year: str) -> str:
-    """ "2013/14" from "2013/14" or "2013-14"; a one-line error otherwise."""
-    label = year.replace("-", "/")
-    if not re.fullmatch(YEAR, label) or int(label[5:]) != (int(label[:4]) + 1) % 100:
-        raise DataError(f"{year!r} is not a financial year such as 2013/14", field="year")
-    return label
-
-
 def _file_name(year: str) -> str:
     return f"premium-{year.replace('/', '-')}.toml"
 
@@ -176,7 +169,7 @@ def shipped_years() -> list[str]:
 
 def scheme(year: str, path: Path | None = None) -> Scheme:
     """The scheme for `year`: from `path` if given (its year must match), else shipped."""
-    label = year_label(year)
+    label = parse_financial_year(year)
     if path is not None:
         chosen = parse_toml(Scheme, str(path), read_text(path, MAX_FILE_BYTES), "premium rules")
         _same_year(chosen.year, label, path)
