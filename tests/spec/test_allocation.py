@@ -28,7 +28,7 @@ import pytest
 from consortia.analyses.scope import Scope
 from consortia.engine.lake import Lake
 from consortia.finance.budget_risk import list_sizes, person_costs
-from consortia.finance.need import base_spend, deaths_under_75, need_cells
+from consortia.finance.need import base_spend, base_year, deaths_under_75, need_cells
 from consortia.finance.parameters import allocation_parameters
 from tests.engines import backend_of
 from tests.spec.test_population_and_activity import START, appointment, arrival, patient, spell
@@ -73,7 +73,7 @@ def lake(tmp_path_factory: pytest.TempPathFactory, engine: str) -> tuple[Any, An
 
 def test_person_years_and_spend_by_cell(lake: tuple[Any, Any]) -> None:
     backend, tables = lake
-    cells = backend.execute(need_cells(tables, 2013, COMPONENTS))
+    cells = backend.execute(need_cells(tables, base_year(2013), COMPONENTS))
     got: dict[Any, Any] = {
         (r.practice, r.age_band, r.sex, int(r.deprivation_quintile), r.morbidity): (
             pytest.approx(r.person_years, rel=1e-12),
@@ -91,7 +91,7 @@ def test_person_years_and_spend_by_cell(lake: tuple[Any, Any]) -> None:
 
 def test_deaths_under_75(lake: tuple[Any, Any]) -> None:
     backend, tables = lake
-    deaths = backend.execute(deaths_under_75(tables, 2013))
+    deaths = backend.execute(deaths_under_75(tables, base_year(2013)))
     assert deaths.to_dict(orient="records") == [
         {"practice": "C10001", "age_band": "60-64", "sex": "F", "deaths": 1}
     ]
@@ -99,7 +99,7 @@ def test_deaths_under_75(lake: tuple[Any, Any]) -> None:
 
 def test_baseline_spend_by_practice(lake: tuple[Any, Any]) -> None:
     backend, tables = lake
-    spend = backend.execute(base_spend(tables, 2013, COMPONENTS))
+    spend = backend.execute(base_spend(tables, base_year(2013), COMPONENTS))
     keys = zip(spend["practice"], spend["component"], strict=True)
     assert dict(zip(keys, spend["cost"], strict=True)) == {
         ("A10001", "planned"): 1100.0,

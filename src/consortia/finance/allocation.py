@@ -16,11 +16,11 @@ from typing import Any
 
 import pandas as pd
 
-from consortia.analyses.scope import financial_year_label
+from consortia.analyses.scope import Tables, financial_year_label
 from consortia.errors import DataError
 from consortia.finance.capitation import Capitation, weighted_populations
 from consortia.finance.cost_indices import no_indices, read_cost_indices
-from consortia.finance.need import base_spend, deaths_under_75, need_cells
+from consortia.finance.need import base_spend, base_year, deaths_under_75, need_cells
 from consortia.finance.output import records
 from consortia.finance.pace import Pace, pace_of_change
 from consortia.finance.parameters import COST_INDICES, AllocationParameters
@@ -64,7 +64,7 @@ class Allocation:
 
 def compute(
     backend: Any,
-    tables: dict[str, Any],
+    tables: Tables,
     parameters: AllocationParameters,
     cost_indices: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -88,7 +88,7 @@ def compute(
         indices, source = no_indices(codes), "none given: every index 1"
     else:  # read before the lake's aggregates: a bad file is refused at once
         indices, source = read_cost_indices(cost_indices, codes), str(cost_indices)
-    cells = backend.execute(need_cells(tables, start, components))
+    cells = backend.execute(need_cells(tables, base_year(start), components))
     done()
     spent = [f"cost_{c.name}" for c in components]
     if cells.empty or float(cells[spent].to_numpy().sum()) <= 0:
@@ -98,9 +98,9 @@ def compute(
             field="year",
             rule="an allocation is set from the lake's year before it",
         )
-    deaths = backend.execute(deaths_under_75(tables, start))
+    deaths = backend.execute(deaths_under_75(tables, base_year(start)))
     done()
-    spend = backend.execute(base_spend(tables, start, components))
+    spend = backend.execute(base_spend(tables, base_year(start), components))
     done()
     return from_aggregates(cells, deaths, spend, practice, ccg, indices, parameters, source)
 

@@ -26,6 +26,7 @@ from scipy import special
 from consortia.analyses.investment import ccg_list_sizes
 from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
+from consortia.analyses.shared import shared
 from consortia.errors import DataError
 from consortia.finance.need import base_year, spend_rows
 from consortia.finance.output import records
@@ -54,6 +55,7 @@ METHOD = (
 )
 
 
+@shared
 def person_costs(tables: Tables, scope: Scope, parameters: AllocationParameters) -> Any:
     """Each patient on a list in scope on 1 April with their cost of the components' activity
     in that financial year (patients with no activity are absent: their cost is zero)."""
@@ -306,38 +308,11 @@ def from_costs(
     start = parameters.base_year_start
     pool_above = settings.pool_above or costs.centile(POOL_CENTILE)
     premium = costs.excess(pool_above)
-    simulations = {
-        "alone": Simulation(costs, costs.mean, 0.0, settings),
-        "pooled": Simulation(costs.capped(pool_above), costs.mean, premium, settings),
-    }
+    simulations = _simulations(costs, pool_above, settings)
     rows = []
     for variant, simulation in simulations.items():
-        sd_one = simulation.costs.sd / costs.mean
         for size, label in _sizes(reference, ccg):
-            over = simulation.overspend(size)
-            relative = over + 1 + settings.contingency
-            sd = sd_one / math.sqrt(size)
-            row: dict[str, Any] = {
-                "variant": variant,
-                "population": size,
-                "label": label,
-                "relative_sd": sd,
-                "simulated_sd": float(relative.std()),
-                "skewness": simulation.costs.skewness / math.sqrt(size),
-                "simulated_skewness": _skewness(relative),
-                "p99_over_normal": float(
-                    (np.quantile(relative, 0.99) - 1) / (-special.ndtri(0.01) * sd)
-                ),
-            }
-            for x in OVERSPENDS:
-                hits = float((over > x).sum())
-                chance = proportion([hits], [settings.years])
-                key = _key(x)
-                row[key] = float(chance.value[0])
-                row[f"{key}_lower"] = float(chance.lower[0])
-                row[f"{key}_upper"] = float(chance.upper[0])
-                row[f"{key}_normal"] = normal_probability(sd, settings.contingency, x)
-            rows.append(row)
+            rows.append(_row(simulation, variant, size, label))
             tick()
     table = pd.DataFrame(rows)
     smallest = []
@@ -373,6 +348,64 @@ def from_costs(
         smallest=pd.DataFrame(smallest),
         slope=slope,
     )
+
+
+def for_ccg(risk: BudgetRisk, ccg: str, people: int) -> BudgetRisk:
+    """`risk` (everyone's costs, `ccg` None) with its reference rows for a CCG of `people`:
+    the grid and the smallest populations are everyone's; the CCG's own list and a merger
+    to twice it are simulated from the same costs, as `from_costs` would for that size."""
+    simulations = _simulations(risk.costs, risk.pool_above, risk.settings)
+    rows = [
+        _row(simulation, variant, size, label)
+        for variant, simulation in simulations.items()
+        for size, label in _sizes(people, ccg)
+        if label != "grid"
+    ]
+    grid = risk.table[risk.table["label"] == "grid"]
+    own = pd.DataFrame(rows)
+    table = pd.concat(
+        [pd.concat([grid[grid["variant"] == v], own[own["variant"] == v]]) for v in VARIANTS],
+        ignore_index=True,
+    )
+    return replace(risk, ccg=ccg, reference=people, table=table)
+
+
+def _simulations(costs: Costs, pool_above: float, settings: Settings) -> dict[str, Simulation]:
+    """Each variant's simulation: the CCG alone, and with costs above `pool_above` pooled."""
+    return {
+        "alone": Simulation(costs, costs.mean, 0.0, settings),
+        "pooled": Simulation(costs.capped(pool_above), costs.mean, costs.excess(pool_above),
+                             settings),
+    }  # fmt: skip
+
+
+def _row(simulation: Simulation, variant: str, size: int, label: str) -> dict[str, Any]:
+    """One variant at one size: spread and skew exact and simulated, and each overspend's
+    chance with its Wilson limits beside the normal curve's."""
+    settings = simulation.settings
+    sd_one = simulation.costs.sd / simulation.mean
+    over = simulation.overspend(size)
+    relative = over + 1 + settings.contingency
+    sd = sd_one / math.sqrt(size)
+    row: dict[str, Any] = {
+        "variant": variant,
+        "population": size,
+        "label": label,
+        "relative_sd": sd,
+        "simulated_sd": float(relative.std()),
+        "skewness": simulation.costs.skewness / math.sqrt(size),
+        "simulated_skewness": _skewness(relative),
+        "p99_over_normal": float((np.quantile(relative, 0.99) - 1) / (-special.ndtri(0.01) * sd)),
+    }
+    for x in OVERSPENDS:
+        hits = float((over > x).sum())
+        chance = proportion([hits], [settings.years])
+        key = _key(x)
+        row[key] = float(chance.value[0])
+        row[f"{key}_lower"] = float(chance.lower[0])
+        row[f"{key}_upper"] = float(chance.upper[0])
+        row[f"{key}_normal"] = normal_probability(sd, settings.contingency, x)
+    return row
 
 
 def _sizes(reference: int, ccg: str | None) -> list[tuple[int, str]]:

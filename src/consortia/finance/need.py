@@ -19,6 +19,7 @@ from consortia.analyses.population import (
     patient_years,
 )
 from consortia.analyses.scope import Scope, Tables
+from consortia.analyses.shared import shared
 from consortia.finance.parameters import Component, Source
 
 # The person's cell a need index is fitted over: age band on 1 October and sex (the age–sex
@@ -82,16 +83,16 @@ def _morbidity(tables: Tables, start: date) -> Any:
     return counts.select("patient_id", morbidity=band)
 
 
-def need_cells(tables: Tables, year_start: int, components: tuple[Component, ...]) -> Any:
-    """Registered person-years and spend per component in the financial year starting in
-    `year_start`, by practice and cell (`CELL`).
+@shared
+def need_cells(tables: Tables, scope: Scope, components: tuple[Component, ...]) -> Any:
+    """Registered person-years and spend per component in the scope's one financial year
+    (`base_year`), by practice and cell (`CELL`).
 
     Person-years are credited to the practice of each registration (a patient who moved
     counts at both); spend to the practice named on each record, and only where the patient
     was registered with it that year. Patients with no spend count with zero: the need index
     is the cost per person-year of everyone in the cell, users and not.
     """
-    scope = base_year(year_start)
     years = patient_years(tables, scope)
     morbidity = _morbidity(tables, scope.start)
     people = years.left_join(morbidity, "patient_id").select(
@@ -112,15 +113,15 @@ def need_cells(tables: Tables, year_start: int, components: tuple[Component, ...
     )
 
 
-def deaths_under_75(tables: Tables, year_start: int) -> Any:
-    """Deaths before age 75 in the financial year starting in `year_start`, by the practice
+@shared
+def deaths_under_75(tables: Tables, scope: Scope) -> Any:
+    """Deaths before age 75 in the scope's one financial year (`base_year`), by the practice
     the patient was registered with when they died, mid-year age band and sex."""
-    scope = base_year(year_start)
     patient = tables["patient"]
     died = patient.filter(
         (patient.date_of_death >= scope.start) & (patient.date_of_death < scope.end)
     )
-    age = mid_year_age(died, year_start)
+    age = mid_year_age(died, scope.first_year)
     return (
         died.filter(age < UNDER_75)
         .mutate(age_band=age_band(age))
@@ -130,10 +131,10 @@ def deaths_under_75(tables: Tables, year_start: int) -> Any:
     )
 
 
-def base_spend(tables: Tables, year_start: int, components: tuple[Component, ...]) -> Any:
-    """Spend per component in the base year by practice (every record, registered or not):
-    the recurrent baseline the allocation moves from."""
-    scope = base_year(year_start)
+@shared
+def base_spend(tables: Tables, scope: Scope, components: tuple[Component, ...]) -> Any:
+    """Spend per component in the scope's one financial year (`base_year`) by practice
+    (every record, registered or not): the recurrent baseline the allocation moves from."""
     parts = [
         spend_rows(tables, scope, source).select(
             "practice", "cost", component=ibis.literal(component.name)

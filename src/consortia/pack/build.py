@@ -24,6 +24,7 @@ from consortia.engine.backends import checking, small_table
 from consortia.engine.derived import Derived
 from consortia.engine.lake import Lake
 from consortia.errors import DataError
+from consortia.finance import allocation as allocation_analysis
 from consortia.ingest import checked
 from consortia.ingest.validate import require_valid
 from consortia.pack import assets
@@ -33,9 +34,13 @@ from consortia.pack.figure import Figure
 from consortia.pack.html import PACK, Page, render
 from consortia.pack.release import release
 from consortia.pack.sections import activity as activity_section
+from consortia.pack.sections import allocation as allocation_section
+from consortia.pack.sections import budget_risk as budget_risk_section
+from consortia.pack.sections import contracts as contracts_section
 from consortia.pack.sections import fragmentation as fragmentation_section
 from consortia.pack.sections import investment as investment_section
 from consortia.pack.sections import population as population_section
+from consortia.pack.sections import premium as premium_section
 from consortia.pack.sections import trends as trends_section
 from consortia.pack.sections import variation as variation_section
 from consortia.schema.reference_tables import REFERENCE_TABLES, load
@@ -53,12 +58,17 @@ DATASETS = tuple(
             *fragmentation.DATASETS,
             *investment.DATASETS,
             *national.DATASETS,
+            *allocation_analysis.DATASETS,
         )
     )
 )
 
 
-def builders() -> tuple[Callable[[Context], Figure], ...]:
+# A figure builder: one figure, or (a section with a figure per row of its data) several.
+Builder = Callable[[Context], Figure | tuple[Figure, ...]]
+
+
+def builders() -> tuple[Builder, ...]:
     """Every figure of the pack, in reading order."""
     return (
         *population_section.BUILDERS,
@@ -67,6 +77,10 @@ def builders() -> tuple[Callable[[Context], Figure], ...]:
         *trends_section.builders(),
         *fragmentation_section.BUILDERS,
         *investment_section.BUILDERS,
+        *allocation_section.BUILDERS,
+        *budget_risk_section.BUILDERS,
+        *contracts_section.BUILDERS,
+        *premium_section.BUILDERS,
     )
 
 
@@ -142,13 +156,14 @@ def reported_ccgs(context: Context) -> dict[str, str]:
 
 def figures_of(
     context: Context,
-    steps: tuple[Callable[[Context], Figure], ...],
+    steps: tuple[Builder, ...],
     progress: Progress | None = None,
 ) -> tuple[Figure, ...]:
-    """Each builder's figure for the context, released, in order."""
-    figures = []
+    """Each builder's figures for the context, released, in order."""
+    figures: list[Figure] = []
     for done, builder in enumerate(steps, start=1):
-        figures.append(release(builder(context)))
+        made = builder(context)
+        figures.extend(release(f) for f in (made if isinstance(made, tuple) else (made,)))
         if progress:
             progress(done, len(steps))
     return tuple(figures)

@@ -751,3 +751,76 @@ def premium_relation(table: pd.DataFrame) -> alt.Chart:
         )
         .properties(width=420, height=260, title="Premium earned and change in spend")
     )
+
+
+def allocation_distance(table: pd.DataFrame) -> alt.LayerChart:
+    """Every CCG's distance from target before pace of change (hollow) and after (filled),
+    furthest under target first, joined by a line; this CCG, if any, in orange."""
+    data = table.sort_values("distance_before").reset_index(drop=True)
+    data = data.assign(
+        order=np.arange(1, len(data) + 1),
+        who=np.where(data["this_ccg"], "This CCG", "Other CCGs"),
+    )
+    x = alt.X("order:Q", title="CCGs, furthest under target first", axis=None)
+    colour = alt.Color(
+        "who:N", title=None, scale=alt.Scale(domain=["This CCG", "Other CCGs"],
+                                             range=[NHS_ORANGE, NHS_BLUE]),
+    )  # fmt: skip
+    tooltip = ["ccg:N", "name:N"]
+    span = (
+        alt.Chart(data)
+        .mark_rule(color=NHS_GREY)
+        .encode(**_channels(x=x, y="distance_before:Q", y2="distance_after:Q"))
+    )
+    before = (
+        alt.Chart(data)
+        .mark_point(filled=False, size=40)
+        .encode(
+            **_channels(
+                x=x,
+                y=alt.Y("distance_before:Q", title="Distance from target", axis=alt.Axis(
+                    format="%")),
+                color=colour,
+                tooltip=tooltip,
+            )
+        )
+    )  # fmt: skip
+    after = (
+        alt.Chart(data)
+        .mark_circle(size=40, opacity=1)
+        .encode(**_channels(x=x, y="distance_after:Q", color=colour, tooltip=tooltip))
+    )
+    zero = (
+        alt.Chart(pd.DataFrame({"y": [0.0]}))
+        .mark_rule(color=NHS_DARK_GREY, strokeDash=[4, 3])
+        .encode(**_channels(y="y:Q"))
+    )
+    return (span + zero + before + after).properties(
+        width=max(240, min(600, 6 * len(data))),
+        height=260,
+        title="Distance from target: before pace of change (hollow) and after (filled)",
+    )
+
+
+def need_index(table: pd.DataFrame) -> alt.LayerChart:
+    """Each practice's need index as a dot, highest first, against 1 (everyone's average)."""
+    dots = (
+        alt.Chart(table)
+        .mark_circle(size=50, opacity=1, color=NHS_BLUE)
+        .encode(
+            **_channels(
+                y=alt.Y("practice:N", title="Practice", sort="-x"),
+                x=alt.X("need_index:Q", title="Need index (1 = everyone's average)",
+                        scale=alt.Scale(zero=False)),
+                tooltip=["practice:N", "need_index:Q"],
+            )
+        )
+    )  # fmt: skip
+    one = (
+        alt.Chart(pd.DataFrame({"x": [1.0]}))
+        .mark_rule(color=NHS_DARK_GREY, strokeDash=[4, 3])
+        .encode(**_channels(x="x:Q"))
+    )
+    return (dots + one).properties(
+        width=360, height=max(60, 12 * len(table)), title="Need index of each practice"
+    )

@@ -100,7 +100,8 @@ class Page:
     heading: str = "Commissioning pack"
     summary: str = (
         "Population, activity, cost, variation between practices, trends, fragmentation of "
-        "care and investment in general practice, each with its method and confidence."
+        "care, investment in general practice, and money: the allocation, budget risk, "
+        "contracts and the quality premium, each with its method and confidence."
     )
     caption: str = ""  # above the heading; a CCG's name and code when empty
     links_title: str = ""

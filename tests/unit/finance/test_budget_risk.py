@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -20,10 +21,13 @@ from consortia.finance.budget_risk import (
     Costs,
     Settings,
     Simulation,
+    for_ccg,
+    from_costs,
     normal_smallest,
     simulate,
     smallest_population,
 )
+from consortia.finance.parameters import allocation_parameters
 
 TWO_POINT = Costs.of(1_000, np.full(100, 1_000.0))
 YEARS = 20_000
@@ -127,3 +131,19 @@ def test_excess_and_centile_by_hand() -> None:
 def test_no_costs_refused() -> None:
     with pytest.raises(DataError, match="no registered patient has any costed activity"):
         Costs.of(100, np.zeros(3))
+
+
+def test_a_ccgs_rows_on_everyones_costs_are_those_of_a_run_at_its_size() -> None:
+    """`for_ccg` keeps everyone's grid and smallest populations and adds the CCG's own list
+    and its merger exactly as a run with that reference would draw them."""
+    costs = Costs.of(50_000, np.random.default_rng(7).lognormal(5.0, 1.5, 30_000))
+    parameters = allocation_parameters("2014/15")
+    settings = Settings(contingency=0.005, years=500)
+    national = from_costs(costs, 60_000, parameters, settings)
+    own = for_ccg(national, "00X", 37_000)
+    direct = from_costs(costs, 37_000, parameters, settings, "00X")
+    assert own.ccg == "00X"
+    assert own.reference == 37_000
+    pd.testing.assert_frame_equal(own.table, direct.table)
+    pd.testing.assert_frame_equal(own.smallest, national.smallest)
+    assert list(own.table["population"].iloc[10:12]) == [37_000, 74_000]

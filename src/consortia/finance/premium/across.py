@@ -20,6 +20,7 @@ from scipy import stats
 
 from consortia.analyses.activity import population_by_age, scoped_events
 from consortia.analyses.scope import Scope, Tables, financial_year_label
+from consortia.analyses.shared import shared
 from consortia.finance.budget_risk import list_sizes
 from consortia.finance.output import records
 from consortia.finance.premium.evaluate import evaluate
@@ -46,6 +47,7 @@ SHORT = {
 OUTCOMES = ("pyll_under_75",)  # outcome measures among the lake's, by their change
 
 
+@shared
 def activity_by_ccg(tables: Tables, scope: Scope) -> Any:
     """Events and cost by CCG (of the practice named on the record), year and point of
     delivery."""

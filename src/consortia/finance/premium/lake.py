@@ -25,6 +25,7 @@ from ibis import _
 from consortia.analyses.activity import population_by_age
 from consortia.analyses.population import age_band, in_practices, with_cells
 from consortia.analyses.scope import Scope, Tables, financial_year, financial_year_start
+from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
 from consortia.schema.reference_tables import AGE_BANDS, load
 from consortia.stats.proportions import proportion
@@ -59,6 +60,7 @@ def _with_ccg(tables: Tables, table: Any) -> Any:
     return table.join(practices, "practice")
 
 
+@shared
 def avoidable_admissions(tables: Tables, scope: Scope) -> Any:
     """Emergency ACSC admissions by CCG, financial year and mid-year age band."""
     apc = tables["apc"]
@@ -90,6 +92,7 @@ def population(tables: Tables, scope: Scope) -> Any:
     )
 
 
+@shared
 def years_lost(tables: Tables, scope: Scope) -> Any:
     """Deaths under 75 by CCG (of the practice the patient was registered with when they
     died), financial year, age band at death and whole years lost."""
@@ -113,6 +116,7 @@ def years_lost(tables: Tables, scope: Scope) -> Any:
     )
 
 
+@shared
 def ae_within_4_hours(tables: Tables, scope: Scope) -> Any:
     """A&E attendances and those left within four hours, by CCG and financial year."""
     ae = tables["ae"]
@@ -129,6 +133,7 @@ def ae_within_4_hours(tables: Tables, scope: Scope) -> Any:
     )
 
 
+@shared
 def rtt_within_18_weeks(tables: Tables, scope: Scope) -> Any:
     """Elective spells with a referral-to-treatment time, and those within 18 weeks."""
     apc = tables["apc"]

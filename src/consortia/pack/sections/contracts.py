@@ -10,11 +10,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from consortia.errors import DataError
+from consortia.finance import contracts as contracting
 from consortia.finance.contracts import MONTHS, Contracts
 from consortia.pack import charts
+from consortia.pack.context import Context
 from consortia.pack.figure import Figure
 from consortia.pack.html import Page, write_page
 from consortia.pack.labels import label
+from consortia.pack.sections import money
 from consortia.stats.spc import xmr
 
 SECTION = "Contracts"
@@ -72,7 +76,7 @@ def activity(contracts: Contracts, pod: str) -> Figure:
         section=SECTION,
         title=f"{name}: activity per month at every provider",
         method=(
-            f"{chart.method} Limits recalculated from the contract year's first month (its "
+            f"{chart.method.rstrip('.')}. Limits recalculated from the contract year's first month (its "
             "points carry trial limits until there are 12). Neither more nor less activity "
             "is better: a special cause is a change to look into."
         ),
@@ -80,6 +84,33 @@ def activity(contracts: Contracts, pod: str) -> Figure:
         chart=partial(charts.spc, table, f"{name} per month"),
         improvement="neutral",
     )
+
+
+def in_pack(context: Context) -> tuple[Figure, ...]:
+    """The CCG's contracts in the pack's year, planned from the year before with no growth:
+    the position of every line and each point of delivery's XmR chart."""
+    ccg = context.scope.ccg
+    if ccg is None:
+        return ()
+
+    def build() -> tuple[Figure, ...]:
+        year = money.pack_year(context)
+        made = contracting.compute(context.backend, context.shared, ccg, year, growth=0.0)
+        return figures(made)
+
+    try:
+        return build()
+    except DataError as error:
+        return (money.not_computed("contract_position", SECTION, "Contract position", error),)
+
+
+def figures(contracts: Contracts) -> tuple[Figure, ...]:
+    """The position of every line, then each point of delivery's monthly activity."""
+    pods = list(dict.fromkeys(contracts.lines["pod"]))
+    return (position(contracts), *(activity(contracts, pod) for pod in pods))
+
+
+BUILDERS = (in_pack,)
 
 
 def page(contracts: Contracts) -> Page:
@@ -101,6 +132,4 @@ def page(contracts: Contracts) -> Page:
 
 def write_html(contracts: Contracts, path: Path, made: date) -> None:
     """The page written whole to `path`, or a one-line error."""
-    pods = list(dict.fromkeys(contracts.lines["pod"]))
-    figures = (position(contracts), *(activity(contracts, pod) for pod in pods))
-    write_page(figures, page(contracts), path, made, contracts.ccg)
+    write_page(figures(contracts), page(contracts), path, made, contracts.ccg)

@@ -17,6 +17,7 @@ from consortia.measures.definition import Measure, measures
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure, Query
+from consortia.pack.sections import allocation, budget_risk, premium
 from consortia.pack.sections.variation import CONFIDENCE, DIRECTION, national_ranks
 from consortia.stats.comparison import Comparison, compare, describe_outlying, outlying_units
 from consortia.stats.peers import DECILES, deciles, percentile_rank
@@ -161,4 +162,7 @@ def builders() -> tuple[Callable[[Context], Figure], ...]:
         *((lambda context, m=measure: _measure(context, m)) for measure in measures().values()),
         practice_deciles,
         local_investment,
+        allocation.distance,
+        budget_risk.in_pack,
+        premium.across_in_pack,
     )

@@ -9,13 +9,45 @@ from pathlib import Path
 
 import pandas as pd
 
-from consortia.finance.premium.across import Across
-from consortia.finance.premium.evaluate import RULE_WORDS, Premium
+from consortia.finance.premium.across import Across, across_ccgs
+from consortia.finance.premium.evaluate import RULE_WORDS, Premium, evaluate
 from consortia.pack import charts
+from consortia.pack.context import Context
 from consortia.pack.figure import Figure
 from consortia.pack.html import Page, write_page
+from consortia.pack.sections import money
 
 SECTION = "Quality premium"
+
+
+def in_pack(context: Context) -> Figure:
+    """The CCG's premium for the pack's year on the lake's measures, the rest as the command
+    counts them without the CCG's own files."""
+    title = "Quality premium: the measures"
+
+    def build() -> Figure:
+        scheme = money.premium_scheme(context)
+        ccg = str(context.scope.ccg)
+        found = money.premium_values(context)
+        people = int(money.list_sizes(context, scheme.performance_start).get(ccg, 0))
+        premium = evaluate(scheme, ccg, people, found[found["ccg"] == ccg], None, None)
+        return steps(premium)
+
+    return money.or_not_computed(build, "premium_steps", SECTION, title)
+
+
+def across_in_pack(context: Context) -> Figure:
+    """Every CCG's share earned beside its change in spend, for the national page."""
+    title = "Share of the premium earned and the change in spend, every CCG"
+
+    def build() -> Figure:
+        scheme = money.premium_scheme(context)
+        return relation(across_ccgs(context.backend, context.shared, scheme))
+
+    return money.or_not_computed(build, "premium_relation", SECTION, title)
+
+
+BUILDERS = (in_pack,)
 
 
 def steps(premium: Premium) -> Figure:
@@ -47,6 +79,9 @@ def steps(premium: Premium) -> Figure:
             f"Constitution standards failed (factor {premium.factor:.2f}); payment "
             f"£{premium.payment:,.0f}. Values from the lake carry 95% limits in the command's "
             "output; a measure with no value given is counted as not achieved."
+            + (f" Assumed: {'; '.join(premium.assumptions)}." if premium.assumptions else "")
+            + f" Every step, with the CCG's local measures and inputs: consortia premium "
+            f"--ccg {premium.ccg} --year {premium.year} --local FILE --inputs FILE."
         ),
         table=table,
         chart=partial(charts.premium_steps, table),

@@ -1,0 +1,119 @@
+"""What the pack's money sections share: the year they report on, and the results about every
+CCG (the allocation, budget risk, the premium's lake values), each computed once per run from
+the finance definitions (`Context.remember_for_everyone`) and the same in every CCG's pack.
+
+The year is the pack's latest financial year: the allocation and budget risk are those of
+that year (set from the year before), contracts are monitored in it, the premium scored on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+
+from consortia.analyses.scope import Scope, financial_year_label
+from consortia.errors import DataError
+from consortia.finance import allocation as allocating
+from consortia.finance import budget_risk as risking
+from consortia.finance.need import base_year
+from consortia.finance.parameters import allocation_parameters
+from consortia.finance.premium import rules
+from consortia.finance.premium.lake import values
+from consortia.pack.context import Context
+from consortia.pack.figure import Figure
+
+T = TypeVar("T")
+
+
+def pack_year(context: Context) -> str:
+    """The pack's latest financial year ("2014/15")."""
+    scope = context.scope
+    return financial_year_label(scope.first_year + scope.years - 1)
+
+
+def allocation(context: Context) -> allocating.Allocation:
+    """The allocation of the pack's year for every CCG of the lake (no cost indices given)."""
+    year = pack_year(context)
+
+    def compute() -> allocating.Allocation:
+        parameters = allocation_parameters(year)
+        return allocating.compute(context.backend, context.shared, parameters)
+
+    return _remembered(context, ("allocation", year), compute)
+
+
+def budget_risk(context: Context) -> risking.BudgetRisk:
+    """Budget risk for the pack's year from everyone's person costs: for a CCG's pack, with
+    its own list and a merger to twice it (`budget_risk.for_ccg`)."""
+    year = pack_year(context)
+    parameters = allocation_parameters(year)
+
+    def everyone() -> risking.BudgetRisk:
+        settings = risking.Settings(contingency=parameters.contingency_reserve)
+        return risking.compute(context.backend, context.shared, parameters, settings)
+
+    national = _remembered(context, ("budget_risk", year), everyone)
+    ccg = context.scope.ccg
+    if ccg is None:
+        return national
+    sizes = list_sizes(context, parameters.base_year_start)
+    people = int(sizes.get(ccg, 0))
+    if people == 0:
+        raise DataError(f"CCG {ccg} had nobody on its lists on 1 April {year[:4]}")
+    return risking.for_ccg(national, ccg, people)
+
+
+def list_sizes(context: Context, year_start: int) -> pd.Series:
+    """Patients on each CCG's lists on 1 April of the year starting in `year_start`."""
+    sizes, _ = context.run(risking.list_sizes, base_year(year_start))
+    return sizes.set_index("ccg")["people"]
+
+
+def premium_scheme(context: Context) -> rules.Scheme:
+    """The quality premium scheme shipped for the pack's year."""
+    return rules.scheme(pack_year(context))
+
+
+def premium_values(context: Context) -> pd.DataFrame:
+    """The premium's lake measures for every CCG in the performance year and the year
+    before (`consortia.finance.premium.lake.values`)."""
+    start = premium_scheme(context).performance_start
+    scope = Scope(None, start - 1, 2)
+    return _remembered(
+        context, ("premium_values", scope), lambda: values(context.backend, context.shared, scope)
+    )
+
+
+def _remembered(context: Context, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per run, its user error too: a lake that cannot give a result about
+    everyone is told so in every CCG's pack without computing it again for each."""
+
+    def attempt() -> T | DataError:
+        try:
+            return compute()
+        except DataError as error:
+            return error
+
+    result = context.remember_for_everyone(key, attempt)
+    if isinstance(result, DataError):
+        raise result
+    return result
+
+
+def or_not_computed(build: Callable[[], Figure], id: str, section: str, title: str) -> Figure:
+    """`build()`'s figure, or, when the lake cannot give it (no parameters for the year, no
+    activity in the base year), an empty figure whose method says why."""
+    try:
+        return build()
+    except DataError as error:
+        return not_computed(id, section, title, error)
+
+
+def not_computed(id: str, section: str, title: str, error: DataError) -> Figure:
+    """An empty figure whose method says why the lake could not give it."""
+    return Figure(
+        id=id, section=section, title=title, method=f"Not computed: {error.message}.",
+        table=pd.DataFrame(),
+    )  # fmt: skip
