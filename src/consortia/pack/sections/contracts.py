@@ -76,8 +76,9 @@ def activity(contracts: Contracts, pod: str) -> Figure:
         section=SECTION,
         title=f"{name}: activity per month at every provider",
         method=(
-            f"{chart.method.rstrip('.')}. Limits recalculated from the contract year's first month (its "
-            "points carry trial limits until there are 12). Neither more nor less activity "
+            f"{chart.method.rstrip('.')}. Limits recalculated from the contract year's first "
+            "month (its points carry trial limits until there are 12). Neither more nor less "
+            "activity "
             "is better: a special cause is a change to look into."
         ),
         table=table,
