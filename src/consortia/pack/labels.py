@@ -296,6 +296,27 @@ LABELS: dict[str, Label] = {
     "upper_limit": Label("Upper process limit", Kind.MEASURE, "Mean + 2.66 × mean moving range"),
     "point_type": Label("Variation", Kind.TEXT, "Making Data Count point type", names=POINT_TYPES),
     "target": Label("Target", Kind.MEASURE, "The national standard", missing="no target"),
+    # allocation (consortia allocate)
+    "need_index": Label(
+        "Need index", Kind.RATIO, "Need-weighted over raw population (1 = average)"
+    ),
+    "target_share": Label("Target share", Kind.SHARE, "Share of the national envelope"),
+    "baseline": Label("Baseline", Kind.POUNDS, "Base year's spend on the components"),
+    "allocation_target": Label(
+        "Target", Kind.POUNDS, "The envelope × the share of the weighted population"
+    ),
+    "allocation": Label("Allocation", Kind.POUNDS, "Baseline moved towards target"),
+    "allocation_growth": Label("Growth", Kind.SHARE, "Allocation over baseline, less 1"),
+    "distance_before": Label(
+        "Distance from target before", Kind.SHARE, "Baseline over target, less 1"
+    ),
+    "distance_after": Label(
+        "Distance from target after", Kind.SHARE, "Allocation over target, less 1"
+    ),
+    "allocation_per_head": Label(
+        "Allocation a head", Kind.POUNDS, "Allocation over registered person-years", 2
+    ),
+    "running_costs": Label("Running-cost allowance", Kind.POUNDS, "£ a head × population"),
     # markets and continuity
     "contacts": Label("Contacts", Kind.COUNT, "Admissions, attended appointments, attendances"),
     "providers": Label("Providers", Kind.COUNT, "Providers with any contact"),

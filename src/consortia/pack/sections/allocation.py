@@ -14,12 +14,15 @@ from consortia.pack.figure import Figure
 from consortia.pack.sections import money
 
 SECTION = "Allocation"
-CCG_COLUMNS = [
-    "ccg", "name", "population", "need_index", "target_share", "baseline", "target",
-    "allocation", "growth", "distance_before", "distance_after", "allocation_per_head",
-    "running_costs",
-]  # fmt: skip
-PRACTICE_COLUMNS = ["practice", "population", "weighted_population", "need_index", "target"]
+# The allocation's columns as the pack's tables name them (`pack.labels` holds one meaning
+# per name: "target" there is a standard's, "growth" a list's).
+CCG_COLUMNS = {
+    "ccg": "ccg", "name": "name", "population": "person_years", "need_index": "need_index",
+    "target_share": "target_share", "baseline": "baseline", "target": "allocation_target",
+    "allocation": "allocation", "growth": "allocation_growth",
+    "distance_before": "distance_before", "distance_after": "distance_after",
+    "allocation_per_head": "allocation_per_head", "running_costs": "running_costs",
+}  # fmt: skip
 
 
 def distance(context: Context) -> Figure:
@@ -33,14 +36,19 @@ def distance(context: Context) -> Figure:
 
 def _distance(context: Context, result: Allocation, title: str) -> Figure:
     p = result.parameters
-    table = result.ccgs[CCG_COLUMNS].assign(this_ccg=result.ccgs["ccg"] == context.scope.ccg)
+    table = (
+        result.ccgs[list(CCG_COLUMNS)]
+        .rename(columns=CCG_COLUMNS)
+        .assign(this_ccg=result.ccgs["ccg"] == context.scope.ccg)
+    )
     ours = table[table["this_ccg"]]
     if len(ours):
         row = ours.iloc[0]
         own = (
-            f" This CCG: target £{row['target']:,.0f}, baseline £{row['baseline']:,.0f} "
-            f"({row['distance_before']:+.1%} from target), allocation £{row['allocation']:,.0f} "
-            f"({row['growth']:+.2%} growth, {row['distance_after']:+.1%} from target after)."
+            f" This CCG: target £{row['allocation_target']:,.0f}, baseline "
+            f"£{row['baseline']:,.0f} ({row['distance_before']:+.1%} from target), allocation "
+            f"£{row['allocation']:,.0f} ({row['allocation_growth']:+.2%} growth, "
+            f"{row['distance_after']:+.1%} from target after)."
         )
     else:
         own = ""
@@ -77,12 +85,12 @@ def _practices(context: Context, result: Allocation, title: str) -> Figure:
     table = pd.DataFrame(
         {
             "practice": rows["practice"],
-            "population": rows["population"],
+            "person_years": rows["population"],
             "weighted_population": rows["weighted_population"],
             "need_index": rows["weighted_population"] / rows["population"],
-            "target": rows["target_share"] * result.envelope,
+            "allocation_target": rows["target_share"] * result.envelope,
         }
-    )[PRACTICE_COLUMNS]
+    )
     return Figure(
         id="allocation_practices",
         section=SECTION,
