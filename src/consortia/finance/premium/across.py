@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from ibis import _
-from scipy import stats
+from scipy import special
 
 from consortia.analyses.activity import population_by_age, scoped_events
 from consortia.analyses.scope import Scope, Tables, financial_year_label
@@ -142,9 +142,9 @@ def _spearman(earned: pd.Series, change: pd.Series, name: str) -> dict[str, Any]
                               "upper": np.nan}  # fmt: skip
     if n < 4 or both["earned"].nunique() < 2 or both["change"].nunique() < 2:
         return result
-    rho = float(stats.spearmanr(both["earned"], both["change"]).statistic)
+    rho = float(both["earned"].corr(both["change"], method="spearman"))  # average ranks on ties
     z = math.atanh(max(min(rho, 0.999999), -0.999999))
-    half = float(stats.norm.isf((1 - CONFIDENCE) / 2)) * math.sqrt(1.06 / (n - 3))
+    half = float(-special.ndtri((1 - CONFIDENCE) / 2)) * math.sqrt(1.06 / (n - 3))
     return result | {"rho": rho, "lower": math.tanh(z - half), "upper": math.tanh(z + half)}
 
 
