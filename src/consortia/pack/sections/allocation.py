@@ -3,6 +3,7 @@ and after pace of change, and the need of the CCG's own practices (`consortia al
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -25,13 +26,20 @@ CCG_COLUMNS = {
 }  # fmt: skip
 
 
+Build = Callable[[Context, Allocation, str], Figure]
+
+
+def _from_allocation(context: Context, id: str, title: str, build: Build) -> Figure:
+    """`build`'s figure from the run's allocation, or why the lake cannot give one."""
+    return money.or_not_computed(
+        lambda: build(context, money.allocation(context), title), id, SECTION, title
+    )
+
+
 def distance(context: Context) -> Figure:
     """Every CCG's distance from target before and after pace of change; this CCG marked."""
     title = "Distance from the weighted-capitation target, every CCG"
-    return money.or_not_computed(
-        lambda: _distance(context, money.allocation(context), title),
-        "allocation_distance", SECTION, title,
-    )  # fmt: skip
+    return _from_allocation(context, "allocation_distance", title, _distance)
 
 
 def _distance(context: Context, result: Allocation, title: str) -> Figure:
@@ -72,10 +80,7 @@ def _distance(context: Context, result: Allocation, title: str) -> Figure:
 def practices(context: Context) -> Figure:
     """The need index and target of each of the CCG's practices."""
     title = "Need-weighted population of each practice"
-    return money.or_not_computed(
-        lambda: _practices(context, money.allocation(context), title),
-        "allocation_practices", SECTION, title,
-    )  # fmt: skip
+    return _from_allocation(context, "allocation_practices", title, _practices)
 
 
 def _practices(context: Context, result: Allocation, title: str) -> Figure:
