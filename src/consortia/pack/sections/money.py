@@ -61,7 +61,9 @@ def budget_risk(context: Context) -> risking.BudgetRisk:
     sizes = list_sizes(context, parameters.base_year_start)
     people = int(sizes.get(ccg, 0))
     if people == 0:
-        raise DataError(f"CCG {ccg} had nobody on its lists on 1 April {year[:4]}")
+        raise DataError(
+            f"CCG {ccg} had nobody on its lists on 1 April {parameters.base_year_start}"
+        )
     return risking.for_ccg(national, ccg, people)
 
 
