@@ -13,8 +13,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from consortia.analyses.scope import Scope
 from consortia.engine.backends import connect
 from consortia.pack.all_ccgs import build_all
+from consortia.pack.build import figures_of, open_tables
+from consortia.pack.context import Context
+from consortia.pack.sections import allocation, budget_risk, contracts, premium
 from tests.integration.test_allocate import allocate_to_json, ccg_codes
 from tests.integration.test_cli import consortia
 
@@ -127,3 +131,25 @@ def test_budget_risk_marks_the_ccgs_own_list(england_lake: Path, packs: Path) ->
     # The chance of overspending falls as the population grows.
     alone = grid[(grid["variant"] == "alone") & (grid["overspend"] == 0.01)]
     assert alone["chance"].is_monotonic_decreasing
+
+
+def test_a_year_the_lake_or_the_rules_cannot_give_is_said_not_computed(
+    england_lake: Path,
+) -> None:
+    """No parameters or scheme are shipped for 2016/17 and the lake holds no 2015/16: each
+    money figure is empty and says why, and no error stops the pack."""
+    backend = connect()
+    tables = open_tables(backend, england_lake)
+    code = ccg_codes(england_lake)[0]
+    context = Context(backend, tables, Scope(code, 2016, 1), "", None)
+    steps = (*allocation.BUILDERS, *budget_risk.BUILDERS, *contracts.BUILDERS,
+             *premium.BUILDERS)  # fmt: skip
+    figures = figures_of(context, steps)
+    assert [f.id for f in figures] == [
+        "allocation_distance", "allocation_practices", "budget_risk", "contract_position",
+        "premium_steps",
+    ]  # fmt: skip
+    for figure in figures:
+        assert figure.table.empty, figure.id
+        assert figure.method.startswith("Not computed: "), figure.id
+    assert "2016/17" in figures[0].method
