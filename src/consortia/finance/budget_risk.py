@@ -209,6 +209,12 @@ class BudgetRisk:
     smallest: pd.DataFrame
     slope: float
 
+    @cached_property
+    def simulations(self) -> dict[str, Simulation]:
+        """Each variant's simulation, its costs' moments computed once (`for_ccg` draws
+        every CCG's own sizes from the same ones)."""
+        return _simulations(self.costs, self.pool_above, self.settings)
+
 
 class Simulation:
     """Simulated overspend for one variant (alone or pooled) at any population size."""
@@ -354,7 +360,7 @@ def for_ccg(risk: BudgetRisk, ccg: str, people: int) -> BudgetRisk:
     """`risk` (everyone's costs, `ccg` None) with its reference rows for a CCG of `people`:
     the grid and the smallest populations are everyone's; the CCG's own list and a merger
     to twice it are simulated from the same costs, as `from_costs` would for that size."""
-    simulations = _simulations(risk.costs, risk.pool_above, risk.settings)
+    simulations = risk.simulations
     rows = [
         _row(simulation, variant, size, label)
         for variant, simulation in simulations.items()
