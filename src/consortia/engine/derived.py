@@ -43,15 +43,16 @@ def content(lake: Lake) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-PACKAGES = ("analyses", "measures", "schema")
+# Every package a kept result's definition may live in (the money's aggregates are finance's).
+PACKAGES = ("analyses", "finance", "measures", "schema")
 SOURCES = {".py", ".csv", ".toml", ".yaml", ".yml", ".json"}
 
 
 @functools.cache
 def code() -> str:
-    """SHA-256 of what definitions are made of: the analyses, measures and schema (reference
-    tables included) and the engine's versions. Any change names new files: conservative, and
-    free of compiling each definition's SQL to name it."""
+    """SHA-256 of what definitions are made of: the analyses, finance, measures and schema
+    (reference tables and shipped parameters included) and the engine's versions. Any change
+    names new files: conservative, and free of compiling each definition's SQL to name it."""
     versions = (
         f"{FORMAT} consortia {__version__} ibis {ibis.__version__} duckdb {duckdb.__version__}"
     )
