@@ -24,6 +24,8 @@ from typing import Any
 
 import duckdb
 import ibis
+import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from consortia import __version__
@@ -34,6 +36,7 @@ from consortia.schema.datasets import DATASETS
 
 FOLDER = "_derived"
 FORMAT = 1  # how aggregates are written; a change names new files
+WORDS = b"consortia"  # the schema metadata key of a kept frame's words
 PLACEHOLDER = "CCG-CODE"  # stands for a CCG's code in SQL compiled for every CCG
 
 
@@ -115,6 +118,33 @@ class Derived:
         stored = self._kept(path, computed, lambda temporary: self._copy(computed, temporary))
         return stored if stored is not None else computed
 
+    def frame(
+        self,
+        definition: Callable[..., Any],
+        arguments: str,
+        compute: Callable[[], tuple[pd.DataFrame, dict[str, Any]] | None],
+    ) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+        """A table computed in Python from kept results, and words about it (JSON), kept beside
+        the lake like them: read when there, else `compute()`d, written and read back, so a run
+        that computes it and one that reads it give the same. None when `compute` gives
+        nothing to keep; the computed table itself when the lake cannot be written."""
+        path = self.path(definition, arguments)
+        if path.exists() and unreadable(path) is None:
+            found = _read_frame(path)
+            if found is not None:
+                return found
+        computed = compute()
+        if computed is None:
+            return None
+        table = pa.Table.from_pandas(computed[0], preserve_index=False)
+        words = json.dumps(computed[1]).encode()
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), WORDS: words})
+        if not write_whole(path, lambda temporary: pq.write_table(table, temporary)):
+            self.all_kept = False
+            return computed
+        _remove_earlier(path)
+        return _read_frame(path) or computed
+
     def _kept(self, path: Path, computed: Any, write: Callable[[Path], object]) -> Any | None:
         """The file at `path` if it holds `computed`'s columns and types, else `computed`
         written there by `write` and read back; None when it cannot be written."""
@@ -177,6 +207,16 @@ class Derived:
         if scope.ccg is None:
             return text
         return text.replace(f"'{PLACEHOLDER}'", f"'{scope.ccg}'")
+
+
+def _read_frame(path: Path) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    """A table kept by `Derived.frame` with its words; None if it is not one."""
+    try:
+        table = pq.read_table(path)
+        words = json.loads((table.schema.metadata or {})[WORDS])
+    except (OSError, KeyError, ValueError, pa.ArrowException):
+        return None
+    return (table.to_pandas(), words) if isinstance(words, dict) else None
 
 
 def _remove_earlier(keep: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import pandas as pd
 
@@ -29,17 +30,32 @@ CCG_COLUMNS = {
 Build = Callable[[Context, Allocation, str], Figure]
 
 
-def _from_allocation(context: Context, id: str, title: str, build: Build) -> Figure:
-    """`build`'s figure from the run's allocation, or why the lake cannot give one."""
-    return money.or_not_computed(
-        lambda: build(context, money.allocation(context), title), id, SECTION, title
+def _from_allocation(
+    context: Context,
+    builder: Callable[[Context], Figure],
+    id: str,
+    title: str,
+    build: Build,
+    chart: Callable[[pd.DataFrame], Any],
+) -> Figure:
+    """`build`'s figure from the run's allocation (kept beside the lake), or why the lake
+    cannot give one."""
+    return money.kept(
+        context,
+        builder,
+        lambda: money.or_not_computed(
+            lambda: build(context, money.allocation(context), title), id, SECTION, title
+        ),
+        chart,
     )
 
 
 def distance(context: Context) -> Figure:
     """Every CCG's distance from target before and after pace of change; this CCG marked."""
     title = "Distance from the weighted-capitation target, every CCG"
-    return _from_allocation(context, "allocation_distance", title, _distance)
+    return _from_allocation(
+        context, distance, "allocation_distance", title, _distance, charts.allocation_distance
+    )
 
 
 def _distance(context: Context, result: Allocation, title: str) -> Figure:
@@ -80,7 +96,9 @@ def _distance(context: Context, result: Allocation, title: str) -> Figure:
 def practices(context: Context) -> Figure:
     """The need index and target of each of the CCG's practices."""
     title = "Need-weighted population of each practice"
-    return _from_allocation(context, "allocation_practices", title, _practices)
+    return _from_allocation(
+        context, practices, "allocation_practices", title, _practices, charts.need_index
+    )
 
 
 def _practices(context: Context, result: Allocation, title: str) -> Figure:

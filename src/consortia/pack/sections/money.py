@@ -8,8 +8,12 @@ that year (set from the year before), contracts are monitored in it, the premium
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from collections.abc import Callable
-from typing import TypeVar
+from functools import cache, partial
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -25,6 +29,7 @@ from consortia.pack.context import Context
 from consortia.pack.figure import Figure
 
 T = TypeVar("T")
+NOT_COMPUTED = "Not computed: "  # how a figure the lake cannot give begins its method
 
 
 def pack_year(context: Context) -> str:
@@ -104,6 +109,56 @@ def _remembered(context: Context, key: tuple[object, ...], compute: Callable[[],
     return result
 
 
+def kept(
+    context: Context,
+    builder: Callable[[Context], Figure],
+    build: Callable[[], Figure],
+    chart: Callable[[pd.DataFrame], Any],
+) -> Figure:
+    """`build()`'s figure for the context's scope, kept beside the lake with the results it is
+    computed from (`Derived.frame`), so a later pack reads its table and words rather than
+    computing it again; its chart is drawn from the table. Not kept: a figure not computed."""
+    derived = context.derived
+    if derived is None:
+        return build()
+    made: list[Figure] = []
+
+    def compute() -> tuple[pd.DataFrame, dict[str, Any]] | None:
+        figure = build()
+        made.append(figure)
+        if figure.method.startswith(NOT_COMPUTED):
+            return None
+        words = {"id": figure.id, "section": figure.section, "title": figure.title,
+                 "method": figure.method, "confidence": figure.confidence,
+                 "notes": list(figure.notes)}  # fmt: skip
+        return figure.table, words
+
+    found = derived.frame(builder, f"{context.scope!r}, {_source(builder)}", compute)
+    if found is None:
+        return made[0]
+    table, words = found
+    return Figure(
+        id=str(words["id"]),
+        section=str(words["section"]),
+        title=str(words["title"]),
+        method=str(words["method"]),
+        table=table,
+        chart=partial(chart, table),
+        confidence=words["confidence"],
+        notes=tuple(str(note) for note in words["notes"]),
+    )
+
+
+@cache
+def _source(builder: Callable[..., Any]) -> str:
+    """A digest of the code a kept figure's words come from: its section's module and this one
+    (the finance definitions are in the lake's own key, `consortia.engine.derived.code`)."""
+    digest = hashlib.sha256()
+    for module in (sys.modules[builder.__module__], sys.modules[__name__]):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
+
+
 def or_not_computed(build: Callable[[], Figure], id: str, section: str, title: str) -> Figure:
     """`build()`'s figure, or, when the lake cannot give it (no parameters for the year, no
     activity in the base year), an empty figure whose method says why."""
@@ -116,6 +171,6 @@ def or_not_computed(build: Callable[[], Figure], id: str, section: str, title: s
 def not_computed(id: str, section: str, title: str, error: DataError) -> Figure:
     """An empty figure whose method says why the lake could not give it."""
     return Figure(
-        id=id, section=section, title=title, method=f"Not computed: {error.message}.",
+        id=id, section=section, title=title, method=f"{NOT_COMPUTED}{error.message}.",
         table=pd.DataFrame(),
     )  # fmt: skip

@@ -33,7 +33,12 @@ def in_pack(context: Context) -> Figure:
         premium = evaluate(scheme, ccg, people, found[found["ccg"] == ccg], None, None)
         return steps(premium)
 
-    return money.or_not_computed(build, "premium_steps", SECTION, title)
+    return money.kept(
+        context,
+        in_pack,
+        lambda: money.or_not_computed(build, "premium_steps", SECTION, title),
+        charts.premium_steps,
+    )
 
 
 def across_in_pack(context: Context) -> Figure:
