@@ -176,3 +176,50 @@ def test_rows_of_a_lake_that_cannot_keep_them_are_computed_where_used(lake: Path
     assert len(rows) == len(pd.read_parquet(lake / "registration"))
     assert (lake / FOLDER).read_text() == "not a folder"
     assert not [p for p in lake.iterdir() if p.name.startswith(".")]
+
+
+computed: list[int] = []
+
+
+def _summary() -> tuple[pd.DataFrame, dict[str, Any]]:
+    """A table computed in Python, with words about it."""
+    computed.append(1)
+    frame = pd.DataFrame({"ccg": ["00A", "00B"], "chance": [0.25, None], "ours": [True, False]})
+    return frame, {"method": "Counted by hand.", "notes": ["00A"]}
+
+
+def test_a_frame_is_kept_with_its_words_and_read_back_the_same(lake: Path) -> None:
+    computed.clear()
+    first = Derived(Lake(lake), connect()).frame(_summary, "00A", _summary)
+    again = Derived(Lake(lake), connect()).frame(_summary, "00A", _summary)
+    assert computed == [1]  # the second process read it
+    assert first is not None
+    assert again is not None
+    pd.testing.assert_frame_equal(first[0], again[0])
+    assert first[1] == again[1] == {"method": "Counted by hand.", "notes": ["00A"]}
+    assert list(again[0]["ours"]) == [True, False]
+    assert pd.isna(again[0]["chance"].iloc[1])
+    derived = Derived(Lake(lake), connect())
+    derived.frame(_summary, "00B", _summary)  # another argument: another file
+    assert computed == [1, 1]
+    derived.path(_summary, "00A").write_bytes(b"PAR1 torn")  # a torn file: computed again
+    again = Derived(Lake(lake), connect()).frame(_summary, "00A", _summary)
+    assert computed == [1, 1, 1]
+    assert again is not None
+    pd.testing.assert_frame_equal(first[0], again[0])
+
+
+def test_nothing_to_keep_is_not_kept(lake: Path) -> None:
+    derived = Derived(Lake(lake), connect())
+    assert derived.frame(_summary, "none", lambda: None) is None
+    assert not derived.path(_summary, "none").exists()
+
+
+def test_a_frame_of_a_lake_that_cannot_keep_it_is_computed_and_the_lake_left_alone(
+    lake: Path,
+) -> None:
+    (lake / FOLDER).write_text("not a folder")
+    found = Derived(Lake(lake), connect()).frame(_summary, "00A", _summary)
+    assert found is not None
+    assert list(found[0]["ccg"]) == ["00A", "00B"]
+    assert (lake / FOLDER).read_text() == "not a folder"
