@@ -3,9 +3,7 @@ and after pace of change, and the need of the CCG's own practices (`consortia al
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import pandas as pd
 
@@ -27,35 +25,13 @@ CCG_COLUMNS = {
 }  # fmt: skip
 
 
-Build = Callable[[Context, Allocation, str], Figure]
-
-
-def _from_allocation(
-    context: Context,
-    builder: Callable[[Context], Figure],
-    id: str,
-    title: str,
-    build: Build,
-    chart: Callable[[pd.DataFrame], Any],
-) -> Figure:
-    """`build`'s figure from the run's allocation (kept beside the lake), or why the lake
-    cannot give one."""
-    return money.kept(
-        context,
-        builder,
-        lambda: money.or_not_computed(
-            lambda: build(context, money.allocation(context), title), id, SECTION, title
-        ),
-        chart,
-    )
-
-
 def distance(context: Context) -> Figure:
     """Every CCG's distance from target before and after pace of change; this CCG marked."""
     title = "Distance from the weighted-capitation target, every CCG"
-    return _from_allocation(
-        context, distance, "allocation_distance", title, _distance, charts.allocation_distance
-    )
+    return money.kept(
+        context, distance, "allocation_distance", SECTION, title,
+        lambda: _distance(context, money.allocation(context), title), charts.allocation_distance,
+    )  # fmt: skip
 
 
 def _distance(context: Context, result: Allocation, title: str) -> Figure:
@@ -96,9 +72,10 @@ def _distance(context: Context, result: Allocation, title: str) -> Figure:
 def practices(context: Context) -> Figure:
     """The need index and target of each of the CCG's practices."""
     title = "Need-weighted population of each practice"
-    return _from_allocation(
-        context, practices, "allocation_practices", title, _practices, charts.need_index
-    )
+    return money.kept(
+        context, practices, "allocation_practices", SECTION, title,
+        lambda: _practices(context, money.allocation(context), title), charts.need_index,
+    )  # fmt: skip
 
 
 def _practices(context: Context, result: Allocation, title: str) -> Figure:

@@ -23,13 +23,9 @@ TITLE = "Chance of overspending the budget in a year, by population size"
 def in_pack(context: Context) -> Figure:
     """The pack's budget risk: everyone's person costs, with this CCG's list marked."""
     return money.kept(
-        context,
-        in_pack,
-        lambda: money.or_not_computed(
-            lambda: figure(money.budget_risk(context), everyone=True), "budget_risk", SECTION, TITLE
-        ),
-        charts.budget_risk,
-    )
+        context, in_pack, "budget_risk", SECTION, TITLE,
+        lambda: figure(money.budget_risk(context), everyone=True), charts.budget_risk,
+    )  # fmt: skip
 
 
 def figure(risk: BudgetRisk, everyone: bool = False) -> Figure:

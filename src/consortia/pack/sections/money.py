@@ -112,31 +112,37 @@ def _remembered(context: Context, key: tuple[object, ...], compute: Callable[[],
 def kept(
     context: Context,
     builder: Callable[[Context], Figure],
+    id: str,
+    section: str,
+    title: str,
     build: Callable[[], Figure],
     chart: Callable[[pd.DataFrame], Any],
 ) -> Figure:
     """`build()`'s figure for the context's scope, kept beside the lake with the results it is
     computed from (`Derived.frame`), so a later pack reads its table and words rather than
-    computing it again; its chart is drawn from the table. Not kept: a figure not computed."""
-    derived = context.derived
-    if derived is None:
-        return build()
-    made: list[Figure] = []
+    computing it again; its chart is drawn from the table. When the lake cannot give it
+    (`build` raises a user error), the empty figure that says why (`not_computed`), not kept."""
+    failed: list[Figure] = []
 
     def compute() -> tuple[pd.DataFrame, dict[str, Any]] | None:
-        figure = build()
-        made.append(figure)
-        if figure.method.startswith(NOT_COMPUTED):
+        try:
+            figure = build()
+        except DataError as error:
+            failed.append(not_computed(id, section, title, error))
             return None
         words = {"id": figure.id, "section": figure.section, "title": figure.title,
                  "method": figure.method, "confidence": figure.confidence,
                  "notes": list(figure.notes)}  # fmt: skip
         return figure.table, words
 
-    found = derived.frame(builder, f"{context.scope!r}, {_source(builder)}", compute)
-    if found is None:
-        return made[0]
-    table, words = found
+    derived = context.derived
+    if derived is None:
+        made = compute()
+    else:
+        made = derived.frame(builder, f"{context.scope!r}, {_source(builder)}", compute)
+    if made is None:
+        return failed[0]
+    table, words = made
     return Figure(
         id=str(words["id"]),
         section=str(words["section"]),
@@ -159,17 +165,9 @@ def _source(builder: Callable[..., Any]) -> str:
     return digest.hexdigest()
 
 
-def or_not_computed(build: Callable[[], Figure], id: str, section: str, title: str) -> Figure:
-    """`build()`'s figure, or, when the lake cannot give it (no parameters for the year, no
-    activity in the base year), an empty figure whose method says why."""
-    try:
-        return build()
-    except DataError as error:
-        return not_computed(id, section, title, error)
-
-
 def not_computed(id: str, section: str, title: str, error: DataError) -> Figure:
-    """An empty figure whose method says why the lake could not give it."""
+    """An empty figure whose method says why the lake could not give it (no parameters for
+    the year, no activity in the base year)."""
     return Figure(
         id=id, section=section, title=title, method=f"{NOT_COMPUTED}{error.message}.",
         table=pd.DataFrame(),

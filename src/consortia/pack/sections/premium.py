@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from consortia.errors import DataError
 from consortia.finance.premium.across import Across, across_ccgs
 from consortia.finance.premium.evaluate import RULE_WORDS, Premium, evaluate
 from consortia.pack import charts
@@ -34,10 +35,7 @@ def in_pack(context: Context) -> Figure:
         return steps(premium)
 
     return money.kept(
-        context,
-        in_pack,
-        lambda: money.or_not_computed(build, "premium_steps", SECTION, title),
-        charts.premium_steps,
+        context, in_pack, "premium_steps", SECTION, title, build, charts.premium_steps
     )
 
 
@@ -49,7 +47,10 @@ def across_in_pack(context: Context) -> Figure:
         scheme = money.premium_scheme(context)
         return relation(across_ccgs(context.backend, context.shared, scheme))
 
-    return money.or_not_computed(build, "premium_relation", SECTION, title)
+    try:
+        return build()
+    except DataError as error:
+        return money.not_computed("premium_relation", SECTION, title, error)
 
 
 BUILDERS = (in_pack,)
