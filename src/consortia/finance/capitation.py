@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import lstsq
 
 from consortia.finance.need import CELL, MORBIDITY, UNDER_75
 from consortia.finance.parameters import COST_INDICES, AllocationParameters, Component
@@ -66,7 +65,7 @@ def fit_need(pooled: pd.DataFrame, component: Component) -> tuple[NeedModel, np.
     rate = np.divide(cost, weight, out=np.zeros_like(cost), where=weight > 0)
     design = _design(pooled)
     root = np.sqrt(weight)
-    coefficients, *_ = lstsq(design.to_numpy() * root[:, None], rate * root)
+    coefficients, *_ = np.linalg.lstsq(design.to_numpy() * root[:, None], rate * root, rcond=None)
     fitted = design.to_numpy() @ coefficients
     negative = int((fitted < 0).sum())
     fitted = np.maximum(fitted, 0.0)

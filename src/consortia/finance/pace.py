@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from consortia.errors import DataError
 
@@ -81,7 +80,9 @@ def pace_of_change(
         scale = 0.0
     elif surplus(top) <= 0:
         scale = top
-    else:
+    else:  # imported here: half a second that every pack reading a kept allocation saves
+        from scipy.optimize import brentq
+
         scale = float(brentq(surplus, 0.0, top, xtol=1e-14, rtol=1e-15, maxiter=500))
     allocation = np.clip(scale * target, lowest, highest)
     return Pace(allocation, lowest, highest, scale)

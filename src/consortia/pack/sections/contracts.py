@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from consortia.errors import DataError
 from consortia.finance import contracts as contracting
 from consortia.finance.contracts import MONTHS, Contracts
 from consortia.pack import charts
@@ -22,6 +22,7 @@ from consortia.pack.sections import money
 from consortia.stats.spc import xmr
 
 SECTION = "Contracts"
+ACTIVITY = "contract_activity_"  # before a point of delivery's code, the id of its chart
 LINE_COLUMNS = [
     "provider", "pod", "plan_value", "plan_ytd_value", "actual_ytd_value", "variance_ytd_share",
     "forecast_seasonal_value", "forecast_run_rate_value", "forecast_variance_value",
@@ -70,9 +71,9 @@ def activity(contracts: Contracts, pod: str) -> Figure:
             "denominator": np.nan,
         }
     )
-    name = label("pod").names.get(pod, pod)
+    name = _pod_name(pod)
     return Figure(
-        id=f"contract_activity_{pod}",
+        id=f"{ACTIVITY}{pod}",
         section=SECTION,
         title=f"{name}: activity per month at every provider",
         method=(
@@ -89,7 +90,8 @@ def activity(contracts: Contracts, pod: str) -> Figure:
 
 def in_pack(context: Context) -> tuple[Figure, ...]:
     """The CCG's contracts in the pack's year, planned from the year before with no growth:
-    the position of every line and each point of delivery's XmR chart."""
+    the position of every line and each point of delivery's XmR chart, kept beside the lake
+    (`money.kept_all`)."""
     ccg = context.scope.ccg
     if ccg is None:
         return ()
@@ -99,10 +101,23 @@ def in_pack(context: Context) -> tuple[Figure, ...]:
         made = contracting.compute(context.backend, context.shared, ccg, year, growth=0.0)
         return figures(made)
 
-    try:
-        return build()
-    except DataError as error:
-        return (money.not_computed("contract_position", SECTION, "Contract position", error),)
+    return money.kept_all(
+        context, in_pack, "contract_position", SECTION, "Contract position", build, _chart
+    )
+
+
+def _chart(table: pd.DataFrame, words: dict[str, Any]) -> Any:
+    """The chart of a kept contracts figure, by its id: the position's variance bars, or a
+    point of delivery's XmR chart."""
+    pod = str(words["id"]).removeprefix(ACTIVITY)
+    if pod == words["id"]:
+        return charts.contract_variance(table)
+    return charts.spc(table, f"{_pod_name(pod)} per month")
+
+
+def _pod_name(pod: str) -> str:
+    """A point of delivery's name ("Emergency admissions")."""
+    return label("pod").names.get(pod, pod)
 
 
 def figures(contracts: Contracts) -> tuple[Figure, ...]:

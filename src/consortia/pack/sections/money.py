@@ -111,47 +111,86 @@ def _remembered(context: Context, key: tuple[object, ...], compute: Callable[[],
 
 def kept(
     context: Context,
-    builder: Callable[[Context], Figure],
+    builder: Callable[[Context], Any],
     id: str,
     section: str,
     title: str,
     build: Callable[[], Figure],
     chart: Callable[[pd.DataFrame], Any],
 ) -> Figure:
-    """`build()`'s figure for the context's scope, kept beside the lake with the results it is
-    computed from (`Derived.frame`), so a later pack reads its table and words rather than
-    computing it again; its chart is drawn from the table. When the lake cannot give it
-    (`build` raises a user error), the empty figure that says why (`not_computed`), not kept."""
+    """`build()`'s figure for the context's scope, kept beside the lake (`kept_all`)."""
+    made = kept_all(
+        context, builder, id, section, title, lambda: (build(),), lambda table, _: chart(table)
+    )
+    return made[0]
+
+
+def kept_all(
+    context: Context,
+    builder: Callable[[Context], Any],
+    id: str,
+    section: str,
+    title: str,
+    build: Callable[[], tuple[Figure, ...]],
+    chart: Callable[[pd.DataFrame, dict[str, Any]], Any],
+) -> tuple[Figure, ...]:
+    """`build()`'s figures for the context's scope, each kept beside the lake with the results
+    it is computed from (`Derived.frame`), so a later pack reads their tables and words rather
+    than computing them again; each chart is drawn from its table and words. When the lake
+    cannot give them (`build` raises a user error), the one empty figure that says why
+    (`not_computed`), not kept."""
     failed: list[Figure] = []
 
-    def compute() -> tuple[pd.DataFrame, dict[str, Any]] | None:
+    @cache
+    def computed() -> tuple[Figure, ...]:
         try:
-            figure = build()
+            return build()
         except DataError as error:
             failed.append(not_computed(id, section, title, error))
+            return ()
+
+    def compute(index: int) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+        figures = computed()
+        if index >= len(figures):
             return None
+        figure = figures[index]
         words = {"id": figure.id, "section": figure.section, "title": figure.title,
                  "method": figure.method, "confidence": figure.confidence,
-                 "notes": list(figure.notes)}  # fmt: skip
+                 "notes": list(figure.notes), "improvement": figure.improvement,
+                 "of": len(figures)}  # fmt: skip
         return figure.table, words
 
-    derived = context.derived
-    if derived is None:
-        made = compute()
-    else:
-        made = derived.frame(builder, f"{context.scope!r}, {_source(builder)}", compute)
-    if made is None:
-        return failed[0]
-    table, words = made
+    def made(index: int) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+        derived = context.derived
+        if derived is None:
+            return compute(index)
+        arguments = f"{context.scope!r}, {index}, {_source(builder)}"
+        return derived.frame(builder, arguments, partial(compute, index))
+
+    first = made(0)
+    if first is None:
+        return tuple(failed)
+    found = [first, *(made(index) for index in range(1, int(first[1]["of"])))]
+    return tuple(_figure(table, words, chart) for table, words in filter(None, found))
+
+
+def _figure(
+    table: pd.DataFrame,
+    words: dict[str, Any],
+    chart: Callable[[pd.DataFrame, dict[str, Any]], Any],
+) -> Figure:
+    """A kept figure from its table and words, its chart drawn from them."""
+    improvement = words.get("improvement")
     return Figure(
         id=str(words["id"]),
         section=str(words["section"]),
         title=str(words["title"]),
         method=str(words["method"]),
         table=table,
-        chart=partial(chart, table),
+        chart=partial(chart, table, words),
         confidence=words["confidence"],
         notes=tuple(str(note) for note in words["notes"]),
+        improvement=None if improvement is None else str(improvement),
     )
 
 
