@@ -15,6 +15,7 @@ under 5 s, its analyses within 3× of the scan. Run:
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import statistics
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import ibis.expr.operations as ops
 
+import consortia as consortia_package
 from consortia.engine.backends import connect
 from consortia.engine.derived import FOLDER
 from consortia.ingest.checked import STAMP
@@ -104,6 +106,8 @@ def main() -> None:
     parser.add_argument("--ccg", default="00A")
     args = parser.parse_args()
     consortia = str(Path(sys.executable).with_name("consortia"))
+    # the package compiled to bytecode, as `make demo` leaves it (and Python on first use)
+    compileall.compile_dir(Path(consortia_package.__file__).parent, quiet=1)
     columns = columns_read(args.lake, args.ccg)
     read = sum(len(names) for names in columns.values())
     with tempfile.TemporaryDirectory() as folder:

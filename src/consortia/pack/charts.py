@@ -102,6 +102,26 @@ def inline_values(data: Any) -> dict[str, Any]:
 alt.data_transformers.register("consortia", inline_values)
 
 
+def _view(
+    data: Any, mark: alt.MarkDef, transform: list[Any] | None = None, **encodings: Any
+) -> Any:
+    """One layer built whole: its data, mark, transforms and encodings (`_channels`) given at
+    once. Altair's chained `.mark_*().encode().transform_*()` copies the chart at each step,
+    about half the time of building a layered chart; the specification is the same."""
+    return alt.Chart(
+        data,
+        mark=mark,
+        encoding=alt.FacetedEncoding(**_channels(**encodings)),
+        transform=transform if transform else alt.Undefined,
+    )
+
+
+def _layers(*layers: Any, resolve: alt.Resolve | None = None, **properties: Any) -> Any:
+    """Layers drawn over one another, with the whole chart's properties (width, height,
+    title), built at once: each `+` or `.properties()` would copy every layer again."""
+    return alt.LayerChart(layer=list(layers), resolve=resolve or alt.Undefined, **properties)
+
+
 def spec(chart: Any) -> dict[str, Any]:
     """The chart's Vega-Lite specification, data inline, in the pack's look (`CONFIG`).
 
@@ -158,7 +178,7 @@ def pyramid(table: pd.DataFrame) -> alt.LayerChart:
             )
         )
     )
-    return (bars + england).properties(width=520, height=360, title="Registered population")
+    return _layers(bars, england, width=520, height=360, title="Registered population")
 
 
 def rate_bars(table: pd.DataFrame, title: str) -> alt.LayerChart:
@@ -177,7 +197,7 @@ def rate_bars(table: pd.DataFrame, title: str) -> alt.LayerChart:
         )
     )
     whiskers = base.mark_rule(color=NHS_BLACK).encode(**_channels(x="lower:Q", x2="upper:Q"))
-    return (bars + whiskers).properties(width=520, height=300, title=title)
+    return _layers(bars, whiskers, width=520, height=300, title=title)
 
 
 def monthly_lines(table: pd.DataFrame, title: str) -> alt.Chart:
@@ -234,9 +254,7 @@ def dots_with_intervals(
         .mark_rule(color=NHS_RED, strokeDash=[4, 3])
         .encode(**_channels(x="overall:Q"))
     )
-    return (bars + dots + overall).properties(
-        width=480, height=max(60, 14 * len(table)), title=title
-    )
+    return _layers(bars, dots, overall, width=480, height=max(60, 14 * len(table)), title=title)
 
 
 def deprivation_bars(table: pd.DataFrame) -> alt.LayerChart:
@@ -252,7 +270,7 @@ def deprivation_bars(table: pd.DataFrame) -> alt.LayerChart:
     everyone = base.mark_tick(color=NHS_DARK_GREY, thickness=3, size=30).encode(
         **_channels(y="share_all:Q")
     )
-    return (bars + everyone).properties(width=480, height=220, title="Deprivation profile")
+    return _layers(bars, everyone, width=480, height=220, title="Deprivation profile")
 
 
 def list_growth(table: pd.DataFrame, first: str, last: str) -> alt.Chart:
@@ -333,54 +351,44 @@ def funnel(
     level, lower, upper), and outlying units (the table's `outlying` column, each named by its
     `unit` column) labelled."""
     levels = list(dict.fromkeys(limits["level"]))
-    limit_chart = (
-        alt.Chart(limits)
-        .transform_fold(["lower", "upper"], as_=["side", "limit"])
-        .mark_line(color=NHS_GREY)
-        .encode(
-            **_channels(
-                x="expected:Q",
-                y="limit:Q",
-                detail="side:N",
-                strokeDash=alt.StrokeDash(
-                    "level:N",
-                    title="Limits",
-                    scale=alt.Scale(domain=levels, range=[[4, 3], [1, 0]][: len(levels)]),
-                ),
-            )
-        )
+    limit_chart = _view(
+        limits,
+        alt.MarkDef(type="line", color=NHS_GREY),
+        [alt.FoldTransform(fold=["lower", "upper"], **{"as": ["side", "limit"]})],
+        x="expected:Q",
+        y="limit:Q",
+        detail="side:N",
+        strokeDash=alt.StrokeDash(
+            "level:N",
+            title="Limits",
+            scale=alt.Scale(domain=levels, range=[[4, 3], [1, 0]][: len(levels)]),
+        ),
     )
-    points = (
-        alt.Chart(table)
-        .mark_circle(size=60)
-        .encode(
-            **_channels(
-                x=alt.X("expected:Q", title="Expected events", scale=alt.Scale(type="log")),
-                y=alt.Y("ratio:Q", title="Observed / expected", scale=alt.Scale(zero=False)),
-                color=alt.ColorValue(
-                    NHS_BLUE, condition={"test": "datum.outlying", "value": NHS_RED}
-                ),
-                tooltip=[
-                    unit,
-                    "observed",
-                    alt.Tooltip("expected:Q", format=".1f"),
-                    alt.Tooltip("ratio:Q", format=".2f"),
-                    "significance",
-                    alt.Tooltip("percentile:Q", format=".0f"),
-                ],
-            )
-        )
+    points = _view(
+        table,
+        alt.MarkDef(type="circle", size=60),
+        x=alt.X("expected:Q", title="Expected events", scale=alt.Scale(type="log")),
+        y=alt.Y("ratio:Q", title="Observed / expected", scale=alt.Scale(zero=False)),
+        color=alt.ColorValue(NHS_BLUE, condition={"test": "datum.outlying", "value": NHS_RED}),
+        tooltip=[
+            unit,
+            "observed",
+            alt.Tooltip("expected:Q", format=".1f"),
+            alt.Tooltip("ratio:Q", format=".2f"),
+            "significance",
+            alt.Tooltip("percentile:Q", format=".0f"),
+        ],
     )
-    labels = (
-        alt.Chart(table)
-        .transform_filter("datum.outlying")
-        .mark_text(align="left", dx=6)
-        .encode(**_channels(x="expected:Q", y="ratio:Q", text=f"{unit}:N"))
+    labels = _view(
+        table,
+        alt.MarkDef(type="text", align="left", dx=6),
+        [alt.FilterTransform(filter="datum.outlying")],
+        x="expected:Q",
+        y="ratio:Q",
+        text=f"{unit}:N",
     )
-    target = (
-        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="black").encode(**_channels(y="y:Q"))
-    )
-    return (limit_chart + target + points + labels).properties(width=480, height=280, title=title)
+    target = _view(pd.DataFrame({"y": [1.0]}), alt.MarkDef(type="rule", color="black"), y="y:Q")
+    return _layers(limit_chart, target, points, labels, width=480, height=280, title=title)
 
 
 _POINT_COLOURS = dict(icons.POINT_COLOURS)
@@ -407,46 +415,44 @@ def spc(table: pd.DataFrame, title: str) -> alt.LayerChart:
     styles = {_LINES[c][0]: _LINES[c] for c in present}
     axis = alt.Axis(format=".1%" if shares else ",~r")
     x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-45))
-    reference = (
-        alt.Chart(lines.dropna(subset=["y"]))
-        .mark_line()
-        .encode(
-            **_channels(
-                x=x,
-                y=alt.Y("y:Q", title=None, scale=alt.Scale(zero=False), axis=axis),
-                detail="column:N",
-                stroke=alt.Stroke(
-                    "line:N",
-                    title="Lines",
-                    scale=alt.Scale(domain=names, range=[styles[n][1] for n in names]),
-                ),
-                strokeDash=alt.StrokeDash(
-                    "line:N",
-                    title="Lines",
-                    scale=alt.Scale(domain=names, range=[styles[n][2] for n in names]),
-                ),
-            )
-        )
+    reference = _view(
+        lines.dropna(subset=["y"]),
+        alt.MarkDef(type="line"),
+        x=x,
+        y=alt.Y("y:Q", title=None, scale=alt.Scale(zero=False), axis=axis),
+        detail="column:N",
+        stroke=alt.Stroke(
+            "line:N",
+            title="Lines",
+            scale=alt.Scale(domain=names, range=[styles[n][1] for n in names]),
+        ),
+        strokeDash=alt.StrokeDash(
+            "line:N",
+            title="Lines",
+            scale=alt.Scale(domain=names, range=[styles[n][2] for n in names]),
+        ),
     )
-    base = alt.Chart(data).encode(**_channels(x=x))
-    line = base.mark_line(color=icons.COMMON_GREY).encode(**_channels(y="value:Q"))
+    line = _view(data, alt.MarkDef(type="line", color=icons.COMMON_GREY), x=x, y="value:Q")
     order = [POINT_TYPES[k] for k in _POINT_COLOURS]
-    points = base.mark_circle(size=60, opacity=1).encode(
-        **_channels(
-            y="value:Q",
-            color=alt.Color(
-                "variation:N",
-                title="Variation",
-                scale=alt.Scale(domain=order, range=list(_POINT_COLOURS.values())),
-                legend=alt.Legend(values=list(dict.fromkeys(data["variation"]))),
-            ),
-        )
+    points = _view(
+        data,
+        alt.MarkDef(type="circle", size=60, opacity=1),
+        x=x,
+        y="value:Q",
+        color=alt.Color(
+            "variation:N",
+            title="Variation",
+            scale=alt.Scale(domain=order, range=list(_POINT_COLOURS.values())),
+            legend=alt.Legend(values=list(dict.fromkeys(data["variation"]))),
+        ),
     )
-    return (
-        alt.layer(reference, line, points)
-        .resolve_scale(color="independent", stroke="independent", strokeDash="independent")
-        .properties(width=520, height=220, title=title)
+    independent = alt.ScaleResolveMap(
+        color="independent", stroke="independent", strokeDash="independent"
     )
+    return _layers(
+        reference, line, points,
+        resolve=alt.Resolve(scale=independent), width=520, height=220, title=title,
+    )  # fmt: skip
 
 
 def concentration(table: pd.DataFrame) -> alt.Chart:
@@ -460,7 +466,9 @@ def concentration(table: pd.DataFrame) -> alt.Chart:
             color=alt.Color("financial_year:N", title="Financial year", scale=YEARS),
         )
     )
-    return (rule + dots).properties(
+    return _layers(
+        rule,
+        dots,
         width=460,
         height=14 * table["service_line"].nunique(),
         title="Market concentration by service line",
@@ -592,8 +600,8 @@ def _per_head_bars(
         .mark_rule(color=NHS_RED, strokeDash=[4, 3])
         .encode(**_channels(y="y:Q"))
     )
-    return (bars + line).properties(
-        width=max(least_width, bar_width * len(data)), height=220, title=title
+    return _layers(
+        bars, line, width=max(least_width, bar_width * len(data)), height=220, title=title
     )
 
 
@@ -617,8 +625,8 @@ def decile_lines(table: pd.DataFrame) -> alt.LayerChart:
     level = (
         alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="black").encode(**_channels(y="y:Q"))
     )
-    return (level + lines).properties(
-        width=480, height=280, title="Practices' ratios at each decile, every measure"
+    return _layers(
+        level, lines, width=480, height=280, title="Practices' ratios at each decile, every measure"
     )
 
 
@@ -680,8 +688,15 @@ def budget_risk(table: pd.DataFrame) -> alt.LayerChart:
         .mark_text(align="left", dx=4, dy=6, color=NHS_DARK_GREY)
         .encode(**_channels(x="population:Q", y="top:Q", text="size:N"))
     )
-    return (band + lines + points + marker + name).properties(
-        width=520, height=260, title="Chance of overspending by population size"
+    return _layers(
+        band,
+        lines,
+        points,
+        marker,
+        name,
+        width=520,
+        height=260,
+        title="Chance of overspending by population size",
     )
 
 
@@ -795,7 +810,11 @@ def allocation_distance(table: pd.DataFrame) -> alt.LayerChart:
         .mark_rule(color=NHS_DARK_GREY, strokeDash=[4, 3])
         .encode(**_channels(y="y:Q"))
     )
-    return (span + zero + before + after).properties(
+    return _layers(
+        span,
+        zero,
+        before,
+        after,
         width=max(240, min(600, 6 * len(data))),
         height=260,
         title="Distance from target: before pace of change (hollow) and after (filled)",
@@ -821,6 +840,6 @@ def need_index(table: pd.DataFrame) -> alt.LayerChart:
         .mark_rule(color=NHS_DARK_GREY, strokeDash=[4, 3])
         .encode(**_channels(x="x:Q"))
     )
-    return (dots + one).properties(
-        width=360, height=max(60, 12 * len(table)), title="Need index of each practice"
+    return _layers(
+        dots, one, width=360, height=max(60, 12 * len(table)), title="Need index of each practice"
     )
