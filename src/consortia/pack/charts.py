@@ -8,6 +8,7 @@ description for readers who cannot see it, written from its own specification an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 from altair.utils.data import limit_rows, to_values
+from altair.utils.schemapi import debug_mode
 
 from consortia.pack import icons
 from consortia.pack.labels import POD, POINT_TYPES, label
@@ -122,13 +124,31 @@ def _layers(*layers: Any, resolve: alt.Resolve | None = None, **properties: Any)
     return alt.LayerChart(layer=list(layers), resolve=resolve or alt.Undefined, **properties)
 
 
+def draw(build: Callable[[], Any]) -> dict[str, Any]:
+    """The specification (`spec`) of the chart `build()` makes, built unvalidated: Altair
+    otherwise checks each part against the schema as it is made (about a tenth of the time of
+    drawing a pack's charts); the browser tests validate every chart the pack draws."""
+    with debug_mode(False):
+        return spec(build())
+
+
 def spec(chart: Any) -> dict[str, Any]:
     """The chart's Vega-Lite specification, data inline, in the pack's look (`CONFIG`).
 
     Built once per chart and unvalidated (the browser tests validate every chart against the
-    schema): the page draws it and the description in words is read from it.
+    schema): the page draws it and the description in words is read from it. A table several
+    layers show is written out once.
     """
-    with alt.data_transformers.enable("consortia"):
+    written: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def once(data: Any) -> dict[str, Any]:
+        # by identity, the table held alongside so its id cannot be reused meanwhile
+        if id(data) not in written:
+            written[id(data)] = (data, inline_values(data))
+        return written[id(data)][1]
+
+    alt.data_transformers.register("consortia-once", once)
+    with alt.data_transformers.enable("consortia-once"):
         specification: dict[str, Any] = chart.to_dict(validate=False)
     config = specification.setdefault("config", {})
     for key, value in CONFIG.items():

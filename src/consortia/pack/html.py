@@ -26,7 +26,7 @@ from pandas.api.types import is_numeric_dtype
 
 from consortia import __version__
 from consortia.pack import assets, icons
-from consortia.pack.charts import spec as chart_spec
+from consortia.pack.charts import draw
 from consortia.pack.describe import describe
 from consortia.pack.figure import Figure
 from consortia.pack.labels import (
@@ -147,7 +147,7 @@ def _slug(text: str) -> str:
 
 def _view(number: int, figure: Figure) -> FigureView:
     """A figure made ready for the template."""
-    specification = chart_spec(figure.chart()) if figure.chart is not None else None
+    specification = draw(figure.chart) if figure.chart is not None else None
     spc = _spc(figure) if set(figure.table.columns) >= SPC_COLUMNS else None
     if spc is not None:
         description = spc_description(figure.title, figure.table, spc)
