@@ -97,14 +97,20 @@ def test_synth_then_check_then_pack(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     index = json.loads((tmp_path / "pack" / "pack.json").read_text())
     assert index["ccg"]["code"] == "00A"
-    money = {"Allocation", "Budget risk by population size", "Contracts", "Quality premium"}
     for figure in index["figures"]:
         assert (tmp_path / "pack" / figure["table"]).exists()
         assert figure["method"]
-        if figure["section"] in money:  # computed in Python from several aggregates: no one SQL
+        if figure["section"] == "Quality premium":  # four lake measures: no one SQL
             assert figure["source_sql"] == ""
             continue
         assert figure["source_sql"].lstrip().upper().startswith(("SELECT", "WITH"))
+    sql = {figure["id"]: figure["source_sql"] for figure in index["figures"]}
+    # The money figures name the query they are computed from, this CCG's where it is its own.
+    contracts = {text for id, text in sql.items() if id.startswith("contract_")}
+    assert len(contracts) == 1
+    assert "'00A'" in contracts.pop()
+    assert sql["allocation_practices"] == sql["allocation_distance"]
+    assert "'00A'" not in sql["allocation_distance"]
     html = (tmp_path / "pack" / "pack.html").read_text()
     assert "<svg" in html  # Making Data Count icons
     assert '<script type="application/json" id="population_pyramid-spec">' in html  # a chart

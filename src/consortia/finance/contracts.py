@@ -49,6 +49,13 @@ def monthly_activity(tables: Tables, scope: Scope) -> Any:
     )
 
 
+def activity_scope(ccg: str, year: str) -> Scope:
+    """The activity contracts for `year` ("2014/15") are planned and monitored from: the
+    CCG's, in that year and the year before."""
+    start = int(year[:4])
+    return Scope(ccg=ccg, first_year=start - 1, years=2)
+
+
 @dataclass(frozen=True)
 class Contracts:
     """The year's contract lines and their monitoring to `as_at`, every step kept."""
@@ -82,8 +89,7 @@ def compute(
     """The contracts of `ccg` for the financial year `year` ("2014/15") and their position."""
     start = int(year[:4])
     before = financial_year_label(start - 1)
-    scope = Scope(ccg=ccg, first_year=start - 1, years=2)
-    activity = backend.execute(monthly_activity(tables, scope))
+    activity = backend.execute(monthly_activity(tables, activity_scope(ccg, year)))
     activity["month"] = pd.to_datetime(activity["month"]).dt.date
     previous = activity[activity["financial_year"] == before]
     current = activity[activity["financial_year"] == year]

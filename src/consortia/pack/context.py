@@ -43,14 +43,18 @@ class Context:
         """Result and query of `definition(tables, scope, *args)`, computed on first use only."""
 
         def compute() -> tuple[pd.DataFrame, Query]:
-            result = self._execute(definition, scope, args)
-            return result, Query(
-                lambda: definition(self.tables, scope, *args), self._sql(definition, scope, args)
-            )
+            return self._execute(definition, scope, args), self.query(definition, scope, *args)
 
         key = (definition.__module__, definition.__qualname__, scope, repr(args))
         result, sql = self.remember(key, compute)
         return result.copy(), sql
+
+    def query(self, definition: Callable[..., Any], scope: Scope | None, *args: Any) -> Query:
+        """`definition(tables, scope, *args)` as a figure's source: its SQL read from the
+        lake's store when the run has one, neither built until asked for."""
+        return Query(
+            lambda: definition(self.tables, scope, *args), self._sql(definition, scope, args)
+        )
 
     def _execute(
         self, definition: Callable[..., Any], scope: Scope | None, args: tuple[Any, ...]

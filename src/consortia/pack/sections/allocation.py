@@ -31,6 +31,7 @@ def distance(context: Context) -> Figure:
     return money.kept(
         context, distance, "allocation_distance", SECTION, title,
         lambda: _distance(context, money.allocation(context), title), charts.allocation_distance,
+        lambda: money.allocation_source(context),
     )  # fmt: skip
 
 
@@ -75,6 +76,7 @@ def practices(context: Context) -> Figure:
     return money.kept(
         context, practices, "allocation_practices", SECTION, title,
         lambda: _practices(context, money.allocation(context), title), charts.need_index,
+        lambda: money.allocation_source(context),
     )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ def in_pack(context: Context) -> Figure:
     return money.kept(
         context, in_pack, "budget_risk", SECTION, TITLE,
         lambda: figure(money.budget_risk(context), everyone=True), charts.budget_risk,
+        lambda: money.budget_risk_source(context),
     )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from consortia.finance import contracts as contracting
 from consortia.finance.contracts import MONTHS, Contracts
 from consortia.pack import charts
 from consortia.pack.context import Context
-from consortia.pack.figure import Figure
+from consortia.pack.figure import Figure, Query
 from consortia.pack.html import Page, write_page
 from consortia.pack.labels import label
 from consortia.pack.sections import money
@@ -101,8 +101,12 @@ def in_pack(context: Context) -> tuple[Figure, ...]:
         made = contracting.compute(context.backend, context.shared, ccg, year, growth=0.0)
         return figures(made)
 
+    def source() -> Query:
+        scope = contracting.activity_scope(ccg, money.pack_year(context))
+        return context.query(contracting.monthly_activity, scope)
+
     return money.kept_all(
-        context, in_pack, "contract_position", SECTION, "Contract position", build, _chart
+        context, in_pack, "contract_position", SECTION, "Contract position", build, _chart, source
     )
 
 

@@ -21,12 +21,12 @@ from consortia.analyses.scope import Scope, financial_year_label
 from consortia.errors import DataError
 from consortia.finance import allocation as allocating
 from consortia.finance import budget_risk as risking
-from consortia.finance.need import base_year
+from consortia.finance.need import base_year, need_cells
 from consortia.finance.parameters import allocation_parameters
 from consortia.finance.premium import rules
 from consortia.finance.premium.lake import values
 from consortia.pack.context import Context
-from consortia.pack.figure import Figure
+from consortia.pack.figure import Figure, Query
 
 T = TypeVar("T")
 NOT_COMPUTED = "Not computed: "  # how a figure the lake cannot give begins its method
@@ -70,6 +70,22 @@ def budget_risk(context: Context) -> risking.BudgetRisk:
             f"CCG {ccg} had nobody on its lists on 1 April {parameters.base_year_start}"
         )
     return risking.for_ccg(national, ccg, people)
+
+
+def allocation_source(context: Context) -> Query:
+    """The allocation's main query over the lake: everyone's person-years and spend by cell
+    in the base year (`need_cells`), which the need weights are fitted to."""
+    parameters = allocation_parameters(pack_year(context))
+    start = base_year(parameters.base_year_start)
+    return context.query(need_cells, start, tuple(parameters.components))
+
+
+def budget_risk_source(context: Context) -> Query:
+    """Budget risk's query over the lake: the cost of each patient on a list in the base
+    year (`budget_risk.person_costs`), which the simulation draws from."""
+    parameters = allocation_parameters(pack_year(context))
+    start = base_year(parameters.base_year_start)
+    return context.query(risking.person_costs, start, parameters)
 
 
 def list_sizes(context: Context, year_start: int) -> pd.Series:
@@ -117,11 +133,13 @@ def kept(
     title: str,
     build: Callable[[], Figure],
     chart: Callable[[pd.DataFrame], Any],
+    source: Callable[[], Query] | None = None,
 ) -> Figure:
     """`build()`'s figure for the context's scope, kept beside the lake (`kept_all`)."""
     made = kept_all(
-        context, builder, id, section, title, lambda: (build(),), lambda table, _: chart(table)
-    )
+        context, builder, id, section, title, lambda: (build(),),
+        lambda table, _: chart(table), source,
+    )  # fmt: skip
     return made[0]
 
 
@@ -133,10 +151,12 @@ def kept_all(
     title: str,
     build: Callable[[], tuple[Figure, ...]],
     chart: Callable[[pd.DataFrame, dict[str, Any]], Any],
+    source: Callable[[], Query] | None = None,
 ) -> tuple[Figure, ...]:
     """`build()`'s figures for the context's scope, each kept beside the lake with the results
     it is computed from (`Derived.frame`), so a later pack reads their tables and words rather
-    than computing them again; each chart is drawn from its table and words. When the lake
+    than computing them again; each chart is drawn from its table and words, and each names
+    `source()`, the query over the lake the figures are computed from. When the lake
     cannot give them (`build` raises a user error), the one empty figure that says why
     (`not_computed`), not kept."""
     failed: list[Figure] = []
@@ -171,13 +191,15 @@ def kept_all(
     if first is None:
         return tuple(failed)
     found = [first, *(made(index) for index in range(1, int(first[1]["of"])))]
-    return tuple(_figure(table, words, chart) for table, words in filter(None, found))
+    query = source() if source is not None else None
+    return tuple(_figure(table, words, chart, query) for table, words in filter(None, found))
 
 
 def _figure(
     table: pd.DataFrame,
     words: dict[str, Any],
     chart: Callable[[pd.DataFrame, dict[str, Any]], Any],
+    source: Query | None,
 ) -> Figure:
     """A kept figure from its table and words, its chart drawn from them."""
     improvement = words.get("improvement")
@@ -191,6 +213,7 @@ def _figure(
         confidence=words["confidence"],
         notes=tuple(str(note) for note in words["notes"]),
         improvement=None if improvement is None else str(improvement),
+        source=source,
     )
 
 
