@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from consortia import __version__
-from consortia.errors import ConsortiaError, DataError, ExitCode, UsageError, out_of_memory
+from consortia.errors import (
+    ConsortiaError,
+    DataError,
+    ExitCode,
+    UsageError,
+    out_of_memory,
+    printable,
+)
 from consortia.governance.cli import gov_app
 
 # Pydantic looks for plugins in every installed distribution's metadata the first time it
@@ -724,7 +731,29 @@ def main() -> None:
         sys.exit(130)
     except Exception as error:  # the engine's own out-of-memory error is the user's to act on
         resource = out_of_memory(error)
-        if resource is None:
+        if resource is not None:
+            typer.echo(f"error: {resource}", err=True)
+            sys.exit(int(resource.exit_code))
+        if _traceback_wanted():
             raise
-        typer.echo(f"error: {resource}", err=True)
-        sys.exit(int(resource.exit_code))
+        typer.echo(f"error: {internal_error(error)}", err=True)
+        sys.exit(int(ExitCode.INTERNAL))
+
+
+def internal_error(error: Exception) -> str:
+    """One line for an error no rule of consortia foresaw: a fault of the program's, said as
+    one, with how to see where it arose."""
+    text = printable(str(error).strip())
+    what = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return (
+        f"internal error ({what[:300]}); a fault in consortia, not in what it was given: "
+        "please report it with the traceback CONSORTIA_TRACEBACK=true shows"
+    )
+
+
+def _traceback_wanted() -> bool:
+    """Whether the settings ask for an internal error's traceback (not if they are broken)."""
+    try:
+        return _settings().traceback
+    except Exception:
+        return False

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         ),
     )
     progress: bool = Field(default=True, description="Show progress bars on long work.")
+    traceback: bool = Field(
+        default=False,
+        description=(
+            "Show where an internal error (a fault in consortia, not in its input) arose, "
+            "as Python's traceback, rather than its one line."
+        ),
+    )
     spark_master: str | None = Field(
         default=None,
         description=(
