@@ -792,14 +792,17 @@ def allocation_distance(table: pd.DataFrame) -> alt.LayerChart:
     """Every CCG's distance from target before pace of change (hollow) and after (filled),
     furthest under target first, joined by a line; this CCG, if any, in orange."""
     data = table.sort_values("distance_before").reset_index(drop=True)
+    marked = bool(data["this_ccg"].any())  # none on the national page: no "This CCG" key
+    others = "Other CCGs" if marked else "Every CCG"
     data = data.assign(
         order=np.arange(1, len(data) + 1),
-        who=np.where(data["this_ccg"], "This CCG", "Other CCGs"),
+        who=np.where(data["this_ccg"], "This CCG", others),
     )
     x = alt.X("order:Q", title="CCGs, furthest under target first", axis=None)
+    groups = {"This CCG": NHS_ORANGE, others: NHS_BLUE} if marked else {others: NHS_BLUE}
     colour = alt.Color(
-        "who:N", title=None, scale=alt.Scale(domain=["This CCG", "Other CCGs"],
-                                             range=[NHS_ORANGE, NHS_BLUE]),
+        "who:N", title=None,
+        scale=alt.Scale(domain=list(groups), range=list(groups.values())),
     )  # fmt: skip
     tooltip = ["ccg:N", "name:N"]
     span = (

@@ -65,3 +65,41 @@ def test_a_chart_spec_uses_them() -> None:
 def test_too_many_rows_are_refused_as_altair_refuses_them() -> None:
     with pytest.raises(alt.MaxRowsError):
         charts.inline_values(pd.DataFrame({"x": range(5001)}))
+
+
+def _colour_keys(specification: dict[str, object]) -> list[list[str]]:
+    layers = specification["layer"]
+    assert isinstance(layers, list)
+    return [
+        layer["encoding"]["color"]["scale"]["domain"]
+        for layer in layers
+        if "color" in layer["encoding"]
+    ]
+
+
+def test_the_allocation_chart_keys_this_ccg_only_where_one_is_marked() -> None:
+    table = pd.DataFrame(
+        {
+            "ccg": ["00A", "00B"],
+            "name": ["A", "B"],
+            "distance_before": [-0.02, 0.01],
+            "distance_after": [-0.01, 0.005],
+            "this_ccg": [False, False],
+        }
+    )
+    national = charts.draw(lambda: charts.allocation_distance(table))
+    assert _colour_keys(national) == [["Every CCG"], ["Every CCG"]]
+    marked = table.assign(this_ccg=[True, False])
+    pack = charts.draw(lambda: charts.allocation_distance(marked))
+    assert _colour_keys(pack) == [["This CCG", "Other CCGs"], ["This CCG", "Other CCGs"]]
+
+
+def test_layers_built_whole_carry_their_properties_and_share_one_dataset() -> None:
+    frame = pd.DataFrame({"x": ["a", "b"], "y": [1.0, 2.0]})
+    bars = alt.Chart(frame).mark_bar().encode(x="x:N", y="y:Q")
+    dots = alt.Chart(frame).mark_point().encode(x="x:N", y="y:Q")
+    specification = charts.draw(lambda: charts._layers(bars, dots, width=100, title="t"))
+    assert specification == charts.draw(lambda: charts._layers(bars, dots, width=100, title="t"))
+    assert len(specification["datasets"]) == 1
+    assert specification["width"] == 100
+    assert specification["title"] == "t"
