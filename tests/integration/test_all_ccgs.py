@@ -13,7 +13,7 @@ from consortia.engine.backends import connect
 from consortia.errors import ExitCode
 from consortia.measures.definition import measures
 from consortia.pack.all_ccgs import Packs, build_all
-from consortia.pack.build import build
+from consortia.pack.build import build, builders
 from tests.cli_run import run
 from tests.conftest import make_lake
 
@@ -151,11 +151,11 @@ def test_a_run_stopped_half_way_leaves_a_folder_the_next_run_takes(
     write = all_ccgs.write_ccg_pack
     drawn: list[str] = []
 
-    def failing(everyone: object, code: str, *rest: object) -> Path:
+    def failing(everyone: object, code: str, *rest: object, **options: object) -> Path:
         if drawn:
             raise RuntimeError("stopped")
         drawn.append(code)
-        return write(everyone, code, *rest)  # type: ignore[arg-type]
+        return write(everyone, code, *rest, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(all_ccgs, "write_ccg_pack", failing)
     out = tmp_path / "packs"
@@ -166,3 +166,16 @@ def test_a_run_stopped_half_way_leaves_a_folder_the_next_run_takes(
     code, stderr = run("pack", "--data", str(lake), "--all-ccgs", "--out", str(out))
     assert code == 0, stderr
     assert sorted(p.name for p in out.iterdir()) == ["00A", "00B", "00C", "national", "packs.json"]
+
+
+def test_the_bar_moves_with_each_figure_of_the_first_pack_then_each_page(
+    lake: Path, packs: Packs, tmp_path: Path
+) -> None:
+    told: list[tuple[int, int]] = []
+    again = build_all(
+        connect(), lake, tmp_path / "packs", lambda done, of: told.append((done, of)), workers=2
+    )
+    figures = len(builders())  # the first pack's builders, each a step
+    total = figures + len(again.packs)  # then every other CCG's pack and the national page
+    assert [done for done, _ in told] == list(range(1, total + 1))
+    assert {of for _, of in told} == {total}

@@ -89,7 +89,10 @@ def build_all(
     folders = {code: out / code for code in ccgs} | {NATIONAL: out / NATIONAL}
     previous = {code: check_destination(folder, overwrite) for code, folder in folders.items()}
     jobs: list[Job] = [(code, name, folders[code], previous[code]) for code, name in ccgs.items()]
-    done = _Done(len(jobs) + 1, progress)
+    # The first pack computes what every other pack reads (most of a cold run's time): the
+    # bar counts its figures one by one, then every other pack and the national comparison.
+    first_steps = len(builders())
+    done = _Done(first_steps + len(jobs), progress)
     # Named before any pack is drawn: a run stopped half-way leaves a folder a new run accepts.
     manifest = {"national": NATIONAL, "ccgs": {code: code for code in ccgs}}
     write_whole(out / MANIFEST, lambda path: path.write_text(json.dumps(manifest, indent=2) + "\n"))
@@ -97,8 +100,7 @@ def build_all(
     def comparison() -> Pack:
         return national_pack(everyone, ccgs, folders[NATIONAL], previous[NATIONAL])
 
-    write_ccg_pack(everyone, *jobs[0])  # computes and keeps what every other pack reads
-    done.one()
+    write_ccg_pack(everyone, *jobs[0], progress=done.step)  # keeps what every pack reads
     rest = jobs[1:]
     pooled = min(workers, len(rest))
     if pooled > 1 and is_duckdb(backend) and derived.all_kept:
@@ -113,9 +115,15 @@ def build_all(
 
 
 def write_ccg_pack(
-    everyone: Context, code: str, name: str, folder: Path, previous: list[Path]
+    everyone: Context,
+    code: str,
+    name: str,
+    folder: Path,
+    previous: list[Path],
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
-    """Write one CCG's pack, its results sliced from everyone's; its folder."""
+    """Write one CCG's pack, its results sliced from everyone's; its folder. `progress` is
+    told of each of its figures as it is made."""
     context = Context(
         everyone.backend,
         everyone.tables,
@@ -124,7 +132,8 @@ def write_ccg_pack(
         everyone.derived,
         within=everyone.shared,
     )
-    return write_pack(folder, previous, figures_of(context, builders()), code, name).folder
+    figures = figures_of(context, builders(), progress)
+    return write_pack(folder, previous, figures, code, name).folder
 
 
 def national_pack(
@@ -158,8 +167,12 @@ class _Done:
         if not future.cancelled() and future.exception() is None:
             self.one()
 
+    def step(self, _done: int, _of: int) -> None:
+        """Count one figure of the first pack made (as `figures_of` tells its progress)."""
+        self.one()
+
     def one(self) -> None:
-        """Count one page drawn."""
+        """Count one step done: a figure of the first pack, or a page drawn."""
         with self.lock:
             self.count += 1
             if self.progress:
