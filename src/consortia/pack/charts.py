@@ -101,7 +101,15 @@ def inline_values(data: Any) -> dict[str, Any]:
     return {"values": pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False).to_pylist()}
 
 
-alt.data_transformers.register("consortia", inline_values)
+def _inline_once(data: Any, written: dict[int, tuple[Any, dict[str, Any]]]) -> dict[str, Any]:
+    """`inline_values`, once per table of a chart: layers that show the same table (by
+    identity; the table is held alongside so its id cannot be reused meanwhile) share it."""
+    if id(data) not in written:
+        written[id(data)] = (data, inline_values(data))
+    return written[id(data)][1]
+
+
+alt.data_transformers.register("consortia", _inline_once)
 
 
 def _view(
@@ -139,16 +147,7 @@ def spec(chart: Any) -> dict[str, Any]:
     schema): the page draws it and the description in words is read from it. A table several
     layers show is written out once.
     """
-    written: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-    def once(data: Any) -> dict[str, Any]:
-        # by identity, the table held alongside so its id cannot be reused meanwhile
-        if id(data) not in written:
-            written[id(data)] = (data, inline_values(data))
-        return written[id(data)][1]
-
-    alt.data_transformers.register("consortia-once", once)
-    with alt.data_transformers.enable("consortia-once"):
+    with alt.data_transformers.enable("consortia", written={}):
         specification: dict[str, Any] = chart.to_dict(validate=False)
     config = specification.setdefault("config", {})
     for key, value in CONFIG.items():

@@ -22,7 +22,7 @@ from consortia.errors import DataError
 from consortia.finance import allocation as allocating
 from consortia.finance import budget_risk as risking
 from consortia.finance.need import base_year, need_cells
-from consortia.finance.parameters import allocation_parameters
+from consortia.finance.parameters import AllocationParameters, allocation_parameters
 from consortia.finance.premium import rules
 from consortia.finance.premium.lake import values
 from consortia.pack.context import Context
@@ -38,54 +38,55 @@ def pack_year(context: Context) -> str:
     return financial_year_label(scope.first_year + scope.years - 1)
 
 
+def parameters(context: Context) -> AllocationParameters:
+    """The allocation parameters shipped for the pack's year, read once per run."""
+    year = pack_year(context)
+    return _remembered(
+        context, ("allocation_parameters", year), partial(allocation_parameters, year)
+    )
+
+
 def allocation(context: Context) -> allocating.Allocation:
     """The allocation of the pack's year for every CCG of the lake (no cost indices given)."""
-    year = pack_year(context)
 
     def compute() -> allocating.Allocation:
-        parameters = allocation_parameters(year)
-        return allocating.compute(context.backend, context.shared, parameters)
+        return allocating.compute(context.backend, context.shared, parameters(context))
 
-    return _remembered(context, ("allocation", year), compute)
+    return _remembered(context, ("allocation", pack_year(context)), compute)
 
 
 def budget_risk(context: Context) -> risking.BudgetRisk:
     """Budget risk for the pack's year from everyone's person costs: for a CCG's pack, with
     its own list and a merger to twice it (`budget_risk.for_ccg`)."""
-    year = pack_year(context)
-    parameters = allocation_parameters(year)
+    given = parameters(context)
 
     def everyone() -> risking.BudgetRisk:
-        settings = risking.Settings(contingency=parameters.contingency_reserve)
-        return risking.compute(context.backend, context.shared, parameters, settings)
+        settings = risking.Settings(contingency=given.contingency_reserve)
+        return risking.compute(context.backend, context.shared, given, settings)
 
-    national = _remembered(context, ("budget_risk", year), everyone)
+    national = _remembered(context, ("budget_risk", pack_year(context)), everyone)
     ccg = context.scope.ccg
     if ccg is None:
         return national
-    sizes = list_sizes(context, parameters.base_year_start)
+    sizes = list_sizes(context, given.base_year_start)
     people = int(sizes.get(ccg, 0))
     if people == 0:
-        raise DataError(
-            f"CCG {ccg} had nobody on its lists on 1 April {parameters.base_year_start}"
-        )
+        raise DataError(f"CCG {ccg} had nobody on its lists on 1 April {given.base_year_start}")
     return risking.for_ccg(national, ccg, people)
 
 
 def allocation_source(context: Context) -> Query:
     """The allocation's main query over the lake: everyone's person-years and spend by cell
     in the base year (`need_cells`), which the need weights are fitted to."""
-    parameters = allocation_parameters(pack_year(context))
-    start = base_year(parameters.base_year_start)
-    return context.query(need_cells, start, tuple(parameters.components))
+    given = parameters(context)
+    return context.query(need_cells, base_year(given.base_year_start), tuple(given.components))
 
 
 def budget_risk_source(context: Context) -> Query:
     """Budget risk's query over the lake: the cost of each patient on a list in the base
     year (`budget_risk.person_costs`), which the simulation draws from."""
-    parameters = allocation_parameters(pack_year(context))
-    start = base_year(parameters.base_year_start)
-    return context.query(risking.person_costs, start, parameters)
+    given = parameters(context)
+    return context.query(risking.person_costs, base_year(given.base_year_start), given)
 
 
 def list_sizes(context: Context, year_start: int) -> pd.Series:
