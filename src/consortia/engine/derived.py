@@ -123,15 +123,17 @@ class Derived:
         definition: Callable[..., Any],
         arguments: str,
         compute: Callable[[], tuple[pd.DataFrame, dict[str, Any]] | None],
+        accept: Callable[[dict[str, Any]], bool] = lambda _: True,
     ) -> tuple[pd.DataFrame, dict[str, Any]] | None:
         """A table computed in Python from kept results, and words about it (JSON), kept beside
-        the lake like them: read when there, else `compute()`d, written and read back, so a run
-        that computes it and one that reads it give the same. None when `compute` gives
-        nothing to keep; the computed table itself when the lake cannot be written."""
+        the lake like them: read when there (and its words are what `accept` expects), else
+        `compute()`d, written and read back, so a run that computes it and one that reads it
+        give the same. None when `compute` gives nothing to keep; the computed table itself
+        when the lake cannot be written."""
         path = self.path(definition, arguments)
         if path.exists() and unreadable(path) is None:
             found = _read_frame(path)
-            if found is not None:
+            if found is not None and accept(found[1]):
                 return found
         computed = compute()
         if computed is None:

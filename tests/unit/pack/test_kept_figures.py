@@ -3,14 +3,16 @@ words and table, rather than computing them again; a lake that cannot give them 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from consortia.analyses.scope import Scope
 from consortia.engine.backends import connect
-from consortia.engine.derived import FOLDER, Derived
+from consortia.engine.derived import FOLDER, WORDS, Derived
 from consortia.engine.lake import Lake
 from consortia.errors import DataError
 from consortia.pack.context import Context
@@ -95,3 +97,20 @@ def test_a_lake_that_cannot_give_them_says_so_in_one_figure_kept_nowhere(tmp_pat
 def test_no_figures_are_none_kept(tmp_path: Path) -> None:
     assert kept(context_of(tmp_path), lambda: ()) == ()
     assert not list(tmp_path.rglob("*.parquet"))
+
+
+def test_a_kept_figure_whose_words_are_damaged_is_computed_again(tmp_path: Path) -> None:
+    built.clear()
+    first = kept(context_of(tmp_path))
+    for path in (tmp_path / FOLDER).glob("*.parquet"):
+        table = pq.read_table(path)
+        words = json.loads(table.schema.metadata[WORDS])
+        del words["of"]  # a file a hand or a torn write left without one of its words
+        words["notes"] = "not a list"
+        damaged = {**table.schema.metadata, WORDS: json.dumps(words).encode()}
+        pq.write_table(table.replace_schema_metadata(damaged), path)
+    again = kept(context_of(tmp_path))
+    assert built == ["built", "built"]
+    assert [(f.id, f.notes) for f in again] == [(f.id, f.notes) for f in first]
+    assert len(kept(context_of(tmp_path))) == 2
+    assert built == ["built", "built"]  # written whole again: read the third time

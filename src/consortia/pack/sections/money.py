@@ -186,7 +186,7 @@ def kept_all(
         if derived is None:
             return compute(index)
         arguments = f"{context.scope!r}, {index}, {_source(builder)}"
-        return derived.frame(builder, arguments, partial(compute, index))
+        return derived.frame(builder, arguments, partial(compute, index), _whole)
 
     first = made(0)
     if first is None:
@@ -194,6 +194,21 @@ def kept_all(
     found = [first, *(made(index) for index in range(1, int(first[1]["of"])))]
     query = source() if source is not None else None
     return tuple(_figure(table, words, chart, query) for table, words in filter(None, found))
+
+
+# The words a kept figure is read back with, and the types each must have: a kept file whose
+# words are not these (damaged, or written by hand) is computed again.
+WORDS: dict[str, type | tuple[type, ...]] = {
+    "id": str, "section": str, "title": str, "method": str, "notes": list, "of": int,
+    "confidence": (float, int, type(None)), "improvement": (str, type(None)),
+}  # fmt: skip
+
+
+def _whole(words: dict[str, Any]) -> bool:
+    """Whether kept words are a figure's (`WORDS`), at least one of them."""
+    return all(isinstance(words.get(key, ...), kind) for key, kind in WORDS.items()) and (
+        words["of"] >= 1 and all(isinstance(note, str) for note in words["notes"])
+    )
 
 
 def _figure(
