@@ -199,6 +199,22 @@ class GoverningBodyPolicy(_Model):
     )
 
 
+class PlanningPolicy(_Model):
+    """How the members and the Health and Wellbeing Boards take part in the commissioning plan
+    (NHS Act 2006 ss14Z11-14Z16; domain §2.1, §2.3)."""
+
+    member_engagement: Literal["consultation", "vote"] = Field(
+        default="consultation",
+        description="how the members are engaged on the draft plan: a recorded consultation, "
+        "or a vote at a members' meeting under the electorate rule",
+    )
+    health_and_wellbeing_boards: list[Key] = Field(
+        default_factory=list,
+        description="the organisation key of each relevant Health and Wellbeing Board: each "
+        "gives its opinion before the governing body approves (none listed: at least one)",
+    )
+
+
 class Constitution(_Model):
     """A CCG's constitution (format 1)."""
 
@@ -221,6 +237,7 @@ class Constitution(_Model):
     lmc: Lmc | None = None
     conflicts: ConflictsPolicy = ConflictsPolicy()
     governing_body: GoverningBodyPolicy = GoverningBodyPolicy()
+    planning: PlanningPolicy = PlanningPolicy()
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Self:

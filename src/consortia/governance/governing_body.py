@@ -45,6 +45,12 @@ class OrganisationKind(StrEnum):
     CQC = "cqc"
     MONITOR = "monitor"
     SOCIAL_CARE_CONTRACTOR = "social_care_contractor"
+    # The bodies a commissioning plan passes (domain §2.3-2.4): the Board is an NHS body (NHS
+    # Act 2006 s275), a Health and Wellbeing Board a committee of its council (HSCA 2012 s194),
+    # a clinical senate advisory and hosted by the Board.
+    NHS_COMMISSIONING_BOARD = "nhs_commissioning_board"
+    HEALTH_AND_WELLBEING_BOARD = "health_and_wellbeing_board"
+    CLINICAL_SENATE = "clinical_senate"
     OTHER = "other"
 
 
@@ -263,7 +269,12 @@ SCHEDULE_4: tuple[tuple[str, Callable[[Link], bool]], ...] = (
     (
         "para 3: chair, director, member or employee of an NHS body",
         lambda k: (
-            k.kind in {OrganisationKind.NHS_BODY, OrganisationKind.NHS_TRUST}
+            k.kind
+            in {
+                OrganisationKind.NHS_BODY,
+                OrganisationKind.NHS_TRUST,
+                OrganisationKind.NHS_COMMISSIONING_BOARD,
+            }
             and k.relation
             in {Relation.CHAIR, Relation.DIRECTOR, Relation.MEMBER, Relation.EMPLOYEE}
         ),

@@ -96,6 +96,18 @@ PERMISSIONS: dict[str, Who] = {
     "call_vote": Who.ITEM_CHAIR,
     "cast_vote": Who.PERSON,
     "close_item": Who.ITEM_CHAIR,
+    # The commissioning plan: recorded by anyone on the register (the secretary, usually); the
+    # record keeps who. The bodies who spoke are named in the step itself.
+    "draft_plan": Who.PERSON,
+    "cite_evidence": Who.PERSON,
+    "consult_members": Who.PERSON,
+    "consult_lmc": Who.PERSON,
+    "record_senate_advice": Who.PERSON,
+    "record_hwb_opinion": Who.PERSON,
+    "respond_to_hwb": Who.PERSON,
+    "refer_to_board": Who.PERSON,
+    "record_board_assurance": Who.PERSON,
+    "publish_plan": Who.PERSON,
 }
 
 

@@ -22,9 +22,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
+from consortia.errors import DataError
 from consortia.governance import templates
 from consortia.governance.actions import ACTIONS, Refused
 from consortia.governance.constitution import load_constitution
+from consortia.governance.evidence import cite
 from consortia.governance.sourcefile import SourceFile, read_source
 from consortia.store.session import Store
 
@@ -104,7 +106,7 @@ def _plan(
     names so far, each with the name as first written)."""
     if step.action not in ACTIONS:
         raise source.error(f"unknown action {step.action!r}", (*where, "action"), "known actions")
-    arguments = _inline_files(path.parent, step)
+    arguments = _inline_files(source, path.parent, step, where)
     _check_references(source, {"actor": step.actor, **arguments}, set(names.values()), where)
     _check_arguments(source, step.action, arguments, where)
     _check_person(source, step, people, where)
@@ -159,12 +161,31 @@ def _check_person(
     people[key.casefold()] = key
 
 
-def _inline_files(folder: Path, step: Step) -> dict[str, Any]:
+def _inline_files(
+    source: SourceFile, folder: Path, step: Step, where: tuple[str | int, ...]
+) -> dict[str, Any]:
+    """Read what a step names by file: a constitution, or the pack whose figures a plan cites
+    (`pack:` a folder and `figures:` ids become `evidence`, each with its table's hash)."""
     arguments = dict(step.arguments)
     if step.action == "adopt_constitution" and isinstance(arguments.get("constitution"), str):
         arguments["constitution"] = load_constitution(
             folder / arguments["constitution"]
         ).model_dump(mode="json")
+    if step.action == "cite_evidence" and "pack" in arguments:
+        pack, figures = arguments.pop("pack"), arguments.pop("figures", None)
+        if not isinstance(pack, str) or not (
+            isinstance(figures, list) and figures and all(isinstance(f, str) for f in figures)
+        ):
+            raise source.error(
+                "cite a pack by its folder (`pack`) and a list of figure ids (`figures`)",
+                (*where, "arguments"),
+                "a plan cites figures of a pack",
+            )
+        try:
+            arguments["evidence"] = cite(folder / pack, figures)
+        except DataError as error:
+            where_pack = (*where, "arguments", "pack")
+            raise source.error(str(error), where_pack, "a citable pack") from None
     return arguments
 
 

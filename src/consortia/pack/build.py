@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -203,17 +204,21 @@ def write_pack(
     out.mkdir(parents=True, exist_ok=True)  # only once the page is drawn: nothing half-made
     (out / TABLES).mkdir(exist_ok=True)
     written = [out / TABLES / f"{figure.id}.csv" for figure in figures]
+    hashes = []
     for figure, table in zip(figures, written, strict=True):
         figure.table.to_csv(table, index=False)
+        hashes.append(hashlib.sha256(table.read_bytes()).hexdigest())
     remove_stale(out, previous, written)
     html = out / HTML
     html.write_text(page_html, "utf-8")
-    (out / INDEX).write_text(json.dumps(index(figures, code, name), indent=2) + "\n")
+    listed = index(figures, code, name, hashes)
+    (out / INDEX).write_text(json.dumps(listed, indent=2) + "\n")
     return Pack(out, html, figures)
 
 
-def index(figures: tuple[Figure, ...], code: str, name: str) -> dict[str, Any]:
-    """The pack's machine-readable index: each figure's method, confidence and source."""
+def index(figures: tuple[Figure, ...], code: str, name: str, hashes: list[str]) -> dict[str, Any]:
+    """The pack's machine-readable index: each figure's method, confidence and source, and the
+    SHA-256 of its released table (what a commissioning plan cites it by)."""
     return {
         "ccg": {"code": code, "name": name},
         "figures": [
@@ -224,10 +229,11 @@ def index(figures: tuple[Figure, ...], code: str, name: str) -> dict[str, Any]:
                 "method": f.method,
                 "confidence": f.confidence,
                 "table": f"{TABLES}/{f.id}.csv",
+                "sha256": digest,
                 "rows": len(f.table),
                 "columns": list(f.table.columns),
                 "source_sql": f.source_sql,
             }
-            for f in figures
+            for f, digest in zip(figures, hashes, strict=True)
         ],
     }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -161,6 +161,68 @@ class Breach(Base):
     occurred_on: Mapped[date] = mapped_column(Date)
 
 
+class Plan(Base):
+    """A commissioning plan for a period: drafted, approved by the governing body, published."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    drafted_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    published_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PlanIntention(Base):
+    """A commissioning intention of a plan: a service line with its planned activity and spend."""
+
+    __tablename__ = "plan_intention"
+    plan: Mapped[int] = mapped_column(ForeignKey("plan.id"), primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(String(200))
+    activity: Mapped[int] = mapped_column(BigInteger)
+    spend_pounds: Mapped[int] = mapped_column(BigInteger)
+
+
+class PlanEvidence(Base):
+    """A pack figure a plan cites, by id and the SHA-256 of its released table."""
+
+    __tablename__ = "plan_evidence"
+    plan: Mapped[int] = mapped_column(ForeignKey("plan.id"), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    ccg: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64))
+    cited_on: Mapped[date] = mapped_column(Date)
+
+
+class PlanStep(Base):
+    """A step of a plan's consultation trail: who (`body`) said what, when, with what opinion."""
+
+    __tablename__ = "plan_step"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    step: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str | None] = mapped_column(ForeignKey("organisation.key"))
+    on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    opinion: Mapped[str | None] = mapped_column(String(32))
+
+
+class BoardItem(Base):
+    """An item opened for the NHS Commissioning Board (a Health and Wellbeing Board's referral
+    of its opinion on a plan); it never blocks the CCG."""
+
+    __tablename__ = "board_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    raised_by: Mapped[str] = mapped_column(ForeignKey("organisation.key"))
+    opened_on: Mapped[date] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(Text)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
 class Meeting(Base):
     """A meeting of a committee, of the governing body or of the members."""
 
@@ -193,6 +255,7 @@ class Item(Base):
     status: Mapped[str] = mapped_column(String(40))
     quorum: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
+    plan: Mapped[int | None] = mapped_column(ForeignKey("plan.id"))  # the plan it decides on
 
 
 class Declaration(Base):

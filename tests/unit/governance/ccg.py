@@ -179,6 +179,11 @@ def table_counts(store: Store) -> tuple[int, ...]:
                 models.Meeting,
                 models.Ruling,
                 models.Vote,
+                models.Plan,
+                models.PlanIntention,
+                models.PlanEvidence,
+                models.PlanStep,
+                models.BoardItem,
             )
         )
 

@@ -71,6 +71,77 @@ def _lmc_item(store: Store, number: int, response: str) -> None:
     do(store, "close_item", actor="lay-okafor", item=on)
 
 
+def _plans(store: Store) -> None:
+    """Two commissioning plans, each with intentions, evidence, a trail and a Board item."""
+    for key, kind in (
+        ("northborough-lmc", "lmc"),
+        ("northborough-hwb", "health_and_wellbeing_board"),
+        ("wessex-senate", "clinical_senate"),
+    ):
+        do(store, "register_organisation", key=key, name=key, kind=kind)
+    for period, drafted_on in (("2018/19", date(2017, 5, 1)), ("2019/20", date(2017, 6, 1))):
+        plan = do(
+            store,
+            "draft_plan",
+            actor="ao-smith",
+            period=period,
+            title=f"Plan {period}",
+            drafted_on=drafted_on,
+            intentions=[
+                {"service": "Diabetes", "activity": 100, "spend_pounds": 50_000},
+                {"service": "Orthopaedics", "activity": 90, "spend_pounds": 540_000},
+            ],
+        ).effect["plan"]
+        evidence = [
+            {"figure": figure, "title": figure, "ccg": "99X", "sha256": digit * 64}
+            for figure, digit in (("activity_rates", "a"), ("budget_risk", "b"))
+        ]
+        do(
+            store,
+            "cite_evidence",
+            actor="ao-smith",
+            plan=plan,
+            cited_on=drafted_on,
+            evidence=evidence,
+        )
+        do(
+            store,
+            "consult_lmc",
+            actor="ao-smith",
+            plan=plan,
+            consulted_on=drafted_on,
+            response="supports",
+        )
+        do(
+            store,
+            "record_senate_advice",
+            actor="ao-smith",
+            plan=plan,
+            senate="wessex-senate",
+            given_on=drafted_on,
+            advice="advice",
+        )
+        do(
+            store,
+            "record_hwb_opinion",
+            actor="ao-smith",
+            plan=plan,
+            board="northborough-hwb",
+            given_on=drafted_on,
+            opinion="does_not_take_proper_account",
+            statement="adverse",
+        )
+        do(
+            store,
+            "refer_to_board",
+            actor="ao-smith",
+            plan=plan,
+            board="northborough-hwb",
+            referred_on=drafted_on,
+            subject="referred",
+        )
+
+
 def full_record(store: Store) -> None:
     """A record with at least two rows that differ in every governance table."""
     build(store)
@@ -132,6 +203,7 @@ def full_record(store: Store) -> None:
     number = meeting(store, "pccc", "lay-okafor", pccc)
     _lmc_item(store, number, "supports the scheme")
     _lmc_item(store, number, "supports, with a review after a year")
+    _plans(store)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

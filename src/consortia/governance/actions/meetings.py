@@ -38,6 +38,7 @@ from consortia.governance.meetings import (
     voter,
     voters,
 )
+from consortia.governance.plans import PLAN_MATTER, PlanStatus, missing
 from consortia.governance.roles import ROLES
 from consortia.governance.state import Recorder
 from consortia.store import models
@@ -206,14 +207,23 @@ def attend(ctx: Context, *, meeting: int, people: list[str]) -> Effect:
 
 @action
 def add_item(
-    ctx: Context, *, meeting: int, title: str, decides: str, affects: list[str] | None = None
+    ctx: Context,
+    *,
+    meeting: int,
+    title: str,
+    decides: str,
+    affects: list[str] | None = None,
+    plan: int | None = None,
 ) -> Effect:
-    """Put an item on the agenda: what it decides and which organisations it affects."""
+    """Put an item on the agenda: what it decides, which organisations it affects, and the
+    commissioning plan it decides on, if any."""
     constitution = ctx.constitution()
     row = ctx.get(models.Meeting, meeting, "meeting")
     _may_decide(constitution, row.committee, decides)
     for organisation in affects or []:
         ctx.get(models.Organisation, organisation, "organisation")
+    if plan is not None:
+        _may_table(ctx, constitution, row, decides, plan)
     item = models.Item(
         meeting=meeting,
         title=title,
@@ -221,10 +231,40 @@ def add_item(
         affects=json.dumps(sorted(set(affects or []))),
         chair=row.chair,
         status=Status.OPEN.value,
+        plan=plan,
     )
     ctx.session.add(item)
     ctx.session.flush()
-    return {"item": item.id, "decides": decides}
+    return {"item": item.id, "decides": decides, **({"plan": plan} if plan is not None else {})}
+
+
+def _may_table(
+    ctx: Context, constitution: Constitution, meeting: models.Meeting, decides: str, plan: int
+) -> None:
+    """An item on a plan decides the plan, at the governing body (approval) or at a members'
+    meeting where the constitution puts the plan to the members' vote."""
+    row = ctx.get(models.Plan, plan, "plan")
+    if decides != PLAN_MATTER:
+        raise Refused(
+            f"an item on plan {plan} decides {PLAN_MATTER!r}, not {decides!r}",
+            rule="an item on a plan decides the plan",
+        )
+    if row.status != PlanStatus.DRAFT:
+        raise Refused(
+            f"plan {plan} is {row.status}; only a draft goes before a meeting",
+            rule="the order of a plan: drafted, approved by the governing body, published",
+        )
+    if meeting.committee == MEMBERS and constitution.planning.member_engagement != "vote":
+        raise Refused(
+            "the constitution engages the members by consultation on the plan, not a vote",
+            rule="the members are engaged as the constitution says (planning.member_engagement)",
+        )
+    if meeting.committee not in (GOVERNING_BODY, MEMBERS):
+        raise Refused(
+            f"{meeting.committee!r} does not approve the commissioning plan",
+            rule="the governing body approves the plan; the members vote where the constitution "
+            "says",
+        )
 
 
 def _may_decide(constitution: Constitution, committee: str, matter: str) -> None:
@@ -445,7 +485,10 @@ def call_vote(ctx: Context, *, item: int) -> Effect:
             f"no ruling yet on the interests of {', '.join(unruled)}",
             rule="the chair rules on every declared interest before the vote (2014 guidance)",
         )
-    _lmc_consulted(ctx, constitution, row)
+    if row.plan is None:
+        _lmc_consulted(ctx, constitution, row)
+    else:
+        _plan_ready(ctx, constitution, row)
     entitled = voters(ctx.session, constitution, row)
     result = quorum(ctx.session, constitution, row, entitled)
     record = {
@@ -475,6 +518,21 @@ def _fallback(ctx: Context, constitution: Constitution, item: models.Item) -> Fa
         return constitution.members_meeting.when_inquorate
     body = constitution.committee(meeting.committee)
     return body.when_inquorate if body else Fallback.DEFER
+
+
+def _plan_ready(ctx: Context, constitution: Constitution, item: models.Item) -> None:
+    """Refuse the vote on a plan, naming every missing step (`governance.plans.missing`)."""
+    meeting = ctx.get(models.Meeting, item.meeting, "meeting")
+    plan = ctx.get(models.Plan, item.plan, "plan")
+    lacking = missing(ctx.session, constitution, plan, meeting.committee, meeting.held_on)
+    if lacking:
+        first = lacking[0]
+        more = f" (and {len(lacking) - 1} more)" if len(lacking) > 1 else ""
+        raise Refused(
+            f"plan {plan.id} is not ready for the vote: missing {first.step}{more}",
+            rule=first.rule,
+            details=[m.as_detail() for m in lacking],
+        )
 
 
 def _lmc_consulted(ctx: Context, constitution: Constitution, item: models.Item) -> None:
@@ -573,4 +631,10 @@ def close_item(ctx: Context, *, item: int) -> Effect:
     }
     row.result = json.dumps(result, sort_keys=True)
     row.status = Status.DECIDED.value
-    return {"item": item, **result}
+    effect: Effect = {"item": item, **result}
+    if row.plan is not None and counted.carried:
+        meeting = ctx.get(models.Meeting, row.meeting, "meeting")
+        if meeting.committee == GOVERNING_BODY:
+            ctx.get(models.Plan, row.plan, "plan").status = PlanStatus.APPROVED.value
+            effect["plan_approved"] = row.plan
+    return effect

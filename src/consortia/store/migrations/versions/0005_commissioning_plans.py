@@ -1,0 +1,91 @@
+"""Commissioning plans: intentions, cited evidence, the consultation trail, items for the Board,
+and the plan an agenda item decides on.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "plan",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=16), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("drafted_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("published_on", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan")),
+    )
+    op.create_table(
+        "plan_intention",
+        sa.Column("plan", sa.Integer(), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=False),
+        sa.Column("service", sa.String(length=200), nullable=False),
+        sa.Column("activity", sa.BigInteger(), nullable=False),
+        sa.Column("spend_pounds", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["plan"], ["plan.id"], name=op.f("fk_plan_intention_plan_plan")),
+        sa.PrimaryKeyConstraint("plan", "line", name=op.f("pk_plan_intention")),
+    )
+    op.create_table(
+        "plan_evidence",
+        sa.Column("plan", sa.Integer(), nullable=False),
+        sa.Column("figure", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("ccg", sa.String(length=16), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("cited_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(["plan"], ["plan.id"], name=op.f("fk_plan_evidence_plan_plan")),
+        sa.PrimaryKeyConstraint("plan", "figure", name=op.f("pk_plan_evidence")),
+    )
+    op.create_table(
+        "plan_step",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan", sa.Integer(), nullable=False),
+        sa.Column("step", sa.String(length=32), nullable=False),
+        sa.Column("body", sa.String(length=64), nullable=True),
+        sa.Column("on", sa.Date(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("opinion", sa.String(length=32), nullable=True),
+        sa.ForeignKeyConstraint(["plan"], ["plan.id"], name=op.f("fk_plan_step_plan_plan")),
+        sa.ForeignKeyConstraint(
+            ["body"], ["organisation.key"], name=op.f("fk_plan_step_body_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_step")),
+    )
+    op.create_table(
+        "board_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan", sa.Integer(), nullable=False),
+        sa.Column("raised_by", sa.String(length=64), nullable=False),
+        sa.Column("opened_on", sa.Date(), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("outcome", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(["plan"], ["plan.id"], name=op.f("fk_board_item_plan_plan")),
+        sa.ForeignKeyConstraint(
+            ["raised_by"], ["organisation.key"], name=op.f("fk_board_item_raised_by_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_board_item")),
+    )
+    with op.batch_alter_table("item") as batch:
+        batch.add_column(sa.Column("plan", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_item_plan_plan", "plan", ["plan"], ["id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("item") as batch:
+        batch.drop_constraint("fk_item_plan_plan", type_="foreignkey")
+        batch.drop_column("plan")
+    for table in ("board_item", "plan_step", "plan_evidence", "plan_intention", "plan"):
+        op.drop_table(table)
