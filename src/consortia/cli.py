@@ -635,6 +635,23 @@ def demo(
         built = build(connect("duckdb", settings), lake, folder / "pack", progress=update)
     typer.echo(f"commissioning pack written to {built.html}")
     typer.echo(f"open it in a browser: file://{built.html.resolve()}")
+    _demo_record(folder)
+
+
+def _demo_record(folder: Path) -> None:
+    """Load the demo CCG's commissioning round into the demo's governance record."""
+    from consortia.governance.record import load_demo_round
+
+    record = folder / "governance.sqlite"
+    accepted, refused = load_demo_round(record, folder / "pack")
+    if accepted:
+        typer.echo(
+            f"governance record with a commissioning round written to {record} "
+            f"({accepted} actions; {refused} refused by rule, as the script shows)"
+        )
+    else:
+        typer.echo(f"governance record kept as it was: {record}")
+    typer.echo(f"see the plan: consortia gov plan --plan 1 --db {record}")
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -98,7 +99,8 @@ def test_synth_then_check_then_pack(tmp_path: Path) -> None:
     index = json.loads((tmp_path / "pack" / "pack.json").read_text())
     assert index["ccg"]["code"] == "00A"
     for figure in index["figures"]:
-        assert (tmp_path / "pack" / figure["table"]).exists()
+        table = (tmp_path / "pack" / figure["table"]).read_bytes()
+        assert figure["sha256"] == hashlib.sha256(table).hexdigest()  # what a plan cites
         assert figure["method"]
         if figure["section"] == "Quality premium":  # four lake measures: no one SQL
             assert figure["source_sql"] == ""

@@ -233,3 +233,37 @@ def test_an_atomic_run_with_a_refusal_leaves_nothing(tmp_path: Path) -> None:
     assert {r["status"] for r in reports[:-1]} == {"rolled back"}
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM audit_entry").fetchone() == (0,)
+
+
+def test_a_commissioning_round_and_its_plan_from_the_command_line(tmp_path: Path) -> None:
+    from tests.unit.governance.test_round import demo_like_pack
+
+    pack = tmp_path / "pack"
+    demo_like_pack(pack)
+    db = tmp_path / "round.sqlite"
+    script = str(EXAMPLES / "commissioning-round.yaml")
+    ran = consortia("gov", "run", script, "--db", str(db), "--pack", str(pack))
+    assert ran.returncode == 0, ran.stderr
+    assert "2 refused" in ran.stderr
+    shown = consortia("gov", "plan", "--plan", "1", "--db", str(db), "--pack", str(pack))
+    assert shown.returncode == 0, shown.stderr
+    plan = json.loads(shown.stdout)
+    assert plan["status"] == "published"
+    assert {e["state"] for e in plan["evidence"]} == {"same"}
+    # A figure of the pack changes after the plan cited it: the plan shows it.
+    (pack / "tables" / "budget_risk.csv").write_text("year,value\n2014/15,99\n")
+    index = json.loads((pack / "pack.json").read_text())
+    for figure in index["figures"]:
+        if figure["id"] == "budget_risk":
+            figure["sha256"] = "0" * 64
+    (pack / "pack.json").write_text(json.dumps(index))
+    later = json.loads(
+        consortia("gov", "plan", "--plan", "1", "--db", str(db), "--pack", str(pack)).stdout
+    )
+    assert {e["figure"]: e["state"] for e in later["evidence"]}["budget_risk"] == "changed"
+    missing = consortia("gov", "plan", "--plan", "7", "--db", str(db))
+    assert "no plan 7" in assert_one_line_error(missing, ExitCode.DATA)
+    no_pack = consortia("gov", "run", script, "--db", str(tmp_path / "x.sqlite"), "--pack", "/nope")
+    line = assert_one_line_error(no_pack, ExitCode.DATA)
+    assert "commissioning-round.yaml" in line and "cannot read" in line
+    assert not (tmp_path / "x.sqlite").exists()  # checked whole before anything is written

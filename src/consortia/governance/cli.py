@@ -77,6 +77,13 @@ def run(
             help="Exit with code 3 (data) when any step was refused.",
         ),
     ] = False,
+    pack: Annotated[
+        Path | None,
+        typer.Option(
+            help="Cite plan evidence from this pack folder instead of the one each "
+            "cite_evidence step names.",
+        ),
+    ] = None,
 ) -> None:
     """Apply a meeting script; one JSON line per step, then a summary on standard error.
 
@@ -86,7 +93,7 @@ def run(
     from consortia.governance.script import load_script, run_script
     from consortia.store.session import open_store
 
-    planned = load_script(file)
+    planned = load_script(file, pack=pack)
     store = open_store(_db(db, create=True))
     reports = []
     try:
@@ -220,6 +227,21 @@ def minutes(
     from consortia.governance.record import meeting_minutes
 
     _echo_json(meeting_minutes(_db(db), meeting))
+
+
+@gov_app.command()
+def plan(
+    plan: Annotated[int, typer.Option(help="The plan's number.")],
+    db: DbOption = None,
+    pack: Annotated[
+        Path | None,
+        typer.Option(help="A pack folder: show whether each cited figure has changed since."),
+    ] = None,
+) -> None:
+    """Print a commissioning plan (JSON): intentions, evidence, consultation trail, decisions."""
+    from consortia.governance.record import plan_record
+
+    _echo_json(plan_record(_db(db), plan, pack))
 
 
 @gov_app.command()

@@ -256,3 +256,88 @@ def statement(steps: list[models.PlanStep]) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+def document(session: Session, plan: int) -> dict[str, Any]:
+    """The plan as the record holds it: its intentions, cited evidence, consultation trail, the
+    items that decided it, the items opened for the NHS Commissioning Board, and the statement
+    of each board's final opinion."""
+    row = session.get(models.Plan, plan)
+    if row is None:
+        raise KeyError(plan)
+    intentions = session.scalars(
+        select(models.PlanIntention)
+        .where(models.PlanIntention.plan == plan)
+        .order_by(models.PlanIntention.line)
+    ).all()
+    cited = session.scalars(
+        select(models.PlanEvidence)
+        .where(models.PlanEvidence.plan == plan)
+        .order_by(models.PlanEvidence.figure)
+    ).all()
+    decided = session.execute(
+        select(models.Item, models.Meeting)
+        .join(models.Meeting, models.Meeting.id == models.Item.meeting)
+        .where(models.Item.plan == plan)
+        .order_by(models.Meeting.held_on, models.Item.id)
+    ).all()
+    board_items = session.scalars(
+        select(models.BoardItem).where(models.BoardItem.plan == plan).order_by(models.BoardItem.id)
+    ).all()
+    steps = trail(session, plan)
+    return {
+        "plan": row.id,
+        "period": row.period,
+        "title": row.title,
+        "status": row.status,
+        "drafted_on": row.drafted_on.isoformat(),
+        "published_on": row.published_on.isoformat() if row.published_on else None,
+        "intentions": [
+            {"service": i.service, "activity": i.activity, "spend_pounds": i.spend_pounds}
+            for i in intentions
+        ],
+        "spend_pounds": sum(i.spend_pounds for i in intentions),
+        "evidence": [
+            {
+                "figure": e.figure,
+                "title": e.title,
+                "ccg": e.ccg,
+                "sha256": e.sha256,
+                "cited_on": e.cited_on.isoformat(),
+            }
+            for e in cited
+        ],
+        "trail": [
+            {
+                "step": s.step,
+                "on": s.on.isoformat(),
+                "body": s.body,
+                "opinion": s.opinion,
+                "text": s.text,
+            }
+            for s in steps
+        ],
+        "decided_at": [
+            {
+                "committee": meeting.committee,
+                "meeting": meeting.id,
+                "held_on": meeting.held_on.isoformat(),
+                "item": item.id,
+                "status": item.status,
+                "result": json.loads(item.result) if item.result else None,
+            }
+            for item, meeting in decided
+        ],
+        "board_items": [
+            {
+                "board_item": b.id,
+                "raised_by": b.raised_by,
+                "opened_on": b.opened_on.isoformat(),
+                "subject": b.subject,
+                "closed_on": b.closed_on.isoformat() if b.closed_on else None,
+                "outcome": b.outcome,
+            }
+            for b in board_items
+        ],
+        "final_opinions": statement(steps),
+    }

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from consortia.errors import DataError
-from consortia.governance import audit, state
+from consortia.governance import audit, evidence, plans, state
 from consortia.governance.meetings import minutes
 from consortia.governance.registers import published_register
 from consortia.store import models
@@ -106,3 +106,53 @@ def published_registers(db: str, as_of: date) -> dict[str, Any]:
     with _reading(db) as session:
         _proved(session)
         return published_register(session, as_of)
+
+
+def plan_record(db: str, plan: int, pack: Path | None = None) -> dict[str, Any]:
+    """A commissioning plan with its trail; with `pack`, each cited figure's state against that
+    pack (`same`, `changed` since cited, or `missing`)."""
+    with _reading(db) as session:
+        _proved(session)
+        try:
+            shown = plans.document(session, plan)
+        except KeyError:
+            raise DataError(f"no plan {plan}", field="--plan") from None
+        if pack is not None:
+            states = {r["figure"]: r["state"] for r in evidence.compare(session, plan, pack)}
+            for cited in shown["evidence"]:
+                cited["state"] = states[cited["figure"]]
+        return shown
+
+
+# The demo's commissioning round, beside the code in a checkout of the project.
+DEMO_ROUND = Path(__file__).parents[3] / "docs" / "examples" / "commissioning-round.yaml"
+
+
+def load_demo_round(database: Path, pack: Path) -> tuple[int, int]:
+    """Run the demo CCG's commissioning round into a new record at `database`, citing `pack`;
+    returns the steps accepted and refused (the script refuses two on purpose).
+
+    A record already there is left as it is (returns zeros). A round that fails part-way
+    removes the record it was writing: nothing half-made stays behind.
+    """
+    from consortia.governance.script import load_script, run_script
+
+    if database.exists():
+        return 0, 0
+    planned = load_script(DEMO_ROUND, pack=pack)
+    store = open_store(str(database))
+    try:
+        reports = list(run_script(store, planned))
+    finally:
+        store.close()
+    failed = [r for r in reports if r["status"] == "failed"]
+    if failed:
+        for made in (database, *database.parent.glob(f"{database.name}-*")):
+            made.unlink(missing_ok=True)
+        raise DataError(
+            f"the demo round failed at {failed[0]['action']}: {failed[0]['message']}",
+            file=str(DEMO_ROUND),
+            row=failed[0]["line"],
+        )
+    accepted = sum(r["status"] == "accepted" for r in reports)
+    return accepted, len(reports) - accepted

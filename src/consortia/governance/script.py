@@ -69,11 +69,12 @@ class Later:
     make: Callable[[Mapping[str, Mapping[str, Any]]], list[Step]]
 
 
-def load_script(path: Path) -> list[Planned | Later]:
+def load_script(path: Path, pack: Path | None = None) -> list[Planned | Later]:
     """Read and check a whole script; the first problem raises DataError with file and line.
 
     An `item:` step (a template, see `governance.templates`) is expanded here to its actions,
-    each checked as if written by hand.
+    each checked as if written by hand. `pack`, if given, is the pack folder every
+    `cite_evidence` step cites from (the demo's, wherever it was built), in place of its own.
     """
     source = read_source(path)
     script = source.parse(Script)
@@ -87,10 +88,10 @@ def load_script(path: Path) -> list[Planned | Later]:
                 if isinstance(made, Later):
                     planned.append(made)
                 else:
-                    planned.append(_plan(source, path, made, where, names, people))
+                    planned.append(_plan(source, path, made, where, names, people, pack))
             continue
         step = source.parse_part(Step, entry, where)
-        planned.append(_plan(source, path, step, where, names, people))
+        planned.append(_plan(source, path, step, where, names, people, pack))
     return planned
 
 
@@ -101,12 +102,13 @@ def _plan(
     where: tuple[str | int, ...],
     names: dict[str, str],
     people: dict[str, str],
+    pack: Path | None = None,
 ) -> Planned:
     """Check one step against the script so far and plan it (`names`: the casefolded `as`
     names so far, each with the name as first written)."""
     if step.action not in ACTIONS:
         raise source.error(f"unknown action {step.action!r}", (*where, "action"), "known actions")
-    arguments = _inline_files(source, path.parent, step, where)
+    arguments = _inline_files(source, path.parent, step, where, pack)
     _check_references(source, {"actor": step.actor, **arguments}, set(names.values()), where)
     _check_arguments(source, step.action, arguments, where)
     _check_person(source, step, people, where)
@@ -162,7 +164,11 @@ def _check_person(
 
 
 def _inline_files(
-    source: SourceFile, folder: Path, step: Step, where: tuple[str | int, ...]
+    source: SourceFile,
+    folder: Path,
+    step: Step,
+    where: tuple[str | int, ...],
+    pack_folder: Path | None,
 ) -> dict[str, Any]:
     """Read what a step names by file: a constitution, or the pack whose figures a plan cites
     (`pack:` a folder and `figures:` ids become `evidence`, each with its table's hash)."""
@@ -182,10 +188,11 @@ def _inline_files(
                 "a plan cites figures of a pack",
             )
         try:
-            arguments["evidence"] = cite(folder / pack, figures)
+            arguments["evidence"] = cite(pack_folder or folder / pack, figures)
         except DataError as error:
             where_pack = (*where, "arguments", "pack")
-            raise source.error(str(error), where_pack, "a citable pack") from None
+            message = f"{error.file}: {error.message}" if error.file else error.message
+            raise source.error(message, where_pack, error.rule or "a citable pack") from None
     return arguments
 
 
