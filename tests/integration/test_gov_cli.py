@@ -265,5 +265,6 @@ def test_a_commissioning_round_and_its_plan_from_the_command_line(tmp_path: Path
     assert "no plan 7" in assert_one_line_error(missing, ExitCode.DATA)
     no_pack = consortia("gov", "run", script, "--db", str(tmp_path / "x.sqlite"), "--pack", "/nope")
     line = assert_one_line_error(no_pack, ExitCode.DATA)
-    assert "commissioning-round.yaml" in line and "cannot read" in line
+    assert "commissioning-round.yaml" in line
+    assert "cannot read" in line
     assert not (tmp_path / "x.sqlite").exists()  # checked whole before anything is written

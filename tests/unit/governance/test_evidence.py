@@ -58,7 +58,8 @@ def test_a_table_edited_after_release_cannot_be_cited(tmp_path: Path) -> None:
     (tmp_path / "tables" / "activity_rates.csv").write_bytes(TABLE.replace(b"1200", b"1300"))
     with pytest.raises(DataError, match="not the one the pack released") as error:
         evidence.cite(tmp_path, ["activity_rates"])
-    assert error.value.file is not None and error.value.file.endswith("activity_rates.csv")
+    assert error.value.file is not None
+    assert error.value.file.endswith("activity_rates.csv")
 
 
 @pytest.mark.parametrize(

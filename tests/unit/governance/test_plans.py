@@ -21,11 +21,11 @@ import pytest
 from sqlalchemy import select
 
 from consortia.governance import state
+from consortia.governance.actions import Outcome, Refused
 from consortia.governance.plans import PLAN_MATTER
+from consortia.governance.roles import PERMISSIONS, Who
 from consortia.store import models
 from consortia.store.session import Store
-from consortia.governance.actions import Outcome, Refused
-from consortia.governance.roles import PERMISSIONS, Who
 from tests.unit.governance import ccg
 from tests.unit.governance.ccg import constitution, meeting
 
@@ -206,7 +206,8 @@ def test_a_whole_round_publishes_the_plan_with_the_boards_final_opinion(store: S
         response="A weight-management service is added for 2018/19 within the same budget.",
     )
     approved = approve(store, table(store, plan))
-    assert approved["outcome"] == "carried" and approved["plan_approved"] == plan
+    assert approved["outcome"] == "carried"
+    assert approved["plan_approved"] == plan
     assert status(store, plan) == "approved"
     published = do(store, "publish_plan", plan=plan, published_on=date(2017, 5, 12)).effect
     assert published["opinions"] == [
@@ -236,7 +237,8 @@ def test_a_whole_round_publishes_the_plan_with_the_boards_final_opinion(store: S
     with store.reading() as session:
         item = session.scalars(select(models.BoardItem)).one()
         assert item.closed_on == date(2017, 6, 1)
-        assert item.outcome is not None and item.outcome.startswith("assured_with_actions")
+        assert item.outcome is not None
+        assert item.outcome.startswith("assured_with_actions")
         proof = state.prove(session)
     assert proof.intact, proof.summary()
 
@@ -264,7 +266,8 @@ def test_senate_advice_never_blocks(store: Store) -> None:
         given_on=date(2017, 7, 1),
         advice="A review of the first quarter.",
     ).effect
-    assert later["blocks"] is False and status(store, plan) == "published"
+    assert later["blocks"] is False
+    assert status(store, plan) == "published"
 
 
 def test_a_board_referral_does_not_block_but_is_open_for_the_board(store: Store) -> None:
@@ -380,7 +383,8 @@ def test_a_members_vote_where_the_constitution_asks_for_one(store: Store) -> Non
     member_item = int(vote.effect["item"])
     do(store, "take_declarations", actor="dr-patel", item=member_item, declarations=[])
     carried = approve(store, member_item, voters=gps)
-    assert carried["outcome"] == "carried" and "plan_approved" not in carried
+    assert carried["outcome"] == "carried"
+    assert "plan_approved" not in carried
     assert status(store, plan) == "draft"  # the members' vote is not the approval
     assert approve(store, on)["plan_approved"] == plan
 
@@ -560,5 +564,6 @@ def test_the_record_of_a_round_reads_back_from_the_log(store: Store) -> None:
     with store.reading() as session:
         proof = state.prove(session)
     assert not proof.intact
-    assert "plan_evidence" in proof.summary() and "sha256" in proof.summary()
+    assert "plan_evidence" in proof.summary()
+    assert "sha256" in proof.summary()
     assert json.loads(json.dumps(proof.summary()))  # one printable line

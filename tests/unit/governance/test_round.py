@@ -61,7 +61,8 @@ def test_the_demo_round_runs_from_one_script_and_verifies(store: Store, tmp_path
         "Aylfield Local Medical Committee's response to its consultation on the plan",
         "the opinion of aylfield-hwb",
     ]
-    assert recused["actor"] == "dr-barker" and "conflict" in recused["message"]
+    assert recused["actor"] == "dr-barker"
+    assert "conflict" in recused["message"]
 
     with store.reading() as session:
         proof = state.prove(session)
@@ -75,7 +76,8 @@ def test_the_demo_round_runs_from_one_script_and_verifies(store: Store, tmp_path
             for r in session.scalars(select(models.Ruling).where(models.Ruling.item == approval.id))
         }
         result = json.loads(approval.result or "{}")
-    assert shown["status"] == "published" and shown["published_on"] == "2016-02-05"
+    assert shown["status"] == "published"
+    assert shown["published_on"] == "2016-02-05"
     assert {e["figure"]: e["sha256"] for e in shown["evidence"]} == hashes
     assert rulings == {"dr-barker": "leave_item", "dr-chen": "leave_item"}  # two recused
     assert not voters & {"dr-barker", "dr-chen"}
@@ -92,7 +94,8 @@ def test_the_demo_round_runs_from_one_script_and_verifies(store: Store, tmp_path
     ]
     (final,) = shown["final_opinions"]
     assert final["opinion"] == "does_not_take_proper_account"
-    assert final["referred_to_board"] is True and final["ccg_response"]
+    assert final["referred_to_board"] is True
+    assert final["ccg_response"]
     (board_item,) = shown["board_items"]
     assert board_item["closed_on"] == "2016-03-01"
     assert board_item["outcome"].startswith("assured_with_actions")
