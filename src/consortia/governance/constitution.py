@@ -63,6 +63,43 @@ THRESHOLDS: dict[str, tuple[int, int, bool]] = {
 }
 
 
+# Primary medical care decisions a CCG takes only under joint or delegated co-commissioning
+# (NHS England, "Next steps towards primary care co-commissioning", 2014; domain §3.4):
+# contract management, enhanced services, local incentive schemes, new practices, mergers and
+# discretionary payments.
+DELEGABLE_PRIMARY_CARE = frozenset(
+    {
+        "enhanced_services",
+        "local_incentive_scheme",
+        "practice_merger",
+        "practice_contract",
+        "list_dispersal",
+        "premises",
+    }
+)
+# Decisions NHS England keeps whatever the level (domain §3.4): no CCG body takes them.
+NHS_ENGLAND_RESERVED: dict[str, str] = {
+    "performers_list": "individual GP performance: the performers list",
+    "appraisal_and_revalidation": "individual GP performance: appraisal and revalidation",
+    "public_health_s7a": "section 7A public health services",
+    "primary_care_capital": "capital expenditure on primary care",
+    "primary_care_complaints": "complaints about primary care",
+    "payment_administration": "administering payments to practices",
+}
+# Awarding or holding a GP core contract (GMS, PMS, APMS) in the CCG's own name: "GP core
+# contracts should not be held by CCGs" (LMC conference, 2014; domain §0, §3.4).
+CORE_CONTRACT_AWARD = "core_contract_award"
+
+
+class CoCommissioning(StrEnum):
+    """How far the CCG commissions primary medical care with NHS England (domain §3.4)."""
+
+    NONE = "none"
+    GREATER_INVOLVEMENT = "greater_involvement"  # collaboration; NHS England decides
+    JOINT = "joint"  # decided together in a joint committee
+    DELEGATED = "delegated"  # the CCG decides, in its primary care commissioning committee
+
+
 # The matters a CCG decides, shipped as the default vocabulary; a constitution that lists its
 # own `matters` replaces these. Every matter an item decides, a committee is delegated, the
 # members reserve or the LMC is consulted on must be one of the constitution's matters.
@@ -82,6 +119,7 @@ STANDARD_MATTERS: dict[str, str] = {
     "practice_contract": "Primary care, a new, varied or ended practice contract.",
     "list_dispersal": "Primary care, dispersing a practice's registered list.",
     "premises": "Primary care, premises costs and improvement grants.",
+    CORE_CONTRACT_AWARD: "Primary care, awarding or holding a GP core contract in the CCG's name.",
     "internal_audit_plan": "The internal audit plan.",
     "risk_and_assurance": "The assurance framework and risk register.",
 }
@@ -215,6 +253,23 @@ class PlanningPolicy(_Model):
     )
 
 
+class PrimaryCarePolicy(_Model):
+    """Co-commissioning of primary medical care: the level, the committee that decides, and
+    whether the CCG may hold GP core contracts (domain §3.4-3.5)."""
+
+    co_commissioning: CoCommissioning = CoCommissioning.NONE
+    committee: Key | None = Field(
+        default=None,
+        description="the primary care commissioning committee (delegated) or joint committee "
+        "(joint) that takes the primary-care decisions",
+    )
+    may_hold_core_contracts: bool = Field(
+        default=False,
+        description="whether the CCG may award or hold a GP core contract in its own name "
+        "(off: 'GP core contracts should not be held by CCGs')",
+    )
+
+
 class Constitution(_Model):
     """A CCG's constitution (format 1)."""
 
@@ -238,6 +293,7 @@ class Constitution(_Model):
     conflicts: ConflictsPolicy = ConflictsPolicy()
     governing_body: GoverningBodyPolicy = GoverningBodyPolicy()
     planning: PlanningPolicy = PlanningPolicy()
+    primary_care: PrimaryCarePolicy = PrimaryCarePolicy()
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Self:
@@ -292,9 +348,26 @@ def problems(c: Constitution) -> list[Problem]:
     found = [*_repeats(c), *_quorum_problems(c), *_electorate_problems(c)]
     found += _delegation_problems(c)
     found += _unknown_matters(c)
+    found += _primary_care_problems(c)
     if GOVERNING_BODY not in {committee.key for committee in c.committees}:
         found.append(Problem(("committees",), "no governing_body", "a governing body (reg 11)"))
     return found
+
+
+def _primary_care_problems(c: Constitution) -> list[Problem]:
+    """Joint and delegated co-commissioning name the committee that decides, one of the
+    constitution's committees (other than the governing body)."""
+    policy = c.primary_care
+    if policy.co_commissioning not in (CoCommissioning.JOINT, CoCommissioning.DELEGATED):
+        return []
+    where = ("primary_care", "committee")
+    rule = "joint and delegated co-commissioning decide in a committee of their own"
+    keys = {committee.key for committee in c.committees} - {GOVERNING_BODY}
+    if policy.committee is None:
+        return [Problem(where, "no committee named", rule)]
+    if policy.committee not in keys:
+        return [Problem(where, f"no committee {policy.committee!r}", rule)]
+    return []
 
 
 def _repeats(c: Constitution) -> list[Problem]:

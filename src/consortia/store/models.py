@@ -223,6 +223,29 @@ class BoardItem(Base):
     outcome: Mapped[str | None] = mapped_column(Text)
 
 
+class PremiumPayment(Base):
+    """The quality premium the NHS Commissioning Board paid the CCG for a year's performance."""
+
+    __tablename__ = "premium_payment"
+    year: Mapped[str] = mapped_column(String(16), primary_key=True)
+    amount_pounds: Mapped[int] = mapped_column(BigInteger)
+    received_on: Mapped[date] = mapped_column(Date)
+
+
+class PremiumSpend(Base):
+    """A use of a year's quality premium: its purpose, what it buys, from whom, and for how much."""
+
+    __tablename__ = "premium_spend"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[str] = mapped_column(ForeignKey("premium_payment.year"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str | None] = mapped_column(ForeignKey("organisation.key"))
+    conditions: Mapped[str | None] = mapped_column(Text)
+    amount_pounds: Mapped[int] = mapped_column(BigInteger)
+    decided_on: Mapped[date] = mapped_column(Date)
+
+
 class Meeting(Base):
     """A meeting of a committee, of the governing body or of the members."""
 

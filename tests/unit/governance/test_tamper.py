@@ -142,6 +142,42 @@ def _plans(store: Store) -> None:
         )
 
 
+def _premium(store: Store) -> None:
+    """Two years' quality premium, each spent on two schemes."""
+    for year, received in (("2014/15", date(2015, 9, 1)), ("2015/16", date(2016, 9, 1))):
+        do(
+            store,
+            "record_premium_payment",
+            actor="cfo-jones",
+            year=year,
+            amount_pounds=300_000,
+            received_on=received,
+        )
+        do(
+            store,
+            "spend_premium",
+            actor="cfo-jones",
+            year=year,
+            purpose="quality_improvement",
+            description="Community hub",
+            amount_pounds=200_000,
+            decided_on=received,
+            recipient="acme-health",
+        )
+        do(
+            store,
+            "spend_premium",
+            actor="cfo-jones",
+            year=year,
+            purpose="practice_incentive_scheme",
+            description="Diabetes reviews in practices",
+            amount_pounds=50_000,
+            decided_on=received,
+            recipient="Y00001",
+            conditions="£20 a completed review of a patient with diabetes",
+        )
+
+
 def full_record(store: Store) -> None:
     """A record with at least two rows that differ in every governance table."""
     build(store)
@@ -204,6 +240,7 @@ def full_record(store: Store) -> None:
     _lmc_item(store, number, "supports the scheme")
     _lmc_item(store, number, "supports, with a review after a year")
     _plans(store)
+    _premium(store)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -157,7 +157,7 @@ ACTIONS: dict[str, Action] = {}
 def action(body: Body) -> Action:
     """Register `body` (keyword-only arguments after the context) as the action of its name."""
     name = body.__name__
-    hints = get_type_hints(body)
+    hints = get_type_hints(body, include_extras=True)  # keep Field constraints in Annotated
     fields: dict[str, Any] = {}
     for parameter in list(inspect.signature(body).parameters.values())[1:]:
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:

@@ -12,8 +12,12 @@ from sqlalchemy import bindparam, select
 
 from consortia.governance.actions.base import Context, Effect, Refused, action
 from consortia.governance.constitution import (
+    CORE_CONTRACT_AWARD,
+    DELEGABLE_PRIMARY_CARE,
     GOVERNING_BODY,
     MEMBERS,
+    NHS_ENGLAND_RESERVED,
+    CoCommissioning,
     Constitution,
     Fallback,
     unknown_matter,
@@ -222,6 +226,8 @@ def add_item(
     _may_decide(constitution, row.committee, decides)
     for organisation in affects or []:
         ctx.get(models.Organisation, organisation, "organisation")
+    if decides in DELEGABLE_PRIMARY_CARE and row.committee == constitution.primary_care.committee:
+        _properly_composed(ctx, constitution, row.committee)
     if plan is not None:
         _may_table(ctx, constitution, row, decides, plan)
     item = models.Item(
@@ -268,6 +274,7 @@ def _may_table(
 
 
 def _may_decide(constitution: Constitution, committee: str, matter: str) -> None:
+    _primary_care_matter(constitution, matter)
     unknown = unknown_matter(constitution, matter)
     if unknown is not None:
         raise Refused(unknown, rule="an item decides one of the constitution's matters")
@@ -283,6 +290,58 @@ def _may_decide(constitution: Constitution, committee: str, matter: str) -> None
         raise Refused(
             f"{committee!r} has no delegation to decide {matter!r}",
             rule="a committee decides only what the constitution delegates to it",
+        )
+
+
+def _primary_care_matter(constitution: Constitution, matter: str) -> None:
+    """Refuse a primary-care decision the co-commissioning level leaves with NHS England."""
+    policy = constitution.primary_care
+    reserved = NHS_ENGLAND_RESERVED.get(matter)
+    if reserved is not None:
+        raise Refused(
+            f"{reserved} stays with NHS England at every level of co-commissioning",
+            rule="functions reserved to NHS England (Next steps towards primary care "
+            "co-commissioning, 2014)",
+        )
+    if matter == CORE_CONTRACT_AWARD and not policy.may_hold_core_contracts:
+        raise Refused(
+            "the CCG may not award or hold a GP core contract: the constitution does not allow "
+            "it (primary_care.may_hold_core_contracts)",
+            rule="GP core contracts are not held by CCGs (LMC conference 2014; constitution)",
+        )
+    level = policy.co_commissioning
+    if matter in DELEGABLE_PRIMARY_CARE and level not in (
+        CoCommissioning.JOINT,
+        CoCommissioning.DELEGATED,
+    ):
+        raise Refused(
+            f"under co-commissioning level {level.value!r}, NHS England decides {matter!r}; the "
+            "CCG may advise",
+            rule="primary-care decisions need joint or delegated co-commissioning "
+            "(constitution primary_care.co_commissioning)",
+        )
+
+
+def _properly_composed(ctx: Context, constitution: Constitution, committee: str) -> None:
+    """The committee taking delegated primary-care decisions has a lay chair, and lay and
+    executive members are the majority of its votes (domain §3.5)."""
+    members = seats(ctx.session, committee)
+    rule = "a primary care commissioning committee has a lay chair and a lay and executive majority"
+    chairs = [p for p, roles in members.items() if "chair" in roles]
+
+    def lay(person: str) -> bool:
+        return any(ROLES[r].lay for r in members[person] if r in ROLES)
+
+    def lay_or_executive(person: str) -> bool:
+        return any((ROLES[r].lay or ROLES[r].executive) for r in members[person] if r in ROLES)
+
+    if not chairs or not all(lay(p) for p in chairs):
+        raise Refused(f"{committee!r} has no lay chair", rule=rule)
+    majority = sum(lay_or_executive(p) for p in members)
+    if 2 * majority <= len(members):
+        raise Refused(
+            f"{committee!r} has {majority} lay and executive votes of {len(members)}",
+            rule=rule,
         )
 
 

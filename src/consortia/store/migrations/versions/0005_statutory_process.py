@@ -1,5 +1,5 @@
-"""Commissioning plans: intentions, cited evidence, the consultation trail, items for the Board,
-and the plan an agenda item decides on.
+"""The statutory process: commissioning plans (intentions, cited evidence, the consultation
+trail, items for the Board, the plan an agenda item decides on) and the quality premium's use.
 
 Revision ID: 0005
 Revises: 0004
@@ -81,9 +81,38 @@ def upgrade() -> None:
     with op.batch_alter_table("item") as batch:
         batch.add_column(sa.Column("plan", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_item_plan_plan", "plan", ["plan"], ["id"])
+    op.create_table(
+        "premium_payment",
+        sa.Column("year", sa.String(length=16), nullable=False),
+        sa.Column("amount_pounds", sa.BigInteger(), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_premium_payment")),
+    )
+    op.create_table(
+        "premium_spend",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.String(length=16), nullable=False),
+        sa.Column("purpose", sa.String(length=32), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("recipient", sa.String(length=64), nullable=True),
+        sa.Column("conditions", sa.Text(), nullable=True),
+        sa.Column("amount_pounds", sa.BigInteger(), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["year"], ["premium_payment.year"], name=op.f("fk_premium_spend_year_premium_payment")
+        ),
+        sa.ForeignKeyConstraint(
+            ["recipient"],
+            ["organisation.key"],
+            name=op.f("fk_premium_spend_recipient_organisation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_premium_spend")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("premium_spend")
+    op.drop_table("premium_payment")
     with op.batch_alter_table("item") as batch:
         batch.drop_constraint("fk_item_plan_plan", type_="foreignkey")
         batch.drop_column("plan")
