@@ -108,6 +108,8 @@ PERMISSIONS: dict[str, Who] = {
     "refer_to_board": Who.PERSON,
     "record_board_assurance": Who.PERSON,
     "publish_plan": Who.PERSON,
+    "record_premium_payment": Who.PERSON,
+    "spend_premium": Who.PERSON,
 }
 
 
