@@ -245,6 +245,23 @@ def plan(
 
 
 @gov_app.command()
+def publish(
+    out: Annotated[Path, typer.Option(help="The folder to write the pages to (made if absent).")],
+    db: DbOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="Date of the published registers, YYYY-MM-DD (default: today)."),
+    ] = None,
+) -> None:
+    """Publish the record as HTML pages: index, minutes, plans and registers, each fact naming
+    the audit entries that wrote it; refused for a record that does not verify."""
+    from consortia.governance.publish import publish_record
+
+    written = publish_record(_db(db), out, _date(as_of))
+    typer.echo(f"wrote {len(written)} pages to {out}")
+
+
+@gov_app.command()
 def register(
     db: DbOption = None,
     as_of: Annotated[

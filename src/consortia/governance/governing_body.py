@@ -374,8 +374,10 @@ def _offices(seats: Sequence[Seat], _: Policy) -> list[tuple[str | None, str]]:
     ]
 
 
-def _commissioning_support(seats: Sequence[Seat], _: Policy) -> list[tuple[str | None, str]]:
-    linked = {
+# The links to a commissioning-support supplier that bar a person from the governing body: its
+# staff and its owners (domain §1.2, §7).
+SUPPORT_LINKS = frozenset(
+    {
         Relation.CONTRACTOR,
         Relation.EMPLOYEE,
         Relation.MEMBER,
@@ -383,6 +385,11 @@ def _commissioning_support(seats: Sequence[Seat], _: Policy) -> list[tuple[str |
         Relation.PARTNER,
         Relation.DIRECTOR,
     }
+)
+
+
+def _commissioning_support(seats: Sequence[Seat], _: Policy) -> list[tuple[str | None, str]]:
+    linked = SUPPORT_LINKS
     return [
         (
             s.person,

@@ -110,6 +110,10 @@ PERMISSIONS: dict[str, Who] = {
     "publish_plan": Who.PERSON,
     "record_premium_payment": Who.PERSON,
     "spend_premium": Who.PERSON,
+    "open_aqp_service": Who.PERSON,
+    "qualify_provider": Who.PERSON,
+    "refer_to_aqp_service": Who.PERSON,
+    "record_support_arrangement": Who.PERSON,
 }
 
 

@@ -246,6 +246,56 @@ class PremiumSpend(Base):
     decided_on: Mapped[date] = mapped_column(Date)
 
 
+class AqpService(Base):
+    """A service open to any qualified provider at a set tariff, with its referral protocol."""
+
+    __tablename__ = "aqp_service"
+    key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    tariff_pence: Mapped[int] = mapped_column(BigInteger)
+    referral_protocol: Mapped[str] = mapped_column(Text)
+    opened_on: Mapped[date] = mapped_column(Date)
+
+
+class AqpQualification(Base):
+    """A provider qualified for an AQP service, on what evidence, for which dates."""
+
+    __tablename__ = "aqp_qualification"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(ForeignKey("aqp_service.key"))
+    provider: Mapped[str] = mapped_column(ForeignKey("organisation.key"))
+    cqc_registration: Mapped[str] = mapped_column(String(32))
+    monitor_licence: Mapped[str | None] = mapped_column(String(32))
+    standard_contract_signed_on: Mapped[date] = mapped_column(Date)
+    quality_assured_on: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+
+
+class AqpReferral(Base):
+    """A referral to an AQP service: the providers offered (every qualified one) and chosen."""
+
+    __tablename__ = "aqp_referral"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service: Mapped[str] = mapped_column(ForeignKey("aqp_service.key"))
+    practice: Mapped[str] = mapped_column(ForeignKey("organisation.key"))
+    referred_on: Mapped[date] = mapped_column(Date)
+    offered: Mapped[str] = mapped_column(Text)  # JSON list of provider keys
+    chosen: Mapped[str] = mapped_column(ForeignKey("organisation.key"))
+
+
+class SupportArrangement(Base):
+    """Who performs which commissioning-support functions for the CCG in a year, at what cost."""
+
+    __tablename__ = "support_arrangement"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(32))
+    supplier: Mapped[str | None] = mapped_column(ForeignKey("organisation.key"))
+    functions: Mapped[str] = mapped_column(Text)  # JSON list of function keys
+    cost_pounds: Mapped[int] = mapped_column(BigInteger)
+
+
 class Meeting(Base):
     """A meeting of a committee, of the governing body or of the members."""
 

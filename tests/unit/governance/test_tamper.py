@@ -178,6 +178,67 @@ def _premium(store: Store) -> None:
         )
 
 
+def _markets(store: Store) -> None:
+    """Two AQP services with qualified providers and referrals; two support arrangements."""
+    do(
+        store,
+        "register_organisation",
+        key="hear-well",
+        name="Hear Well Ltd",
+        kind="independent_provider",
+        serves_area=True,
+    )
+    for service in ("hearing", "podiatry"):
+        do(
+            store,
+            "open_aqp_service",
+            actor="cfo-jones",
+            key=service,
+            title=service,
+            tariff_pence=12_000,
+            referral_protocol="GP referral on the pathway",
+            opened_on=date(2017, 4, 1),
+        )
+        for provider, licence in (("acme-health", "IPL-1"), ("hear-well", "IPL-2")):
+            do(
+                store,
+                "qualify_provider",
+                actor="cfo-jones",
+                service=service,
+                provider=provider,
+                cqc_registration="1-101",
+                monitor_licence=licence,
+                standard_contract_signed_on=date(2017, 4, 1),
+                quality_assured_on=date(2017, 4, 1),
+                valid_from=date(2017, 4, 1),
+                valid_to=date(2019, 3, 31),
+            )
+        do(
+            store,
+            "refer_to_aqp_service",
+            actor="dr-lee",
+            service=service,
+            practice="Y00002",
+            referred_on=date(2017, 6, 1),
+            offered=["acme-health", "hear-well"],
+            chosen="hear-well",
+        )
+    for model, supplier, functions in (
+        ("in_house", None, ["finance", "hr"]),
+        ("support_unit", "north-csu", ["business_intelligence", "contract_monitoring"]),
+    ):
+        do(
+            store,
+            "record_support_arrangement",
+            actor="cfo-jones",
+            year="2017/18",
+            model=model,
+            supplier=supplier,
+            functions=functions,
+            cost_pounds=900_000,
+        )
+
+
 def full_record(store: Store) -> None:
     """A record with at least two rows that differ in every governance table."""
     build(store)
@@ -241,6 +302,14 @@ def full_record(store: Store) -> None:
     _lmc_item(store, number, "supports, with a review after a year")
     _plans(store)
     _premium(store)
+    do(
+        store,
+        "register_organisation",
+        key="north-csu",
+        name="North CSU",
+        kind="commissioning_support",
+    )
+    _markets(store)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

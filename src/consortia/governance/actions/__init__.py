@@ -1,6 +1,14 @@
 """Every write to the governance record, one action function each (see `base`)."""
 
-from consortia.governance.actions import interests, meetings, plans, premium, register
+from consortia.governance.actions import (
+    aqp,
+    interests,
+    meetings,
+    plans,
+    premium,
+    register,
+    support,
+)
 from consortia.governance.actions.base import ACTIONS, Action, Outcome, Refused
 
 __all__ = [
@@ -8,9 +16,11 @@ __all__ = [
     "Action",
     "Outcome",
     "Refused",
+    "aqp",
     "interests",
     "meetings",
     "plans",
     "premium",
     "register",
+    "support",
 ]

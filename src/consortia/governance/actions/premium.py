@@ -94,7 +94,10 @@ def spend_premium(
     conditions = (conditions or "").strip() or None
     if recipient is not None:
         organisation = ctx.get(models.Organisation, recipient, "organisation")
-        if organisation.kind == OrganisationKind.PRACTICE and purpose != Purpose.PRACTICE_INCENTIVE_SCHEME:
+        if (
+            organisation.kind == OrganisationKind.PRACTICE
+            and purpose != Purpose.PRACTICE_INCENTIVE_SCHEME
+        ):
             raise Refused(
                 f"a payment of the premium to the practice {recipient} for {purpose.value} "
                 "would be a bonus: pay practices only through an incentive scheme",

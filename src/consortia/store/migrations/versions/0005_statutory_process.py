@@ -1,5 +1,6 @@
 """The statutory process: commissioning plans (intentions, cited evidence, the consultation
-trail, items for the Board, the plan an agenda item decides on) and the quality premium's use.
+trail, items for the Board, the plan an agenda item decides on), the quality premium's use,
+any qualified provider (services, qualifications, referrals) and commissioning support.
 
 Revision ID: 0005
 Revises: 0004
@@ -108,9 +109,75 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_premium_spend")),
     )
+    op.create_table(
+        "aqp_service",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("tariff_pence", sa.BigInteger(), nullable=False),
+        sa.Column("referral_protocol", sa.Text(), nullable=False),
+        sa.Column("opened_on", sa.Date(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_aqp_service")),
+    )
+    op.create_table(
+        "aqp_qualification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("service", sa.String(length=64), nullable=False),
+        sa.Column("provider", sa.String(length=64), nullable=False),
+        sa.Column("cqc_registration", sa.String(length=32), nullable=False),
+        sa.Column("monitor_licence", sa.String(length=32), nullable=True),
+        sa.Column("standard_contract_signed_on", sa.Date(), nullable=False),
+        sa.Column("quality_assured_on", sa.Date(), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_to", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["service"], ["aqp_service.key"], name=op.f("fk_aqp_qualification_service_aqp_service")
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider"],
+            ["organisation.key"],
+            name=op.f("fk_aqp_qualification_provider_organisation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_aqp_qualification")),
+    )
+    op.create_table(
+        "aqp_referral",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("service", sa.String(length=64), nullable=False),
+        sa.Column("practice", sa.String(length=64), nullable=False),
+        sa.Column("referred_on", sa.Date(), nullable=False),
+        sa.Column("offered", sa.Text(), nullable=False),
+        sa.Column("chosen", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["service"], ["aqp_service.key"], name=op.f("fk_aqp_referral_service_aqp_service")
+        ),
+        sa.ForeignKeyConstraint(
+            ["practice"], ["organisation.key"], name=op.f("fk_aqp_referral_practice_organisation")
+        ),
+        sa.ForeignKeyConstraint(
+            ["chosen"], ["organisation.key"], name=op.f("fk_aqp_referral_chosen_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_aqp_referral")),
+    )
+    op.create_table(
+        "support_arrangement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.String(length=16), nullable=False),
+        sa.Column("model", sa.String(length=32), nullable=False),
+        sa.Column("supplier", sa.String(length=64), nullable=True),
+        sa.Column("functions", sa.Text(), nullable=False),
+        sa.Column("cost_pounds", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["supplier"],
+            ["organisation.key"],
+            name=op.f("fk_support_arrangement_supplier_organisation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_support_arrangement")),
+    )
 
 
 def downgrade() -> None:
+    for table in ("support_arrangement", "aqp_referral", "aqp_qualification", "aqp_service"):
+        op.drop_table(table)
     op.drop_table("premium_spend")
     op.drop_table("premium_payment")
     with op.batch_alter_table("item") as batch:

@@ -1,0 +1,256 @@
+"""Any qualified provider and commissioning support, in scenarios from the rules (domain §6-7),
+on SQLite and PostgreSQL:
+
+- a provider qualifies only on its evidence; a choice list never omits a qualified provider,
+  and never offers one that is not; there is no price or volume in a qualification;
+- commissioning support's staff and owners are barred from the governing body, and the
+  dependence on outside support is the share of functions and cost placed outside.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from consortia.governance import support
+from consortia.governance.aqp import choice_list
+from consortia.store.session import Store
+from tests.unit.governance.ccg import build, do, refused
+
+PROVIDERS = [
+    ("acme-health", "Acme Health Ltd", "independent_provider"),
+    ("zeta-hearing", "Zeta Hearing CIC", "independent_provider"),
+    ("north-trust", "North NHS Trust", "nhs_trust"),
+    ("bay-ft", "Bay NHS Foundation Trust", "foundation_trust"),
+]
+
+
+def evidence(**changes: Any) -> dict[str, Any]:
+    return {
+        "cqc_registration": "1-1001",
+        "monitor_licence": "IPL-17",
+        "standard_contract_signed_on": date(2017, 3, 1),
+        "quality_assured_on": date(2017, 3, 15),
+        "valid_from": date(2017, 4, 1),
+        "valid_to": date(2018, 3, 31),
+    } | changes
+
+
+def hearing(store: Store) -> None:
+    build(store)
+    for key, name, kind in PROVIDERS[1:]:
+        do(store, "register_organisation", key=key, name=name, kind=kind, serves_area=True)
+    do(
+        store,
+        "open_aqp_service",
+        actor="cfo-jones",
+        key="adult-hearing",
+        title="Adult hearing services in the community",
+        tariff_pence=24_500,
+        referral_protocol="Adults over 55 with gradual hearing loss, after wax is excluded",
+        opened_on=date(2017, 4, 1),
+    )
+
+
+def qualify(store: Store, provider: str, **changes: Any) -> Any:
+    return do(
+        store,
+        "qualify_provider",
+        actor="cfo-jones",
+        service="adult-hearing",
+        provider=provider,
+        **evidence(**changes),
+    )
+
+
+def refer(store: Store, offered: list[str], chosen: str, on: date = date(2017, 6, 1)) -> Any:
+    return do(
+        store,
+        "refer_to_aqp_service",
+        actor="dr-lee",
+        service="adult-hearing",
+        practice="Y00002",
+        referred_on=on,
+        offered=offered,
+        chosen=chosen,
+    )
+
+
+def test_a_choice_list_is_every_qualified_provider_and_never_omits_one(store: Store) -> None:
+    hearing(store)
+    qualify(store, "zeta-hearing")
+    qualify(store, "acme-health")
+    qualify(store, "north-trust", monitor_licence=None)
+    qualify(store, "bay-ft", valid_from=date(2017, 9, 1))  # not yet qualified in June
+    with store.reading() as session:
+        june = choice_list(session, "adult-hearing", date(2017, 6, 1))
+        october = choice_list(session, "adult-hearing", date(2017, 10, 1))
+    # By name, never by price: every provider is paid the tariff.
+    assert june == ["acme-health", "north-trust", "zeta-hearing"]
+    assert october == ["acme-health", "bay-ft", "north-trust", "zeta-hearing"]
+    error = refused(
+        store,
+        "refer_to_aqp_service",
+        actor="dr-lee",
+        service="adult-hearing",
+        practice="Y00002",
+        referred_on=date(2017, 6, 1),
+        offered=["acme-health", "north-trust"],
+        chosen="acme-health",
+    )
+    assert error.rule == "a choice list never omits a qualified provider (domain §6)"
+    assert "zeta-hearing" in error.message
+    error = refused(
+        store,
+        "refer_to_aqp_service",
+        actor="dr-lee",
+        service="adult-hearing",
+        practice="Y00002",
+        referred_on=date(2017, 6, 1),
+        offered=[*june, "bay-ft"],
+        chosen="bay-ft",
+    )
+    assert error.rule == "only qualified providers are offered"
+    accepted = refer(store, list(reversed(june)), "zeta-hearing").effect
+    assert accepted["offered"] == june
+    assert accepted["chosen"] == "zeta-hearing"
+
+
+@pytest.mark.parametrize(
+    ("provider", "changes", "found"),
+    [
+        ("acme-health", {"monitor_licence": None}, "has no Monitor licence"),
+        ("bay-ft", {"monitor_licence": None}, "has no Monitor licence"),
+        ("acme-health", {"cqc_registration": "  "}, "has no CQC registration"),
+        (
+            "acme-health",
+            {"standard_contract_signed_on": date(2017, 5, 1)},
+            "the NHS Standard Contract was signed on 2017-05-01",
+        ),
+        ("acme-health", {"quality_assured_on": date(2017, 4, 2)}, "quality was assured"),
+        ("Y00001", {}, "is a practice, not a provider"),
+    ],
+)
+def test_a_provider_qualifies_only_on_its_evidence(
+    store: Store, provider: str, changes: dict[str, Any], found: str
+) -> None:
+    hearing(store)
+    if provider == "Y00001":
+        error = refused(
+            store,
+            "qualify_provider",
+            actor="cfo-jones",
+            service="adult-hearing",
+            provider="north-csu-none",
+            **evidence(),
+        )
+        assert error.rule == "a registered organisation"
+        provider = "dr-lee"  # not an organisation at all
+    error = refused(
+        store,
+        "qualify_provider",
+        actor="cfo-jones",
+        service="adult-hearing",
+        provider=provider,
+        **evidence(**changes),
+    )
+    if provider != "dr-lee":
+        assert found in error.message
+        assert str(error.rule).startswith("AQP qualification")
+
+
+def test_a_qualification_has_no_price_or_volume(store: Store) -> None:
+    hearing(store)
+    for extra in ({"price_pence": 20_000}, {"guaranteed_volume": 500}):
+        error = refused(
+            store,
+            "qualify_provider",
+            actor="cfo-jones",
+            service="adult-hearing",
+            provider="acme-health",
+            **evidence(),
+            **extra,
+        )
+        assert error.rule == "extra_forbidden"
+
+
+def test_a_support_suppliers_staff_cannot_sit_on_the_governing_body(store: Store) -> None:
+    build(store)
+    do(store, "register_organisation", key="optimal", name="Optimal Ltd", kind="other")
+    do(store, "affiliate", person="lay-wood", organisation="optimal", relation="director")
+    error = refused(
+        store,
+        "record_support_arrangement",
+        actor="cfo-jones",
+        year="2017/18",
+        model="private_firm",
+        supplier="optimal",
+        functions=["business_intelligence"],
+        cost_pounds=400_000,
+    )
+    assert "lay-wood (director)" in error.message
+    assert "Schedule 5" in str(error.rule)
+
+
+def test_commissioning_decisions_are_not_a_support_function(store: Store) -> None:
+    build(store)
+    error = refused(
+        store,
+        "record_support_arrangement",
+        actor="cfo-jones",
+        year="2017/18",
+        model="in_house",
+        functions=["commissioning_decisions"],
+        cost_pounds=1,
+    )
+    assert error.rule == "enum"
+
+
+def test_dependence_is_the_share_placed_outside(store: Store) -> None:
+    build(store)
+    do(store, "register_organisation", key="north-csu", name="North CSU", kind="other")
+    arrangements = [
+        ("2016/17", "in_house", None, ["finance", "hr", "procurement"], 300_000),
+        ("2016/17", "support_unit", "north-csu", ["business_intelligence"], 100_000),
+        ("2017/18", "in_house", None, ["finance"], 150_000),
+        (
+            "2017/18",
+            "support_unit",
+            "north-csu",
+            ["business_intelligence", "hr", "procurement"],
+            450_000,
+        ),
+    ]
+    for year, model, supplier, functions, cost in arrangements:
+        do(
+            store,
+            "record_support_arrangement",
+            actor="cfo-jones",
+            year=year,
+            model=model,
+            supplier=supplier,
+            functions=functions,
+            cost_pounds=cost,
+        )
+    error = refused(
+        store,
+        "record_support_arrangement",
+        actor="cfo-jones",
+        year="2017/18",
+        model="private_firm",
+        supplier="north-csu",
+        functions=["hr"],
+        cost_pounds=1,
+    )
+    assert error.rule == "one arrangement performs a function in a year"
+    with store.reading() as session:
+        shown = support.dependence(session, list_size=32_000)
+    # 2016/17: 1 of 4 functions, £100k of £400k; 2017/18: 3 of 4, £450k of £600k.
+    assert [(y["year"], y["functions_outside"], y["functions"]) for y in shown] == [
+        ("2016/17", 1, 4),
+        ("2017/18", 3, 4),
+    ]
+    assert [y["share_of_cost_outside"] for y in shown] == [0.25, 0.75]
+    assert [y["cost_per_head_pounds"] for y in shown] == [12.5, 18.75]
