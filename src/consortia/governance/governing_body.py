@@ -49,6 +49,7 @@ class OrganisationKind(StrEnum):
     # Act 2006 s275), a Health and Wellbeing Board a committee of its council (HSCA 2012 s194),
     # a clinical senate advisory and hosted by the Board.
     NHS_COMMISSIONING_BOARD = "nhs_commissioning_board"
+    CLINICAL_COMMISSIONING_GROUP = "clinical_commissioning_group"  # another CCG (an NHS body)
     HEALTH_AND_WELLBEING_BOARD = "health_and_wellbeing_board"
     CLINICAL_SENATE = "clinical_senate"
     OTHER = "other"
@@ -274,6 +275,7 @@ SCHEDULE_4: tuple[tuple[str, Callable[[Link], bool]], ...] = (
                 OrganisationKind.NHS_BODY,
                 OrganisationKind.NHS_TRUST,
                 OrganisationKind.NHS_COMMISSIONING_BOARD,
+                OrganisationKind.CLINICAL_COMMISSIONING_GROUP,
             }
             and k.relation
             in {Relation.CHAIR, Relation.DIRECTOR, Relation.MEMBER, Relation.EMPLOYEE}

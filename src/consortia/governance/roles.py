@@ -114,6 +114,12 @@ PERMISSIONS: dict[str, Who] = {
     "qualify_provider": Who.PERSON,
     "refer_to_aqp_service": Who.PERSON,
     "record_support_arrangement": Who.PERSON,
+    # The Board's decisions on the CCG, recorded by a person on the register; the Board (an
+    # organisation of kind nhs_commissioning_board) is named in each.
+    "decide_authorisation": Who.PERSON,
+    "review_authorisation": Who.PERSON,
+    "issue_direction": Who.PERSON,
+    "revoke_direction": Who.PERSON,
 }
 
 

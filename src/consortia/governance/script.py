@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from consortia.errors import DataError
 from consortia.governance import templates
 from consortia.governance.actions import ACTIONS, Refused
+from consortia.governance.authorisation import criteria
 from consortia.governance.constitution import load_constitution
 from consortia.governance.evidence import cite
 from consortia.governance.sourcefile import SourceFile, read_source
@@ -177,6 +178,17 @@ def _inline_files(
         arguments["constitution"] = load_constitution(
             folder / arguments["constitution"]
         ).model_dump(mode="json")
+    if step.action == "decide_authorisation" and "criteria_file" in arguments:
+        extra = arguments.pop("criteria_file")
+        where_file = (*where, "arguments", "criteria_file")
+        if not isinstance(extra, str):
+            raise source.error("a criteria file is named by its path", where_file, "a file")
+        try:
+            chosen = criteria(folder / extra)
+        except DataError as error:
+            message = f"{error.file}: {error.message}" if error.file else error.message
+            raise source.error(message, where_file, error.rule or "a criteria file") from None
+        arguments["criteria_set"] = [c.model_dump() for c in chosen]
     if step.action == "cite_evidence" and "pack" in arguments:
         pack, figures = arguments.pop("pack"), arguments.pop("figures", None)
         if not isinstance(pack, str) or not (

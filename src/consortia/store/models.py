@@ -296,6 +296,43 @@ class SupportArrangement(Base):
     cost_pounds: Mapped[int] = mapped_column(BigInteger)
 
 
+class Authorisation(Base):
+    """The NHS Commissioning Board's decision on authorising the CCG, with the criteria used."""
+
+    __tablename__ = "authorisation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    board: Mapped[str] = mapped_column(ForeignKey("organisation.key"))
+    decided_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(32))
+    criteria: Mapped[str] = mapped_column(Text)  # JSON: each criterion assessed and if met
+
+
+class AuthorisationCondition(Base):
+    """An unmet criterion as a condition, with its support level, until a review lifts it."""
+
+    __tablename__ = "authorisation_condition"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    authorisation: Mapped[int] = mapped_column(ForeignKey("authorisation.id"))
+    criterion: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    support_level: Mapped[int] = mapped_column(Integer)
+    direction: Mapped[str | None] = mapped_column(Text)  # the legal direction, levels 4-6
+    lifted_on: Mapped[date | None] = mapped_column(Date)
+    lifted_because: Mapped[str | None] = mapped_column(Text)
+
+
+class Direction(Base):
+    """A direction of the Board moving a matter from the CCG to another CCG or the Board."""
+
+    __tablename__ = "direction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    matter: Mapped[str] = mapped_column(String(KEY))
+    to_body: Mapped[str] = mapped_column(ForeignKey("organisation.key"))
+    issued_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    revoked_on: Mapped[date | None] = mapped_column(Date)
+
+
 class Meeting(Base):
     """A meeting of a committee, of the governing body or of the members."""
 

@@ -239,6 +239,51 @@ def _markets(store: Store) -> None:
         )
 
 
+def _authorisation(store: Store) -> None:
+    """Established but not authorised, then authorised with conditions; two directions."""
+    from consortia.governance.authorisation import criteria
+
+    do(store, "register_organisation", key="nhs-cb", name="NHS CB", kind="nhs_commissioning_board")
+    do(
+        store,
+        "register_organisation",
+        key="next-ccg",
+        name="NHS Next CCG",
+        kind="clinical_commissioning_group",
+    )
+    ids = [c.id for c in criteria()]
+    unmet = {
+        "3.1": {"condition": "An integrated plan", "support_level": 2},
+        "3.2": {"condition": "Financial balance", "support_level": 4, "direction": "d"},
+    }
+    for decided_on, authorise in ((date(2017, 1, 10), False), (date(2017, 3, 1), True)):
+        do(
+            store,
+            "decide_authorisation",
+            actor="ao-smith",
+            board="nhs-cb",
+            decided_on=decided_on,
+            authorise=authorise,
+            assessments=[
+                {"criterion": c, "met": False, **unmet[c]}
+                if c in unmet
+                else {"criterion": c, "met": True}
+                for c in ids
+            ],
+        )
+    for matter, to in (("procurement", "next-ccg"), ("financial_plan", "nhs-cb")):
+        do(
+            store,
+            "issue_direction",
+            actor="ao-smith",
+            board="nhs-cb",
+            issued_on=date(2018, 1, 1),
+            matter=matter,
+            to=to,
+            grounds="At risk of failing",
+        )
+
+
 def full_record(store: Store) -> None:
     """A record with at least two rows that differ in every governance table."""
     build(store)
@@ -310,6 +355,7 @@ def full_record(store: Store) -> None:
         kind="commissioning_support",
     )
     _markets(store)
+    _authorisation(store)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

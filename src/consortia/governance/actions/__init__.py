@@ -2,6 +2,7 @@
 
 from consortia.governance.actions import (
     aqp,
+    authorisation,
     interests,
     meetings,
     plans,
@@ -17,6 +18,7 @@ __all__ = [
     "Outcome",
     "Refused",
     "aqp",
+    "authorisation",
     "interests",
     "meetings",
     "plans",

@@ -162,6 +162,8 @@ def action(body: Body) -> Action:
     for parameter in list(inspect.signature(body).parameters.values())[1:]:
         if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
             raise TypeError(f"{name}: argument {parameter.name} must be keyword-only")
+        if parameter.name in ("actor", "reason"):  # every action's own: who acted and why
+            raise TypeError(f"{name}: argument {parameter.name} is every action's own")
         default = ... if parameter.default is inspect.Parameter.empty else parameter.default
         fields[parameter.name] = (hints[parameter.name], default)
     model = create_model(f"{name}_arguments", __config__=ConfigDict(extra="forbid"), **fields)

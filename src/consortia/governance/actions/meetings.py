@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import bindparam, select
 
 from consortia.governance.actions.base import Context, Effect, Refused, action
+from consortia.governance.authorisation import directed_away
 from consortia.governance.constitution import (
     CORE_CONTRACT_AWARD,
     DELEGABLE_PRIMARY_CARE,
@@ -226,6 +227,13 @@ def add_item(
     _may_decide(constitution, row.committee, decides)
     for organisation in affects or []:
         ctx.get(models.Organisation, organisation, "organisation")
+    direction = directed_away(ctx.session, decides, row.held_on)
+    if direction is not None:
+        raise Refused(
+            f"the NHS Commissioning Board directed {decides!r} to {direction.to_body} on "
+            f"{direction.issued_on.isoformat()}: {direction.reason}",
+            rule="a matter directed away is not the CCG's to decide (NHS Act 2006 s14Z21)",
+        )
     if decides in DELEGABLE_PRIMARY_CARE and row.committee == constitution.primary_care.committee:
         _properly_composed(ctx, constitution, row.committee)
     if plan is not None:

@@ -1,6 +1,7 @@
 """The statutory process: commissioning plans (intentions, cited evidence, the consultation
 trail, items for the Board, the plan an agenda item decides on), the quality premium's use,
-any qualified provider (services, qualifications, referrals) and commissioning support.
+any qualified provider (services, qualifications, referrals), commissioning support, and the
+Board's authorisation (decisions, conditions, directions).
 
 Revision ID: 0005
 Revises: 0004
@@ -173,9 +174,53 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_support_arrangement")),
     )
+    op.create_table(
+        "authorisation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("board", sa.String(length=64), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=False),
+        sa.Column("criteria", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["board"], ["organisation.key"], name=op.f("fk_authorisation_board_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_authorisation")),
+    )
+    op.create_table(
+        "authorisation_condition",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("authorisation", sa.Integer(), nullable=False),
+        sa.Column("criterion", sa.String(length=16), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("support_level", sa.Integer(), nullable=False),
+        sa.Column("direction", sa.Text(), nullable=True),
+        sa.Column("lifted_on", sa.Date(), nullable=True),
+        sa.Column("lifted_because", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["authorisation"],
+            ["authorisation.id"],
+            name=op.f("fk_authorisation_condition_authorisation_authorisation"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_authorisation_condition")),
+    )
+    op.create_table(
+        "direction",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("matter", sa.String(length=64), nullable=False),
+        sa.Column("to_body", sa.String(length=64), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("revoked_on", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["to_body"], ["organisation.key"], name=op.f("fk_direction_to_body_organisation")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_direction")),
+    )
 
 
 def downgrade() -> None:
+    for table in ("direction", "authorisation_condition", "authorisation"):
+        op.drop_table(table)
     for table in ("support_arrangement", "aqp_referral", "aqp_qualification", "aqp_service"):
         op.drop_table(table)
     op.drop_table("premium_spend")
