@@ -244,7 +244,7 @@ def test_a_commissioning_round_and_its_plan_from_the_command_line(tmp_path: Path
     script = str(EXAMPLES / "commissioning-round.yaml")
     ran = consortia("gov", "run", script, "--db", str(db), "--pack", str(pack))
     assert ran.returncode == 0, ran.stderr
-    assert "2 refused" in ran.stderr
+    assert "5 refused" in ran.stderr
     shown = consortia("gov", "plan", "--plan", "1", "--db", str(db), "--pack", str(pack))
     assert shown.returncode == 0, shown.stderr
     plan = json.loads(shown.stdout)

@@ -130,7 +130,7 @@ def test_a_choice_list_is_every_qualified_provider_and_never_omits_one(store: St
             "the NHS Standard Contract was signed on 2017-05-01",
         ),
         ("acme-health", {"quality_assured_on": date(2017, 4, 2)}, "quality was assured"),
-        ("Y00001", {}, "is a practice, not a provider"),
+        ("Y00001", {}, "(practice) is not a provider"),
     ],
 )
 def test_a_provider_qualifies_only_on_its_evidence(

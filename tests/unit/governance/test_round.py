@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
-from consortia.governance import plans, state
+from consortia.governance import authorisation, plans, state, support
 from consortia.governance.script import load_script, run_script
 from consortia.store import models
 from consortia.store.session import Store
@@ -52,10 +53,16 @@ def test_the_demo_round_runs_from_one_script_and_verifies(store: Store, tmp_path
     reports = list(run_script(store, load_script(ROUND, pack=tmp_path / "pack")))
     refused = [r for r in reports if r["status"] != "accepted"]
     assert [(r["action"], r["status"]) for r in refused] == [
-        ("call_vote", "refused"),
-        ("cast_vote", "refused"),
+        ("qualify_provider", "refused"),  # no Monitor licence
+        ("spend_premium", "refused"),  # a bonus to a practice
+        ("add_item", "refused"),  # a merger under greater involvement
+        ("call_vote", "refused"),  # approval before the steps
+        ("cast_vote", "refused"),  # a recused member
     ]
-    early, recused = refused
+    licence, bonus, merger, early, recused = refused
+    assert "Monitor licence" in licence["message"]
+    assert "no bonus" in bonus["rule"]
+    assert "co_commissioning" in merger["rule"]
     assert [b["missing"].split(" (")[0] for b in early["breaches"]] == [
         "the members' consultation on the draft",
         "Aylfield Local Medical Committee's response to its consultation on the plan",
@@ -96,6 +103,17 @@ def test_the_demo_round_runs_from_one_script_and_verifies(store: Store, tmp_path
     assert final["opinion"] == "does_not_take_proper_account"
     assert final["referred_to_board"] is True
     assert final["ccg_response"]
+    with store.reading() as session:
+        standing = authorisation.standing(session, date(2013, 8, 1))
+        outside = support.dependence(session, list_size=314_000)
+        premium_left = 412_000 - sum(
+            s.amount_pounds for s in session.scalars(select(models.PremiumSpend))
+        )
+    assert standing["status"] == "authorised"  # both conditions lifted on review
+    # 2013/14: 4 of 11 functions, £1.45m of £3.55m outside; 2014/15: 7 of 12, £2.3m of £3.8m.
+    assert [(y["functions_outside"], y["functions"]) for y in outside] == [(4, 11), (7, 12)]
+    assert [round(y["share_of_cost_outside"], 4) for y in outside] == [0.4085, 0.6053]
+    assert premium_left == 62_000
     (board_item,) = shown["board_items"]
     assert board_item["closed_on"] == "2016-03-01"
     assert board_item["outcome"].startswith("assured_with_actions")

@@ -73,9 +73,9 @@ def qualify_provider(
     organisation = ctx.get(models.Organisation, provider, "organisation")
     kind = OrganisationKind(organisation.kind)
     if kind not in PROVIDERS:
-        raise Refused(f"{provider} is a {kind.value}, not a provider", rule=QUALIFY)
+        raise Refused(f"{provider} ({kind.value}) is not a provider", rule=QUALIFY)
     if kind in LICENSED and monitor_licence is None:
-        raise Refused(f"{provider}, a {kind.value}, has no Monitor licence", rule=QUALIFY)
+        raise Refused(f"{provider} ({kind.value}) has no Monitor licence", rule=QUALIFY)
     if not cqc_registration.strip():
         raise Refused(f"{provider} has no CQC registration", rule=QUALIFY)
     for what, on in (
