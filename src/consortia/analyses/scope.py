@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +9,10 @@ from typing import Any
 
 import ibis
 from ibis import _
+
+# Re-exported: analyses name years through the scope.
+from consortia.years import financial_year_label as financial_year_label
+from consortia.years import parse_financial_year as parse_financial_year
 
 Tables = Mapping[str, Any]  # dataset name → ibis.Table
 
@@ -70,18 +73,3 @@ def financial_year(day: Any, scope: Scope) -> Any:
 def financial_year_start(day: Any, scope: Scope) -> Any:
     """The calendar year in which the date's financial year starts (2013 for 2013/14)."""
     return _year_of(day, scope, lambda start: start.year, ibis.null("int16"))
-
-
-def financial_year_label(start_year: int) -> str:
-    """The label of the financial year starting in April of `start_year`."""
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
-def parse_financial_year(text: str) -> str:
-    """ "2013/14" from "2013/14" or "2013-14" (as a user types it); a one-line error otherwise."""
-    from consortia.errors import DataError
-
-    label = text.replace("-", "/")
-    if not re.fullmatch(r"\d{4}/\d{2}", label) or int(label[5:]) != (int(label[:4]) + 1) % 100:
-        raise DataError(f"{text!r} is not a financial year such as 2014/15", field="year")
-    return label

@@ -430,7 +430,7 @@ def _fig(**changes: str) -> dict[str, str]:
             {"period": "2017/18", "drafted_on": date(2017, 4, 2)},
             "a plan is prepared before the start of its period (NHS Act 2006 s14Z11)",
         ),
-        ("draft_plan", {"period": "2018/20"}, "a plan is for one year"),
+        ("draft_plan", {"period": "2018/20"}, "a financial year such as 2014/15"),
         ("draft_plan", {"period": "2018/19"}, "one commissioning plan for each period"),
         (
             "draft_plan",

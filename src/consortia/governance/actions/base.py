@@ -17,13 +17,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from consortia.errors import ConsortiaError, ExitCode
+from consortia.errors import ConsortiaError, DataError, ExitCode
 from consortia.governance import audit
 from consortia.governance.constitution import Constitution
 from consortia.governance.roles import PERMISSIONS, Who
 from consortia.governance.state import Recorder
 from consortia.store import models
 from consortia.store.session import Store
+from consortia.years import parse_financial_year
 
 Effect = dict[str, Any]
 T = TypeVar("T")
@@ -95,6 +96,16 @@ class Context:
 
 
 Body = Callable[..., Effect]
+
+
+def financial_year(text: str) -> tuple[str, int]:
+    """A financial year as an action is given it ("2014/15"): its label and the calendar year
+    it starts in; refused otherwise."""
+    try:
+        label = parse_financial_year(text)
+    except DataError as error:
+        raise Refused(error.message, rule="a financial year such as 2014/15") from None
+    return label, int(label[:4])
 
 
 @dataclass(frozen=True)

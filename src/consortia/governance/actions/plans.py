@@ -9,7 +9,6 @@ empty, and `close_item` marks the plan approved when the item is carried.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -17,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from consortia.governance.actions.base import Context, Effect, Refused, action
+from consortia.governance.actions.base import Context, Effect, Refused, action, financial_year
 from consortia.governance.constitution import GOVERNING_BODY
 from consortia.governance.governing_body import OrganisationKind
 from consortia.governance.meetings import Status
@@ -33,7 +32,6 @@ from consortia.store import models
 
 # Whole pounds and counts: bounded, so nothing past what the columns (64-bit) hold is accepted.
 MAX_AMOUNT = 10**15
-PERIOD = re.compile(r"^(\d{4})/(\d{2})$")
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
@@ -122,12 +120,8 @@ def draft_plan(
     intentions: Annotated[list[IntentionIn], Field(min_length=1)],
 ) -> Effect:
     """Draft the commissioning plan for a financial year with its commissioning intentions."""
-    match = PERIOD.match(period)
-    if match is None or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        raise Refused(
-            f"{period!r} is not a financial year such as 2014/15", rule="a plan is for one year"
-        )
-    start = date(int(match.group(1)), 4, 1)
+    period, first = financial_year(period)
+    start = date(first, 4, 1)
     if drafted_on >= start:
         raise Refused(
             f"a plan for {period} drafted on {drafted_on.isoformat()} is not prepared before "

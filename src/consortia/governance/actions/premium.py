@@ -12,7 +12,6 @@ says what the practice does for it.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -20,12 +19,11 @@ from typing import Annotated
 from pydantic import Field
 from sqlalchemy import func, select
 
-from consortia.governance.actions.base import Context, Effect, Refused, action
+from consortia.governance.actions.base import Context, Effect, Refused, action, financial_year
 from consortia.governance.governing_body import OrganisationKind
 from consortia.store import models
 
 MAX_POUNDS = 10**12  # far above any CCG's premium (£5 a head of the largest CCG is ~£4.5m)
-YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 Pounds = Annotated[int, Field(ge=0, le=MAX_POUNDS)]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 RULE_SOURCE = "NHS (CCG - Payments in Respect of Quality) Regulations 2013; domain §4"
@@ -40,22 +38,13 @@ class Purpose(StrEnum):
     PRACTICE_BONUS = "practice_bonus"  # a payment to practices for nothing in return
 
 
-def _year_end(year: str) -> date:
-    match = YEAR.match(year)
-    if match is None or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        raise Refused(
-            f"{year!r} is not a financial year such as 2014/15",
-            rule="a premium rewards one financial year",
-        )
-    return date(int(match.group(1)) + 1, 3, 31)
-
-
 @action
 def record_premium_payment(
     ctx: Context, *, year: str, amount_pounds: Pounds, received_on: date
 ) -> Effect:
     """Record the quality premium the Board paid for a year's performance."""
-    end = _year_end(year)
+    year, first = financial_year(year)
+    end = date(first + 1, 3, 31)
     if received_on <= end:
         raise Refused(
             f"a premium for {year} received on {received_on.isoformat()} is paid before the "

@@ -11,19 +11,16 @@ body now is refused.
 from __future__ import annotations
 
 import json
-import re
 from typing import Annotated
 
 from pydantic import Field
 from sqlalchemy import select
 
-from consortia.governance.actions.base import Context, Effect, Refused, action
+from consortia.governance.actions.base import Context, Effect, Refused, action, financial_year
 from consortia.governance.constitution import GOVERNING_BODY
 from consortia.governance.governing_body import SUPPORT_LINKS, Relation
 from consortia.governance.support import Function, SupportModel
 from consortia.store import models
-
-YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 
 @action
@@ -37,9 +34,7 @@ def record_support_arrangement(
     supplier: str | None = None,
 ) -> Effect:
     """Record who performs which commissioning-support functions in a year, at what cost."""
-    match = YEAR.match(year)
-    if match is None or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
-        raise Refused(f"{year!r} is not a financial year such as 2014/15", rule="a year")
+    year, _ = financial_year(year)
     if model is SupportModel.IN_HOUSE:
         if supplier is not None:
             raise Refused("in-house support names no supplier", rule="in-house is the CCG's own")
