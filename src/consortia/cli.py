@@ -226,6 +226,13 @@ def pack(
             "CONSORTIA_SPARK_MASTER names; see docs/spark.md)."
         ),
     ] = "duckdb",
+    record: Annotated[
+        str | None,
+        typer.Option(
+            help="The CCG's governance record (a SQLite file or database URL): adds its "
+            "configuration check and its dependence on outside commissioning support."
+        ),
+    ] = None,
 ) -> None:
     """Build the commissioning pack for a CCG: an HTML page with charts, tables as CSV.
 
@@ -237,6 +244,8 @@ def pack(
 
     if all_ccgs and ccg is not None:
         raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
+    if all_ccgs and record is not None:
+        raise UsageError("a governance record is one CCG's: give it with --ccg", field="--record")
     # before an engine starts (Spark takes half a minute): a destination refused at once
     if all_ccgs:
         check_folder_of_packs(out, overwrite)
@@ -257,7 +266,7 @@ def pack(
     from consortia.pack.build import build
 
     with _bar(settings.progress, "Building the pack") as update:
-        built = build(backend, data, out, ccg, update, overwrite, settings.cache_dir)
+        built = build(backend, data, out, ccg, update, overwrite, settings.cache_dir, record=record)
     typer.echo(f"commissioning pack written to {built.html}")
 
 
@@ -631,15 +640,37 @@ def demo(
     if not (lake / "_lake.json").exists():
         typer.echo(f"building the demo lake in {lake} (one CCG, about 300,000 patients)…")
         _synthesise(lake, folder / "truth", 300_000, 1, 2013, settings.threads, True, settings)
+    record = folder / "governance.sqlite"
+    kept = record.exists()
+    if kept:  # a record from an earlier run, brought to this version's schema
+        from consortia.store.session import open_store
+
+        open_store(str(record)).close()
     with _bar(settings.progress, "Building the pack") as update:
-        built = build(connect("duckdb", settings), lake, folder / "pack", progress=update)
+        built = build(
+            connect("duckdb", settings),
+            lake,
+            folder / "pack",
+            progress=update,
+            record=str(record) if kept else None,
+        )
+    _demo_record(folder)
+    if not kept:  # the new record cites the pack just built; the pack then shows the record
+        with _bar(settings.progress, "Adding the governance record to the pack") as update:
+            built = build(
+                connect("duckdb", settings),
+                lake,
+                folder / "pack",
+                progress=update,
+                record=str(record),
+            )
     typer.echo(f"commissioning pack written to {built.html}")
     typer.echo(f"open it in a browser: file://{built.html.resolve()}")
-    _demo_record(folder)
 
 
 def _demo_record(folder: Path) -> None:
-    """Load the demo CCG's commissioning round into the demo's governance record."""
+    """Load the demo CCG's commissioning round into the demo's governance record (it cites the
+    pack just built), unless a record is there already."""
     from consortia.governance.record import load_demo_round
 
     record = folder / "governance.sqlite"

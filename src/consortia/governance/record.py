@@ -156,3 +156,25 @@ def load_demo_round(database: Path, pack: Path) -> tuple[int, int]:
         )
     accepted = sum(r["status"] == "accepted" for r in reports)
     return accepted, len(reports) - accepted
+
+
+def pack_view(db: str, ccg: str, population: int, on: date) -> dict[str, Any]:
+    """What the pack shows of the record of CCG `ccg`: its configuration check and its
+    dependence on outside commissioning support, year by year; refused for a record that does
+    not verify or is another CCG's."""
+    from consortia.governance import configuration, support
+
+    with _reading(db) as session:
+        _proved(session)
+        constitution = configuration.constitution_in_force(session)
+        if constitution is not None and constitution.ccg.code != ccg:
+            raise DataError(
+                f"the record is {constitution.ccg.name}'s ({constitution.ccg.code}), "
+                f"not CCG {ccg}'s",
+                field="--record",
+                rule="a pack shows its own CCG's record",
+            )
+        return {
+            "checks": configuration.checks(session, population, on),
+            "dependence": support.dependence(session, configuration.list_size(constitution)),
+        }

@@ -39,6 +39,7 @@ from consortia.pack.sections import allocation as allocation_section
 from consortia.pack.sections import budget_risk as budget_risk_section
 from consortia.pack.sections import contracts as contracts_section
 from consortia.pack.sections import fragmentation as fragmentation_section
+from consortia.pack.sections import governance as governance_section
 from consortia.pack.sections import investment as investment_section
 from consortia.pack.sections import population as population_section
 from consortia.pack.sections import premium as premium_section
@@ -82,6 +83,7 @@ def builders() -> tuple[Builder, ...]:
         *budget_risk_section.BUILDERS,
         *contracts_section.BUILDERS,
         *premium_section.BUILDERS,
+        *governance_section.BUILDERS,
     )
 
 
@@ -132,6 +134,7 @@ def analyse(
     progress: Progress | None = None,
     keep: bool = True,
     cache: Path | None = None,
+    record: str | None = None,
 ) -> tuple[tuple[Figure, ...], str, str]:
     """Every figure of the pack for `ccg`, released; with the CCG's code and name.
 
@@ -141,7 +144,7 @@ def analyse(
     tables = open_tables(backend, lake_path)
     code, name = resolve_ccg(backend, tables, ccg, lake_path)
     derived = Derived(Lake(lake_path), backend, cache) if keep else None
-    context = Context(backend, tables, Scope(ccg=code), name, derived)
+    context = Context(backend, tables, Scope(ccg=code), name, derived, record=record)
     if code not in reported_ccgs(context):
         raise DataError(f"CCG {code} has no registered patients in the lake", file=str(lake_path))
     return figures_of(context, builders(), progress), code, name
@@ -178,8 +181,10 @@ def build(
     progress: Progress | None = None,
     overwrite: bool = False,
     cache: Path | None = None,
+    record: str | None = None,
 ) -> Pack:
-    """Build the pack for `ccg` from the lake at `lake_path` into `out`.
+    """Build the pack for `ccg` from the lake at `lake_path` into `out`; with `record` (the
+    CCG's governance database), its configuration check and support dependence too.
 
     `out` is checked before any work, and the lake's datasets against the schema's rules
     before any analysis: a pack is never built from data that breaks them.
@@ -187,7 +192,7 @@ def build(
     assets.check()  # before the analysis: a missing design system is known at once
     previous = check_destination(out, overwrite)
     require_valid(checking(backend), lake_path, DATASETS)
-    figures, code, name = analyse(backend, lake_path, ccg, progress, cache=cache)
+    figures, code, name = analyse(backend, lake_path, ccg, progress, cache=cache, record=record)
     return write_pack(out, previous, figures, code, name)
 
 

@@ -865,3 +865,32 @@ def need_index(table: pd.DataFrame) -> alt.LayerChart:
     return _layers(
         dots, one, width=360, height=max(60, 12 * len(table)), title="Need index of each practice"
     )
+
+
+def support_dependence(table: pd.DataFrame) -> alt.Chart:
+    """The share of commissioning-support functions, and of its cost, placed outside the CCG,
+    year by year: two lines on a 0-100% scale."""
+    shares = {
+        "share_of_functions_outside": "Functions performed outside",
+        "share_of_cost_outside": "Cost paid outside",
+    }
+    data = table.melt(
+        id_vars=["financial_year"], value_vars=list(shares), var_name="measure", value_name="share"
+    ).assign(measure=lambda d: d["measure"].map(shares))
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            **_channels(
+                x=alt.X("financial_year:O", title="Financial year"),
+                y=alt.Y(
+                    "share:Q",
+                    title="Share placed outside",
+                    axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1]),
+                ),
+                color=alt.Color("measure:N", title=None),
+            )
+        )
+        .properties(width=460, height=220, title="Dependence on outside commissioning support")
+    )

@@ -30,6 +30,7 @@ class Context:
     scope: Scope
     ccg_name: str = ""
     derived: Derived | None = None  # where lake-wide aggregates are kept, if anywhere
+    record: str | None = None  # the CCG's governance record (a database), if the pack shows it
     _memory: dict[Hashable, Any] = field(default_factory=dict)
     within: InitVar[Run | None] = None  # a run shared with other CCGs' packs, if any
     shared: Run = field(init=False)

@@ -332,6 +332,26 @@ LABELS: dict[str, Label] = {
     "mean_continuity": Label(
         "Continuity of care", Kind.NUMBER, "Mean Bice–Boxerman index (1 = one provider)", 3
     ),
+    # The governance record's configuration check and commissioning support.
+    "check": Label("Check", Kind.TEXT, "What is checked"),
+    "finding": Label("Finding", Kind.TEXT, "What the record and the lake show"),
+    "result": Label("Result", Kind.TEXT, "Pass, or flag: the Board would not authorise it so"),
+    "standard": Label("Standard", Kind.TEXT, "The rule checked against, with its source"),
+    "functions": Label("Support functions", Kind.COUNT, "Commissioning-support functions used"),
+    "functions_outside": Label(
+        "Performed outside", Kind.COUNT, "Functions an outside supplier performs"
+    ),
+    "share_of_functions_outside": Label(
+        "Share of functions outside", Kind.SHARE, "Functions performed outside over all used"
+    ),
+    "support_cost": Label("Cost of support", Kind.POUNDS, "In-house and outside, in the year"),
+    "support_cost_outside": Label("Paid outside", Kind.POUNDS, "Paid to outside suppliers"),
+    "share_of_cost_outside": Label(
+        "Share of cost outside", Kind.SHARE, "Paid outside over the cost of all support"
+    ),
+    "support_cost_per_head": Label(
+        "Support per head", Kind.POUNDS, "Cost of support over the member practices' lists", 2
+    ),
 }
 
 # Columns whose names carry a value: "registered_2013-04-01" is the list on that date.

@@ -100,7 +100,7 @@ def test_a_choice_list_is_every_qualified_provider_and_never_omits_one(store: St
         offered=["acme-health", "north-trust"],
         chosen="acme-health",
     )
-    assert error.rule == "a choice list never omits a qualified provider (domain §6)"
+    assert error.rule == "a choice list never omits a qualified provider (DH AQP guidance 2011)"
     assert "zeta-hearing" in error.message
     error = refused(
         store,

@@ -263,4 +263,4 @@ def test_a_premium_is_paid_after_the_year_it_rewards(store: Store) -> None:
         amount_pounds=1,
         received_on=date(2015, 3, 1),
     )
-    assert error.rule == "the premium is paid in the year after performance (domain §4)"
+    assert error.rule == "the premium is paid in the year after the performance it rewards"

@@ -27,7 +27,7 @@ Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 # trusts and independent providers of NHS services; NHS trusts and practices were exempt.
 LICENSED = frozenset({OrganisationKind.FOUNDATION_TRUST, OrganisationKind.INDEPENDENT_PROVIDER})
 QUALIFY = "AQP qualification: CQC registration, Monitor licence where it applies, the NHS "
-QUALIFY += "Standard Contract and quality assurance (DH AQP guidance 2011; domain §6)"
+QUALIFY += "Standard Contract and quality assurance (DH AQP guidance 2011)"
 
 
 @action
@@ -130,7 +130,7 @@ def refer_to_aqp_service(
         raise Refused(
             f"the choice offered omits {', '.join(omitted)}, qualified for {service} on "
             f"{referred_on.isoformat()}",
-            rule="a choice list never omits a qualified provider (domain §6)",
+            rule="a choice list never omits a qualified provider (DH AQP guidance 2011)",
         )
     unqualified = [p for p in dict.fromkeys(offered) if p not in everyone]
     if unqualified:

@@ -18,7 +18,7 @@ from consortia.governance.governing_body import OrganisationKind
 from consortia.store import models
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-RULE = "authorisation: each criterion met, or a condition with a support level (domain §1.3)"
+RULE = "authorisation: each criterion met, or a condition with a support level (NHS CB, 2012)"
 
 
 class Assessment(BaseModel):
@@ -55,12 +55,12 @@ def _checked(assessment: Assessment) -> None:
         raise Refused(
             f"{where}: support level {assessment.support_level} is backed by legal directions; "
             "name the direction",
-            rule="support levels 4 to 6 come with legal directions (domain §1.3)",
+            rule="support levels 4 to 6 come with legal directions (NHS CB authorisation, 2012)",
         )
     if assessment.support_level < DIRECTIONS_FROM and assessment.direction:
         raise Refused(
             f"{where}: support level {assessment.support_level} carries no legal direction",
-            rule="support levels 4 to 6 come with legal directions (domain §1.3)",
+            rule="support levels 4 to 6 come with legal directions (NHS CB authorisation, 2012)",
         )
 
 

@@ -26,7 +26,7 @@ from consortia.store import models
 MAX_POUNDS = 10**12  # far above any CCG's premium (£5 a head of the largest CCG is ~£4.5m)
 Pounds = Annotated[int, Field(ge=0, le=MAX_POUNDS)]
 Text = Annotated[str, Field(min_length=1, max_length=20_000)]
-RULE_SOURCE = "NHS (CCG - Payments in Respect of Quality) Regulations 2013; domain §4"
+RULE_SOURCE = "NHS (CCG - Payments in Respect of Quality) Regulations 2013"
 
 
 class Purpose(StrEnum):
@@ -49,7 +49,7 @@ def record_premium_payment(
         raise Refused(
             f"a premium for {year} received on {received_on.isoformat()} is paid before the "
             f"year it rewards has ended ({end.isoformat()})",
-            rule="the premium is paid in the year after performance (domain §4)",
+            rule="the premium is paid in the year after the performance it rewards",
         )
     if ctx.session.get(models.PremiumPayment, year) is not None:
         raise Refused(f"the premium for {year} is recorded already", rule="one payment a year")

@@ -273,7 +273,7 @@ def _seat_checks(
     wanted = seat_rules(role)
     if not wanted:
         return []
-    seat = _seat(ctx, GoverningBodyMember(person=person, roles=[role]))
+    seat = seat_of(ctx, GoverningBodyMember(person=person, roles=[role]))
     policy = Policy(year=constitution.governing_body.year, on=on)
     breaches = [
         Breach(rule.id, rule.citation, message, who)
@@ -312,7 +312,7 @@ def constitute_governing_body(
 ) -> Effect:
     """Set the governing body's membership, if it keeps every rule of the regulations."""
     constitution = ctx.constitution()
-    proposed = [_seat(ctx, member) for member in members]
+    proposed = [seat_of(ctx, member) for member in members]
     policy = Policy(
         year=constitution.governing_body.year,
         on=on,
@@ -340,7 +340,8 @@ def constitute_governing_body(
     return {"governing_body": [m.person for m in members], "year": policy.year}
 
 
-def _seat(ctx: Context, member: GoverningBodyMember) -> Seat:
+def seat_of(ctx: Context, member: GoverningBodyMember) -> Seat:
+    """A proposed seat as the governing-body rules see it: the person's facts and links."""
     person = ctx.get(models.Person, member.person, "person")
     unknown = [r for r in member.roles if r not in ROLES]
     if unknown:

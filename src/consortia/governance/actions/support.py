@@ -90,6 +90,6 @@ def _supplier(ctx: Context, supplier: str) -> None:
         raise Refused(
             f"staff or owners of {supplier} sit on the governing body: {', '.join(barred)}",
             rule="commissioning support's staff and owners are barred from the governing body "
-            "(SI 2012/1631 Schedule 5; domain §1.2)",
+            "(SI 2012/1631 Schedule 5)",
         )
     organisation.supports_ccg = True

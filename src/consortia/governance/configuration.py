@@ -1,0 +1,104 @@
+"""The configuration check: would the CCG, as its record stands, fail on its size or its
+governing body? Read by the pack beside the lake's figures.
+
+Size: the NHS Commissioning Board risk-rated each proposed configuration on "size and shape"
+(domain §1.3); the smallest CCG England authorised had 63,100 people (NHS Corby, ONS mid-2012
+estimates; domain §5.3), so a registered population below it is flagged. Governing body: the
+seats held now, checked against the regulations as `constitute_governing_body` checks a new one
+(SI 2012/1631; domain §1.2). Authorisation: the Board's decision and open conditions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consortia.governance import authorisation
+from consortia.governance.actions.base import Context
+from consortia.governance.actions.register import GoverningBodyMember, seat_of
+from consortia.governance.constitution import GOVERNING_BODY, Constitution
+from consortia.governance.governing_body import Policy, validate_governing_body
+from consortia.store import models
+
+SMALLEST_AUTHORISED = 63_100  # NHS Corby, ONS mid-2012 CCG population estimates
+SMALLEST_SOURCE = "the smallest CCG England authorised: NHS Corby, 63,100 (ONS mid-2012)"
+PASS, FLAG = "pass", "flag"
+
+
+def constitution_in_force(session: Session) -> Constitution | None:
+    """The constitution last adopted, if any."""
+    content = session.scalars(
+        select(models.Constitution.content).order_by(models.Constitution.id.desc()).limit(1)
+    ).first()
+    return Constitution.model_validate_json(content) if content is not None else None
+
+
+def checks(session: Session, population: int, on: date) -> list[dict[str, Any]]:
+    """Each check of the CCG's configuration on `on`: what was checked, the finding, pass or
+    flag, and the rule."""
+    constitution = constitution_in_force(session)
+    found = [
+        {
+            "check": "Size",
+            "finding": f"{population:,} registered patients",
+            "result": PASS if population >= SMALLEST_AUTHORISED else FLAG,
+            "rule": f"at least {SMALLEST_SOURCE}",
+        }
+    ]
+    if constitution is None:
+        return [*found, _row("Governing body", "no constitution adopted", FLAG, "a constitution")]
+    found.append(_governing_body(session, constitution, on))
+    standing = authorisation.standing(session, on)
+    if standing["decision"] is None:
+        found.append(_row("Authorisation", "not yet decided", FLAG, "authorised by the Board"))
+    else:
+        heavy = [c for c in standing["conditions"] if c["support_level"] >= 4]
+        status = str(standing["status"]).replace("_", " ")
+        finding = f"{status}; {len(standing['conditions'])} conditions open"
+        bad = standing["status"] == "established_not_authorised" or heavy
+        found.append(
+            _row(
+                "Authorisation",
+                finding,
+                FLAG if bad else PASS,
+                "authorised, without conditions backed by legal directions (NHS CB, 2012)",
+            )
+        )
+    return found
+
+
+def _row(check: str, finding: str, result: str, rule: str) -> dict[str, Any]:
+    return {"check": check, "finding": finding, "result": result, "rule": rule}
+
+
+def _governing_body(session: Session, constitution: Constitution, on: date) -> dict[str, Any]:
+    roles: dict[str, list[str]] = defaultdict(list)
+    for seat in session.scalars(
+        select(models.Membership).where(models.Membership.committee == GOVERNING_BODY)
+    ):
+        roles[seat.person].append(seat.role)
+    rule = "the governing body keeps SI 2012/1631 regs 11-12 and Schedules 4-5"
+    if not roles:
+        return _row("Governing body", "no governing body seated", FLAG, rule)
+    reader = Context(session, actor="configuration check")
+    seats = [seat_of(reader, GoverningBodyMember(person=p, roles=r)) for p, r in roles.items()]
+    policy = Policy(
+        year=constitution.governing_body.year,
+        on=on,
+        gp_chair_needs_lay_deputy=constitution.governing_body.gp_chair_needs_lay_deputy,
+    )
+    breaches = validate_governing_body(seats, policy)
+    if not breaches:
+        return _row("Governing body", f"{len(seats)} members; every rule kept", PASS, rule)
+    shown = "; ".join(b.message for b in breaches[:3])
+    more = f" (and {len(breaches) - 3} more)" if len(breaches) > 3 else ""
+    return _row("Governing body", f"{len(breaches)} rules broken: {shown}{more}", FLAG, rule)
+
+
+def list_size(constitution: Constitution | None) -> int:
+    """The member practices' list sizes, summed, as the constitution gives them."""
+    return sum(p.list_size for p in constitution.member_practices) if constitution else 0
