@@ -882,7 +882,7 @@ def support_dependence(table: pd.DataFrame) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             **_channels(
-                x=alt.X("financial_year:O", title="Financial year"),
+                x=alt.X("financial_year:O", title="Financial year", axis=alt.Axis(labelAngle=0)),
                 y=alt.Y(
                     "share:Q",
                     title="Share placed outside",
