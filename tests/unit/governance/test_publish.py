@@ -129,7 +129,7 @@ def name(db: str, person: str) -> str:
         store.close()
 
 
-def test_the_pages_written_are_the_index_each_meeting_and_plan_and_the_registers(
+def test_the_pages_written_are_the_index_each_meeting_and_plan_the_registers_and_the_board(
     round_pages: Published,
 ) -> None:
     names = [path.relative_to(round_pages.out).as_posix() for path in round_pages.written]
@@ -137,8 +137,12 @@ def test_the_pages_written_are_the_index_each_meeting_and_plan_and_the_registers
         "index.html",
         "meetings/1.html",
         "meetings/2.html",
+        "meetings/3.html",
         "plans/1.html",
         "registers.html",
+        "assurance.html",
+        "support.html",
+        "markets.html",
     ]
     assert sorted(p.relative_to(round_pages.out).as_posix() for p in _files(round_pages.out)) == (
         sorted(names)
@@ -150,7 +154,7 @@ def _files(folder: Path) -> Iterator[Path]:
 
 
 def test_the_minutes_show_the_two_recused_gps_left_for_the_item(round_pages: Published) -> None:
-    page = read(round_pages.out / "meetings" / "2.html")
+    page = read(round_pages.out / "meetings" / "3.html")
     rulings = {row[0]: row[1:3] for row in page.rows if len(row) == 4}
     for gp in ("dr-barker", "dr-chen"):
         assert rulings[name(round_pages.db, gp)] == [
@@ -163,7 +167,7 @@ def test_the_minutes_show_the_two_recused_gps_left_for_the_item(round_pages: Pub
     text = words(page)
     assert "Carried 7 for, 0 against, 1 abstained; a simple majority needed" in text
     assert "Quorate 8 present and entitled to vote, 5 needed." in text
-    assert 'href="../plans/1.html"' in (round_pages.out / "meetings" / "2.html").read_text("utf-8")
+    assert 'href="../plans/1.html"' in (round_pages.out / "meetings" / "3.html").read_text("utf-8")
 
 
 def test_the_plan_page_states_the_final_opinion_and_its_referral(round_pages: Published) -> None:
@@ -196,7 +200,7 @@ def test_the_plan_page_states_the_final_opinion_and_its_referral(round_pages: Pu
         assert row[1:3] == [title, sha256[:12] + "…"]
     trail = re.findall(r'record-trail__date">([^<]*) ·', _html(round_pages, "plans/1"))
     assert trail == [f"{on.day} {on:%B %Y}" for on in days]
-    assert "Governing body meeting 2, 3 February 2016, item 2" in text
+    assert "Governing body meeting 3, 3 February 2016, item 2" in text
 
 
 def _html(published: Published, page: str) -> str:
@@ -223,7 +227,7 @@ def test_every_fact_names_the_entries_that_wrote_its_rows(round_pages: Published
             assert shown == expected, (path.name, rows)
             checked += 1
     assert checked > 60
-    minutes = read(round_pages.out / "meetings" / "2.html")
+    minutes = read(round_pages.out / "meetings" / "3.html")
     ruled = next(text for rows, text in minutes.sources if rows == [["ruling", [2, "dr-barker"]]])
     assert ruled == f"entry {vouched[('ruling', (2, 'dr-barker'))][1]}"
 
@@ -232,7 +236,16 @@ def test_the_index_lists_each_page_and_the_verification(round_pages: Published) 
     index = _html(round_pages, "index")
     text = words(read(round_pages.out / "index.html"))
     assert re.search(r"Verified\. Record intact: \d+ audit entries verified and the \d+ rows", text)
-    for page in ("meetings/1.html", "meetings/2.html", "plans/1.html", "registers.html"):
+    for page in (
+        "meetings/1.html",
+        "meetings/2.html",
+        "meetings/3.html",
+        "plans/1.html",
+        "registers.html",
+        "assurance.html",
+        "support.html",
+        "markets.html",
+    ):
         assert f'href="{page}"' in index
     assert "Governing body meeting, 3 February 2016" in text
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from consortia.errors import DataError
 from consortia.governance import audit, plans, state
 from consortia.governance.meetings import minutes
+from consortia.governance.publish.oversight import Oversight, read_oversight
 from consortia.governance.publish.sources import Provenance
 
 # The record's own read door: refuses, in one line, a file that is no record at this schema.
@@ -28,7 +29,8 @@ from consortia.store import models
 @dataclass(frozen=True)
 class Record:
     """What the pages show: the proof's summary, each meeting's minutes, each plan, the
-    registers on a date, and the provenance of every row."""
+    registers on a date, the Board's oversight and the markets, and the provenance of every
+    row."""
 
     summary: str
     ccg: str  # the CCG's name, as its latest constitution gives it
@@ -36,6 +38,7 @@ class Record:
     meetings: list[dict[str, Any]]
     plans: list[dict[str, Any]]
     registers: dict[str, Any]
+    oversight: Oversight  # the Board's assurance, commissioning support and markets
     provenance: Provenance
 
 
@@ -55,6 +58,7 @@ def read_record(db: str, as_of: date) -> Record:
             meetings=[minutes(session, meeting) for meeting in _meetings(session)],
             plans=[plans.document(session, plan) for plan in _plans(session)],
             registers=published_register(session, as_of),
+            oversight=read_oversight(session, as_of),
             provenance=provenance,
         )
 

@@ -6,6 +6,7 @@ mean. A code not listed here is shown with its underscores as spaces, never hidd
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 _WORDS: dict[str, dict[str, str]] = {
@@ -65,6 +66,52 @@ _WORDS: dict[str, dict[str, str]] = {
         "refuse_unless_senior_approval": "Refused (above the limit, no senior approval)",
         "accept_with_senior_approval": "Accepted with senior approval",
     },
+    "authorisation": {
+        "authorised": "Authorised",
+        "authorised_with_conditions": "Authorised with conditions",
+        "established_not_authorised": "Established but not authorised",
+    },
+    "assurance": {
+        "assured": "Assured",
+        "assured_with_actions": "Assured, with actions",
+        "not_assured": "Not assured",
+    },
+    "support_level": {
+        "1": "a model document or toolkit",
+        "2": "expert advice",
+        "3": "decisions that need the Board's sign-off",
+        "4": "a team backed by legal directions",
+        "5": "functions exercised by another CCG or the Board, under legal directions",
+        "6": "the accountable officer replaced, under legal directions",
+    },
+    "support_model": {
+        "in_house": "In house, by the CCG's own staff",
+        "support_unit": "A commissioning support unit hosted by the NHS Commissioning Board",
+        "private_firm": "A private firm",
+        "joint_venture": "A joint venture",
+        "social_enterprise": "A social enterprise",
+        "staff_mutual": "A staff mutual",
+    },
+    "function": {
+        "needs_assessment": "needs assessment",
+        "business_intelligence": "business intelligence",
+        "risk_stratification": "risk stratification",
+        "service_redesign": "service redesign",
+        "communications_and_engagement": "communications and engagement",
+        "procurement": "procurement",
+        "contract_monitoring": "contract monitoring",
+        "hr": "human resources",
+        "finance": "finance",
+        "gp_it": "GP IT",
+        "continuing_healthcare": "continuing healthcare",
+        "individual_funding_requests": "individual funding requests",
+        "medicines_management": "medicines management",
+    },
+    "purpose": {
+        "quality_improvement": "Improving the quality of services or outcomes",
+        "reducing_inequalities": "Reducing inequalities",
+        "practice_incentive_scheme": "An incentive scheme for practices",
+    },
 }
 
 # Codes whose tag is green (good news), red (a failure) or orange (a warning).
@@ -80,6 +127,12 @@ _TONE = {
     "late": "orange",
     "referred_to_governing_body": "orange",
     "deferred": "orange",
+    "authorised": "green",
+    "authorised_with_conditions": "orange",
+    "established_not_authorised": "red",
+    "assured": "green",
+    "assured_with_actions": "orange",
+    "not_assured": "red",
 }
 
 
@@ -111,6 +164,16 @@ def day(iso: str | None) -> str:
 def pounds(value: int) -> str:
     """Whole pounds with thousands separated: "£25,170,000"."""
     return f"£{value:,}"
+
+
+def pence(value: int) -> str:
+    """Pence as pounds and pence: "£120.00"."""
+    return f"£{value // 100:,}.{value % 100:02d}"
+
+
+def share(value: float | None) -> str:
+    """A fraction as a whole percentage: "25%"; a dash where there is nothing to divide."""
+    return "–" if value is None else f"{math.floor(value * 100 + 0.5)}%"  # halves round up
 
 
 def count(value: int) -> str:

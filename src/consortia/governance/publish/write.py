@@ -11,19 +11,23 @@ from pathlib import Path
 
 from consortia.engine.lake import first_line, replace_whole
 from consortia.errors import DataError
+from consortia.governance.publish.assurance import assurance_view
 from consortia.governance.publish.index import index_view
+from consortia.governance.publish.markets import markets_view
 from consortia.governance.publish.meeting import meeting_view
 from consortia.governance.publish.plan import plan_view
 from consortia.governance.publish.reading import Record, read_record
 from consortia.governance.publish.registers import registers_view
 from consortia.governance.publish.render import Frame, render
+from consortia.governance.publish.support import support_view
 
 WRITABLE = "the output folder can be written"
 
 
 def publish_record(db: str, out: Path, as_of: date) -> list[Path]:
-    """Write the record's pages under `out`: index.html, meetings/<n>.html, plans/<n>.html
-    and registers.html (the registers as published on `as_of`); the paths written, in order."""
+    """Write the record's pages under `out`: index.html, meetings/<n>.html, plans/<n>.html,
+    registers.html (the registers as published on `as_of`), assurance.html (the Board's view
+    of the CCG on `as_of`), support.html and markets.html; the paths written, in order."""
     _check_writable(out)
     record = read_record(db, as_of)
     pages = rendered(record, as_of)
@@ -57,6 +61,11 @@ def rendered(record: Record, as_of: date) -> dict[str, str]:
         view_ = plan_view(record, shown)
         pages[f"plans/{view_.number}.html"] = render("plan.html.j2", below, plan=view_)
     pages["registers.html"] = render("registers.html.j2", top, registers=registers_view(record))
+    pages["assurance.html"] = render(
+        "assurance.html.j2", top, assurance=assurance_view(record, as_of)
+    )
+    pages["support.html"] = render("support.html.j2", top, support=support_view(record))
+    pages["markets.html"] = render("markets.html.j2", top, markets=markets_view(record, as_of))
     return pages
 
 
