@@ -51,6 +51,7 @@ class StepKind(StrEnum):
     CCG_RESPONSE = "ccg_response"
     BOARD_ASSURANCE = "board_assurance"
     PUBLISHED = "published"
+    REVISED = "revised"  # the draft's intentions changed: the boards are consulted again
 
 
 class Opinion(StrEnum):
@@ -209,19 +210,27 @@ def _members(
 
 
 def _boards(constitution: Constitution, steps: list[models.PlanStep]) -> list[Missing]:
+    """Each relevant board's opinion on the draft as it now stands (a revision asks for them
+    again), and the CCG's answer to each adverse one."""
     found: list[Missing] = []
-    opinions = final_opinions(steps)
+    revised = [s.on for s in steps if s.step == StepKind.REVISED]
+    since = max(revised) if revised else None
+    current = [s for s in steps if s.step != StepKind.HWB_OPINION or since is None or s.on >= since]
+    opinions = final_opinions(current)
+    draft = f" on the draft as revised on {since.isoformat()}" if since else ""
     statute = "each relevant Health and Wellbeing Board gives its opinion on the draft plan"
     relevant = constitution.planning.health_and_wellbeing_boards
     if relevant:
         for board in relevant:
             if board not in opinions:
-                found.append(Missing(f"the opinion of {board} (record_hwb_opinion)", statute))
+                found.append(
+                    Missing(f"the opinion of {board}{draft} (record_hwb_opinion)", statute)
+                )
     elif not opinions:
         found.append(
-            Missing("a Health and Wellbeing Board's opinion (record_hwb_opinion)", statute)
+            Missing(f"a Health and Wellbeing Board's opinion{draft} (record_hwb_opinion)", statute)
         )
-    for board in unanswered(steps):
+    for board in unanswered(current):
         found.append(
             Missing(
                 f"the CCG's response to {board}'s opinion that the plan does not take proper "

@@ -99,6 +99,7 @@ PERMISSIONS: dict[str, Who] = {
     # The commissioning plan: recorded by anyone on the register (the secretary, usually); the
     # record keeps who. The bodies who spoke are named in the step itself.
     "draft_plan": Who.PERSON,
+    "revise_plan": Who.PERSON,
     "cite_evidence": Who.PERSON,
     "consult_members": Who.PERSON,
     "consult_lmc": Who.PERSON,

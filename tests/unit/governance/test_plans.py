@@ -567,3 +567,33 @@ def test_the_record_of_a_round_reads_back_from_the_log(store: Store) -> None:
     assert "plan_evidence" in proof.summary()
     assert "sha256" in proof.summary()
     assert json.loads(json.dumps(proof.summary()))  # one printable line
+
+
+def test_a_revised_draft_goes_back_to_the_board(store: Store) -> None:
+    """An opinion on the draft before its revision does not count: the board is consulted
+    again on the revised draft."""
+    build_ccg(store)
+    plan = ready(store)
+    revised = do(
+        store,
+        "revise_plan",
+        plan=plan,
+        revised_on=date(2017, 5, 4),
+        intentions=[{"service": "Community diabetes service", "activity": 1500, "spend_pounds": 1}],
+        summary="Orthopaedics moved to next year's plan.",
+    ).effect
+    assert (revised["intentions"], revised["spend_pounds"]) == (1, 1)
+    on = table(store, plan)
+    error = refused(store, "call_vote", actor="dr-patel", item=on)
+    assert [d["missing"] for d in error.details] == [
+        f"the opinion of {HWB} on the draft as revised on 2017-05-04 (record_hwb_opinion)"
+    ]
+    opinion(store, plan, "takes_proper_account", on=date(2017, 5, 5))
+    assert approve(store, on)["plan_approved"] == plan
+    with store.reading() as session:
+        lines = session.scalars(
+            select(models.PlanIntention).where(models.PlanIntention.plan == plan)
+        ).all()
+        assert [(i.line, i.service) for i in lines] == [(1, "Community diabetes service")]
+        proof = state.prove(session)
+    assert proof.intact, proof.summary()  # the replaced lines' deletion is on the log

@@ -135,28 +135,63 @@ def draft_plan(
             f"plan {found} is already the plan for {period}",
             rule="one commissioning plan for each period",
         )
-    services = [i.service.strip() for i in intentions]
-    if len(set(services)) != len(services) or not all(services):
-        raise Refused(
-            "each service line of a plan is named, once", rule="a plan's service lines differ"
-        )
+    services = _services(intentions)
     row = models.Plan(
         period=period, title=title, drafted_on=drafted_on, status=PlanStatus.DRAFT.value
     )
     ctx.session.add(row)
     ctx.session.flush()
-    for line, intention in enumerate(intentions, start=1):
+    _add_intentions(ctx, row.id, intentions, services)
+    total = sum(i.spend_pounds for i in intentions)
+    return {"plan": row.id, "period": period, "intentions": len(intentions), "spend_pounds": total}
+
+
+@action
+def revise_plan(
+    ctx: Context,
+    *,
+    plan: int,
+    revised_on: date,
+    intentions: Annotated[list[IntentionIn], Field(min_length=1)],
+    summary: Text,
+) -> Effect:
+    """Revise the draft's intentions; each board is then consulted again on the revised draft."""
+    row = _plan(ctx, plan, PlanStatus.DRAFT, doing="revising it")
+    _not_before(revised_on, row.drafted_on, "the revision", "the plan was drafted")
+    services = _services(intentions)
+    for old in ctx.session.scalars(
+        select(models.PlanIntention).where(models.PlanIntention.plan == plan)
+    ):
+        ctx.session.delete(old)
+    ctx.session.flush()
+    _add_intentions(ctx, plan, intentions, services)
+    step = _step(ctx, plan, StepKind.REVISED, revised_on, summary)
+    total = sum(i.spend_pounds for i in intentions)
+    return {"plan": plan, "step": step.id, "intentions": len(intentions), "spend_pounds": total}
+
+
+def _services(intentions: list[IntentionIn]) -> list[str]:
+    services = [i.service.strip() for i in intentions]
+    if len(set(services)) != len(services) or not all(services):
+        raise Refused(
+            "each service line of a plan is named, once", rule="a plan's service lines differ"
+        )
+    return services
+
+
+def _add_intentions(
+    ctx: Context, plan: int, intentions: list[IntentionIn], services: list[str]
+) -> None:
+    for line, (intention, service) in enumerate(zip(intentions, services, strict=True), start=1):
         ctx.session.add(
             models.PlanIntention(
-                plan=row.id,
+                plan=plan,
                 line=line,
-                service=intention.service.strip(),
+                service=service,
                 activity=intention.activity,
                 spend_pounds=intention.spend_pounds,
             )
         )
-    total = sum(i.spend_pounds for i in intentions)
-    return {"plan": row.id, "period": period, "intentions": len(intentions), "spend_pounds": total}
 
 
 @action
