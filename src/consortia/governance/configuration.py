@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from consortia.governance import authorisation
 from consortia.governance.actions.base import Context
 from consortia.governance.actions.register import GoverningBodyMember, seat_of
-from consortia.governance.constitution import GOVERNING_BODY, Constitution
+from consortia.governance.constitution import GOVERNING_BODY, Constitution, in_force
 from consortia.governance.governing_body import Policy, validate_governing_body
 from consortia.store import models
 
@@ -29,18 +29,11 @@ SMALLEST_SOURCE = "the smallest CCG England authorised: NHS Corby, 63,100 (ONS m
 PASS, FLAG = "pass", "flag"
 
 
-def constitution_in_force(session: Session) -> Constitution | None:
-    """The constitution last adopted, if any."""
-    content = session.scalars(
-        select(models.Constitution.content).order_by(models.Constitution.id.desc()).limit(1)
-    ).first()
-    return Constitution.model_validate_json(content) if content is not None else None
-
-
 def checks(session: Session, population: int, on: date) -> list[dict[str, Any]]:
     """Each check of the CCG's configuration on `on`: what was checked, the finding, pass or
     flag, and the rule."""
-    constitution = constitution_in_force(session)
+    adopted = in_force(session)
+    constitution = adopted[1] if adopted else None
     found = [
         {
             "check": "Size",
@@ -97,8 +90,3 @@ def _governing_body(session: Session, constitution: Constitution, on: date) -> d
     shown = "; ".join(b.message for b in breaches[:3])
     more = f" (and {len(breaches) - 3} more)" if len(breaches) > 3 else ""
     return _row("Governing body", f"{len(breaches)} rules broken: {shown}{more}", FLAG, rule)
-
-
-def list_size(constitution: Constitution | None) -> int:
-    """The member practices' list sizes, summed, as the constitution gives them."""
-    return sum(p.list_size for p in constitution.member_practices) if constitution else 0

@@ -25,10 +25,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from consortia.governance.quorum import Quorum, QuorumSyntaxError, parse_quorum
 from consortia.governance.roles import expand, known_names
 from consortia.governance.sourcefile import read_source
+from consortia.store import models
 
 FORMAT = 1
 GOVERNING_BODY = "governing_body"
@@ -498,3 +501,13 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://consortia.invalid/schema/constitution-1.json"
     return schema
+
+
+def in_force(session: Session) -> tuple[int, Constitution] | None:
+    """The constitution last adopted (its row's id, and the constitution), if any."""
+    row = session.execute(
+        select(models.Constitution.id, models.Constitution.content)
+        .order_by(models.Constitution.id.desc())
+        .limit(1)
+    ).first()
+    return (row.id, Constitution.model_validate_json(row.content)) if row else None

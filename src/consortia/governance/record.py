@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from consortia.errors import DataError
 from consortia.governance import audit, evidence, plans, state
+from consortia.governance.constitution import in_force
 from consortia.governance.meetings import minutes
 from consortia.governance.registers import published_register
 from consortia.store import models
@@ -166,7 +167,8 @@ def pack_view(db: str, ccg: str, population: int, on: date) -> dict[str, Any]:
 
     with _reading(db) as session:
         _proved(session)
-        constitution = configuration.constitution_in_force(session)
+        adopted = in_force(session)
+        constitution = adopted[1] if adopted else None
         if constitution is not None and constitution.ccg.code != ccg:
             raise DataError(
                 f"the record is {constitution.ccg.name}'s ({constitution.ccg.code}), "
@@ -176,5 +178,7 @@ def pack_view(db: str, ccg: str, population: int, on: date) -> dict[str, Any]:
             )
         return {
             "checks": configuration.checks(session, population, on),
-            "dependence": support.dependence(session, configuration.list_size(constitution)),
+            "dependence": support.dependence(
+                session, sum(constitution.list_sizes.values()) if constitution else 0
+            ),
         }

@@ -107,6 +107,7 @@ def test_unmet_criteria_are_conditions_lifted_on_review(store: Store) -> None:
         )
         july = authorisation.standing(session, date(2013, 7, 1))
     assert [c["criterion"] for c in july["conditions"]] == ["3.1"]
+    assert [(c["criterion"], c["lifted_on"]) for c in july["lifted"]] == [("1.3", "2013-07-01")]
     assert july["status"] == "authorised_with_conditions"
     do(
         store,

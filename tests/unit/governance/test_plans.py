@@ -13,7 +13,6 @@ and PostgreSQL:
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -566,7 +565,7 @@ def test_the_record_of_a_round_reads_back_from_the_log(store: Store) -> None:
     assert not proof.intact
     assert "plan_evidence" in proof.summary()
     assert "sha256" in proof.summary()
-    assert json.loads(json.dumps(proof.summary()))  # one printable line
+    assert "\n" not in proof.summary()  # one line for a person
 
 
 def test_a_revised_draft_goes_back_to_the_board(store: Store) -> None:

@@ -15,14 +15,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from consortia.governance.actions.base import Context, Effect, Refused, action
+from consortia.governance.actions.base import Context, Effect, Refused, Text, action
 from consortia.governance.aqp import choice_list
+from consortia.governance.constitution import Key
 from consortia.governance.governing_body import PROVIDERS, OrganisationKind
 from consortia.store import models
 
-Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
 Registration = Annotated[str, Field(min_length=1, max_length=32)]
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 # Monitor's provider licence (Health and Social Care Act 2012 Part 3) applies to foundation
 # trusts and independent providers of NHS services; NHS trusts and practices were exempt.
 LICENSED = frozenset({OrganisationKind.FOUNDATION_TRUST, OrganisationKind.INDEPENDENT_PROVIDER})
@@ -121,9 +120,9 @@ def refer_to_aqp_service(
 ) -> Effect:
     """Record a referral to an AQP service: the providers offered and the one chosen."""
     ctx.get(models.AqpService, service, "service")
-    referrer = ctx.get(models.Organisation, practice, "organisation")
-    if referrer.kind != OrganisationKind.PRACTICE:
-        raise Refused(f"{practice} is not a practice", rule="a referral comes from a practice")
+    ctx.organisation(
+        practice, OrganisationKind.PRACTICE, "practice", rule="a referral comes from a practice"
+    )
     everyone = choice_list(ctx.session, service, referred_on)
     omitted = [p for p in everyone if p not in offered]
     if omitted:

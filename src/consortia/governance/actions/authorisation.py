@@ -11,13 +11,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from consortia.governance.actions.base import Context, Effect, Refused, action
+from consortia.governance.actions.base import Context, Effect, Refused, Text, action
 from consortia.governance.authorisation import DIRECTIONS_FROM, Criterion, Outcome, criteria
 from consortia.governance.constitution import unknown_matter
 from consortia.governance.governing_body import OrganisationKind
 from consortia.store import models
 
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 RULE = "authorisation: each criterion met, or a condition with a support level (NHS CB, 2012)"
 
 
@@ -33,12 +32,12 @@ class Assessment(BaseModel):
 
 
 def _board(ctx: Context, board: str) -> None:
-    row = ctx.get(models.Organisation, board, "organisation")
-    if row.kind != OrganisationKind.NHS_COMMISSIONING_BOARD:
-        raise Refused(
-            f"{board} is registered as {row.kind}, not the NHS Commissioning Board",
-            rule="the NHS Commissioning Board authorises CCGs and directs them",
-        )
+    ctx.organisation(
+        board,
+        OrganisationKind.NHS_COMMISSIONING_BOARD,
+        "NHS Commissioning Board",
+        rule="the NHS Commissioning Board authorises CCGs and directs them",
+    )
 
 
 def _checked(assessment: Assessment) -> None:

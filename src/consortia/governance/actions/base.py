@@ -11,15 +11,16 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, get_type_hints
+from typing import Annotated, Any, TypeVar, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from consortia.errors import ConsortiaError, DataError, ExitCode
 from consortia.governance import audit
 from consortia.governance.constitution import Constitution
+from consortia.governance.governing_body import OrganisationKind
 from consortia.governance.roles import PERMISSIONS, Who
 from consortia.governance.state import Recorder
 from consortia.store import models
@@ -94,8 +95,26 @@ class Context:
             raise Refused(f"no {what} {key!r}", rule=f"a registered {what}")
         return row
 
+    def organisation(
+        self, key: str, kind: OrganisationKind, what: str, rule: str | None = None
+    ) -> models.Organisation:
+        """The registered organisation `key`, refused unless it is of `kind` (a `what`)."""
+        row = self.get(models.Organisation, key, "organisation")
+        if row.kind != kind.value:
+            raise Refused(
+                f"{key} is registered as {row.kind}, not {kind.value}",
+                rule=rule or f"{what.capitalize()}s are organisations of kind {kind.value}",
+            )
+        return row
+
 
 Body = Callable[..., Effect]
+
+# Argument types the actions share: what a body said or decided (bounded, never blank), and
+# whole pounds or counts (bounded far beyond any NHS budget, within a 64-bit column).
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+MAX_AMOUNT = 10**15
+Pounds = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
 
 
 def financial_year(text: str) -> tuple[str, int]:

@@ -16,7 +16,15 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from consortia.governance.actions.base import Context, Effect, Refused, action, financial_year
+from consortia.governance.actions.base import (
+    Context,
+    Effect,
+    Pounds,
+    Refused,
+    Text,
+    action,
+    financial_year,
+)
 from consortia.governance.constitution import GOVERNING_BODY
 from consortia.governance.governing_body import OrganisationKind
 from consortia.governance.meetings import Status
@@ -31,8 +39,6 @@ from consortia.governance.plans import statement as opinion_statement
 from consortia.store import models
 
 # Whole pounds and counts: bounded, so nothing past what the columns (64-bit) hold is accepted.
-MAX_AMOUNT = 10**15
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
 class IntentionIn(BaseModel):
@@ -40,8 +46,8 @@ class IntentionIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     service: Annotated[str, Field(min_length=1, max_length=200)]
-    activity: Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
-    spend_pounds: Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
+    activity: Pounds  # a count, bounded as pounds are
+    spend_pounds: Pounds
 
 
 class EvidenceIn(BaseModel):
@@ -79,16 +85,6 @@ def _not_before(on: date, earlier: date, what: str, then: str) -> None:
             f"{what} is dated {on.isoformat()}, before {then} ({earlier.isoformat()})",
             rule="a plan's steps follow its drafting, in order",
         )
-
-
-def _body(ctx: Context, key: str, kind: OrganisationKind, what: str) -> models.Organisation:
-    row = ctx.get(models.Organisation, key, "organisation")
-    if row.kind != kind.value:
-        raise Refused(
-            f"{key} is registered as {row.kind}, not a {what}",
-            rule=f"{what.capitalize()}s are organisations of kind {kind.value}",
-        )
-    return row
 
 
 def _step(
@@ -265,7 +261,7 @@ def consult_lmc(ctx: Context, *, plan: int, consulted_on: date, response: Text) 
     _not_before(consulted_on, row.drafted_on, "the LMC's response", "the plan was drafted")
     body = lmc.organisation
     if body is not None:
-        _body(ctx, body, OrganisationKind.LMC, "local medical committee")
+        ctx.organisation(body, OrganisationKind.LMC, "local medical committee")
     step = _step(ctx, plan, StepKind.LMC_CONSULTED, consulted_on, response, body)
     return {"plan": plan, "step": step.id, "lmc": lmc.name}
 
@@ -276,7 +272,7 @@ def record_senate_advice(
 ) -> Effect:
     """Attach a clinical senate's advice to the plan: advice only, it never blocks."""
     row = _plan(ctx, plan, doing="recording advice")
-    _body(ctx, senate, OrganisationKind.CLINICAL_SENATE, "clinical senate")
+    ctx.organisation(senate, OrganisationKind.CLINICAL_SENATE, "clinical senate")
     _not_before(given_on, row.drafted_on, "the advice", "the plan was drafted")
     step = _step(ctx, plan, StepKind.SENATE_ADVICE, given_on, advice, senate)
     return {"plan": plan, "step": step.id, "blocks": False}
@@ -298,7 +294,9 @@ def record_hwb_opinion(
 
 
 def _board(ctx: Context, board: str) -> None:
-    _body(ctx, board, OrganisationKind.HEALTH_AND_WELLBEING_BOARD, "health and wellbeing board")
+    ctx.organisation(
+        board, OrganisationKind.HEALTH_AND_WELLBEING_BOARD, "health and wellbeing board"
+    )
     relevant = ctx.constitution().planning.health_and_wellbeing_boards
     if relevant and board not in relevant:
         raise Refused(
@@ -356,7 +354,7 @@ def record_board_assurance(
     """Record the NHS Commissioning Board's assurance of the plan; it answers the items opened
     for it on the plan."""
     row = _plan(ctx, plan, doing="assurance")
-    _body(ctx, board, OrganisationKind.NHS_COMMISSIONING_BOARD, "NHS Commissioning Board")
+    ctx.organisation(board, OrganisationKind.NHS_COMMISSIONING_BOARD, "NHS Commissioning Board")
     _not_before(assured_on, row.drafted_on, "the assurance", "the plan was drafted")
     step = _step(ctx, plan, StepKind.BOARD_ASSURANCE, assured_on, statement, board, outcome.value)
     closed = []

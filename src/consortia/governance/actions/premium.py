@@ -19,13 +19,18 @@ from typing import Annotated
 from pydantic import Field
 from sqlalchemy import func, select
 
-from consortia.governance.actions.base import Context, Effect, Refused, action, financial_year
+from consortia.governance.actions.base import (
+    Context,
+    Effect,
+    Pounds,
+    Refused,
+    Text,
+    action,
+    financial_year,
+)
 from consortia.governance.governing_body import OrganisationKind
 from consortia.store import models
 
-MAX_POUNDS = 10**12  # far above any CCG's premium (£5 a head of the largest CCG is ~£4.5m)
-Pounds = Annotated[int, Field(ge=0, le=MAX_POUNDS)]
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 RULE_SOURCE = "NHS (CCG - Payments in Respect of Quality) Regulations 2013"
 
 
@@ -66,7 +71,7 @@ def spend_premium(
     year: str,
     purpose: Purpose,
     description: Text,
-    amount_pounds: Annotated[int, Field(gt=0, le=MAX_POUNDS)],
+    amount_pounds: Annotated[Pounds, Field(gt=0)],
     decided_on: date,
     recipient: str | None = None,
     conditions: str | None = None,

@@ -16,7 +16,14 @@ from typing import Annotated
 from pydantic import Field
 from sqlalchemy import select
 
-from consortia.governance.actions.base import Context, Effect, Refused, action, financial_year
+from consortia.governance.actions.base import (
+    Context,
+    Effect,
+    Pounds,
+    Refused,
+    action,
+    financial_year,
+)
 from consortia.governance.constitution import GOVERNING_BODY
 from consortia.governance.governing_body import SUPPORT_LINKS, Relation
 from consortia.governance.support import Function, SupportModel
@@ -30,7 +37,7 @@ def record_support_arrangement(
     year: str,
     model: SupportModel,
     functions: Annotated[list[Function], Field(min_length=1)],
-    cost_pounds: Annotated[int, Field(ge=0, le=10**12)],
+    cost_pounds: Pounds,
     supplier: str | None = None,
 ) -> Effect:
     """Record who performs which commissioning-support functions in a year, at what cost."""

@@ -101,14 +101,20 @@ def domains() -> list[Domain]:
 
 def standing(session: Session, on: date) -> dict[str, Any]:
     """Where the CCG stands on `on`: the decision, conditions still open (with their support
-    levels) and directions in force."""
+    levels), those lifted by then (when and why), and directions in force."""
     decision = session.scalars(
         select(models.Authorisation)
         .where(models.Authorisation.decided_on <= on)
         .order_by(models.Authorisation.decided_on.desc(), models.Authorisation.id.desc())
     ).first()
     if decision is None:
-        return {"on": on.isoformat(), "decision": None, "conditions": [], "directions": []}
+        return {
+            "on": on.isoformat(),
+            "decision": None,
+            "conditions": [],
+            "lifted": [],
+            "directions": [],
+        }
     conditions = session.scalars(
         select(models.AuthorisationCondition)
         .where(models.AuthorisationCondition.authorisation == decision.id)
@@ -127,6 +133,7 @@ def standing(session: Session, on: date) -> dict[str, Any]:
     return {
         "on": on.isoformat(),
         "decision": {
+            "authorisation": decision.id,
             "decided_on": decision.decided_on.isoformat(),
             "outcome": decision.outcome,
             "criteria": len(json.loads(decision.criteria)),
@@ -141,6 +148,18 @@ def standing(session: Session, on: date) -> dict[str, Any]:
                 "direction": c.direction,
             }
             for c in open_now
+        ],
+        "lifted": [
+            {
+                "condition": c.id,
+                "criterion": c.criterion,
+                "text": c.text,
+                "support_level": c.support_level,
+                "lifted_on": c.lifted_on.isoformat(),
+                "lifted_because": c.lifted_because,
+            }
+            for c in conditions
+            if c.lifted_on is not None and c.lifted_on <= on
         ],
         "directions": [
             {

@@ -98,20 +98,14 @@ def assurance_view(record: Record, as_of: date) -> AssuranceView:
     lifted: tuple[Condition, ...] = ()
     if shown["decision"] is not None:
         who = record.provenance
-        decision = who.where(
-            "authorisation",
-            decided_on=shown["decision"]["decided_on"],
-            outcome=shown["decision"]["outcome"],
-        )
+        decision = who.row("authorisation", shown["decision"]["authorisation"])
         table, key = decision.rows[0]
         row = who.content(table, *key) or {}
         assessed = {c["id"]: c for c in json.loads(row.get("criteria") or "[]")}
         open_conditions = tuple(
             _condition(record, assessed, c["condition"], c) for c in shown["conditions"]
         )
-        lifted = tuple(
-            _condition(record, assessed, c["condition"], c) for c in record.oversight.lifted
-        )
+        lifted = tuple(_condition(record, assessed, c["condition"], c) for c in shown["lifted"])
         facts = _decision_facts(record, shown, decision, row, assessed, open_conditions + lifted)
     return AssuranceView(
         as_of=day(as_of.isoformat()),

@@ -4,8 +4,8 @@ commissioning-support register with its dependence indicator, the quality premiu
 uses, and the services open to any qualified provider with their providers and referrals.
 
 The governance readers (`standing`, `dependence`, `choice_list`) give what they give elsewhere;
-this module adds only what a page needs beside them (conditions lifted by the date, the
-matters' words, the list size the indicator divides by), as plain data with ISO dates.
+this module adds only what a page needs beside them (the matters' words, the list size the
+indicator divides by), as plain data with ISO dates.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from consortia.governance.aqp import choice_list
 from consortia.governance.authorisation import standing
-from consortia.governance.constitution import Constitution
+from consortia.governance.constitution import in_force
 from consortia.governance.support import dependence
 from consortia.store import models
 
@@ -30,7 +30,6 @@ class Oversight:
     """What the assurance, support and markets pages show, as the record holds it."""
 
     standing: dict[str, Any]  # `authorisation.standing` on the publishing date
-    lifted: list[dict[str, Any]]  # conditions of that decision lifted by the date
     matters: dict[str, str]  # matter -> its description in the constitution
     constitution: int | None  # the constitution row the list size is read from
     list_size: int  # registered patients of the member practices
@@ -47,7 +46,6 @@ def read_oversight(session: Session, as_of: date) -> Oversight:
     constitution, matters, list_size = _constitution(session)
     return Oversight(
         standing=shown,
-        lifted=_lifted(session, shown, as_of),
         matters=matters,
         constitution=constitution,
         list_size=list_size,
@@ -71,46 +69,13 @@ def _iso(day: date | None) -> str | None:
 
 
 def _constitution(session: Session) -> tuple[int | None, dict[str, str], int]:
-    """The latest constitution's row, its matters in words and its member practices' list
+    """The constitution in force's row, its matters in words and its member practices' list
     sizes summed (what support costs is shown per head of them)."""
-    row = session.scalars(
-        select(models.Constitution).order_by(models.Constitution.version.desc()).limit(1)
-    ).first()
-    if row is None:
+    adopted = in_force(session)
+    if adopted is None:
         return None, {}, 0
-    parsed = Constitution.model_validate_json(row.content)
-    return row.id, dict(parsed.matters), sum(parsed.list_sizes.values())
-
-
-def _lifted(session: Session, shown: dict[str, Any], as_of: date) -> list[dict[str, Any]]:
-    """The conditions of the decision in force that a review lifted on or before `as_of`."""
-    decision = shown["decision"]
-    if decision is None:
-        return []
-    rows = session.scalars(
-        select(models.AuthorisationCondition)
-        .join(
-            models.Authorisation,
-            models.Authorisation.id == models.AuthorisationCondition.authorisation,
-        )
-        .where(
-            models.Authorisation.decided_on == date.fromisoformat(decision["decided_on"]),
-            models.Authorisation.outcome == decision["outcome"],
-            models.AuthorisationCondition.lifted_on <= as_of,
-        )
-        .order_by(models.AuthorisationCondition.id)
-    )
-    return [
-        {
-            "condition": c.id,
-            "criterion": c.criterion,
-            "text": c.text,
-            "support_level": c.support_level,
-            "lifted_on": _iso(c.lifted_on),
-            "lifted_because": c.lifted_because,
-        }
-        for c in rows
-    ]
+    row, parsed = adopted
+    return row, dict(parsed.matters), sum(parsed.list_sizes.values())
 
 
 def _arrangements(session: Session) -> list[dict[str, Any]]:

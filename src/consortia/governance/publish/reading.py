@@ -6,7 +6,6 @@ record that does not verify is refused in one line naming the first bad entry or
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from consortia.errors import DataError
 from consortia.governance import audit, plans, state
+from consortia.governance.constitution import in_force
 from consortia.governance.meetings import minutes
 from consortia.governance.publish.oversight import Oversight, read_oversight
 from consortia.governance.publish.sources import Provenance
@@ -76,12 +76,9 @@ def _plans(session: Session) -> list[int]:
 
 
 def _constitution(session: Session) -> tuple[str, dict[str, str]]:
-    """The CCG's name and its committees' names from the latest constitution adopted."""
-    row = session.scalars(
-        select(models.Constitution).order_by(models.Constitution.version.desc()).limit(1)
-    ).first()
-    if row is None:
+    """The CCG's name and its committees' names from the constitution in force."""
+    adopted = in_force(session)
+    if adopted is None:
         return "", {}
-    content = json.loads(row.content)
-    committees = {c["key"]: c["name"] for c in content.get("committees", [])}
-    return str(content.get("ccg", {}).get("name", row.ccg)), committees
+    constitution = adopted[1]
+    return constitution.ccg.name, {c.key: c.name for c in constitution.committees}
