@@ -251,6 +251,10 @@ def pack(
         check_folder_of_packs(out, overwrite)
     else:
         check_destination(out, overwrite)
+    if record is not None:  # before the analysis: a record that cannot be shown is known at once
+        from consortia.governance.record import require_record
+
+        require_record(record, "--record")
     settings = _settings()
     backend = connect(engine, settings)
     if all_ccgs:

@@ -263,6 +263,8 @@ def test_a_commissioning_round_and_its_plan_from_the_command_line(tmp_path: Path
     assert {e["figure"]: e["state"] for e in later["evidence"]}["budget_risk"] == "changed"
     missing = consortia("gov", "plan", "--plan", "7", "--db", str(db))
     assert "no plan 7" in assert_one_line_error(missing, ExitCode.DATA)
+    past = consortia("gov", "plan", "--plan", str(2**70), "--db", str(db))
+    assert f"no plan {2**70}" in assert_one_line_error(past, ExitCode.DATA)
     no_pack = consortia("gov", "run", script, "--db", str(tmp_path / "x.sqlite"), "--pack", "/nope")
     line = assert_one_line_error(no_pack, ExitCode.DATA)
     assert "commissioning-round.yaml" in line

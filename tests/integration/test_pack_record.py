@@ -76,3 +76,10 @@ def test_a_record_of_another_ccg_is_refused(small_lake: Path, tmp_path: Path) ->
         "pack", "--data", str(small_lake), "--out", str(out), "--all-ccgs", "--record", "x"
     )
     assert "one CCG's" in assert_one_line_error(both, ExitCode.USAGE)
+    broken = tmp_path / "broken.sqlite"
+    broken.write_text("not a database")
+    refused = consortia(
+        "pack", "--data", str(small_lake), "--out", str(out), "--record", str(broken)
+    )
+    assert "field '--record'" in assert_one_line_error(refused, ExitCode.DATA)
+    assert not out.exists() or not any(out.iterdir())  # refused before any work

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
-from consortia.errors import DataError
+from consortia.errors import ConsortiaError, DataError
 from consortia.governance import audit, evidence, plans, state
 from consortia.governance.constitution import in_force
 from consortia.governance.meetings import minutes
@@ -27,9 +27,21 @@ from consortia.store.session import SCHEMA, database_url, open_store
 
 
 @contextmanager
-def _reading(db: str) -> Iterator[Session]:
+def _reading(db: str, option: str = "--db") -> Iterator[Session]:
     """A read-only session on the record at `db`, refused in one line unless it is a record at
-    this version's schema; a table that then cannot be read is named, not a traceback."""
+    this version's schema; a table that then cannot be read is named, not a traceback. A
+    refusal names the `option` the user gave the record with."""
+    try:
+        with _opened(db) as session:
+            yield session
+    except ConsortiaError as error:
+        if error.field == "--db":
+            error.field = option
+        raise
+
+
+@contextmanager
+def _opened(db: str) -> Iterator[Session]:
     url = make_url(database_url(db))
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
         raise DataError(f"no governance record at {url.database}", field="--db")
@@ -93,8 +105,17 @@ def checkpoint_record(db: str, key: bytes) -> audit.Checkpoint:
     return audit.make_checkpoint(chain, key)
 
 
+def _number(value: int, what: str, option: str) -> int:
+    """A record number as given on the command line; one past what the database holds is
+    refused as not there."""
+    if not 0 < value < 2**63:
+        raise DataError(f"no {what} {value}", field=option)
+    return value
+
+
 def meeting_minutes(db: str, meeting: int) -> dict[str, Any]:
     """The minutes of one meeting."""
+    _number(meeting, "meeting", "--meeting")
     with _reading(db) as session:
         _proved(session)
         if session.get(models.Meeting, meeting) is None:
@@ -112,6 +133,7 @@ def published_registers(db: str, as_of: date) -> dict[str, Any]:
 def plan_record(db: str, plan: int, pack: Path | None = None) -> dict[str, Any]:
     """A commissioning plan with its trail; with `pack`, each cited figure's state against that
     pack (`same`, `changed` since cited, or `missing`)."""
+    _number(plan, "plan", "--plan")
     with _reading(db) as session:
         _proved(session)
         try:
@@ -159,13 +181,19 @@ def load_demo_round(database: Path, pack: Path) -> tuple[int, int]:
     return accepted, len(reports) - accepted
 
 
+def require_record(db: str, option: str) -> None:
+    """Refuse, before any other work, a record that cannot be read or does not verify."""
+    with _reading(db, option) as session:
+        _proved(session)
+
+
 def pack_view(db: str, ccg: str, population: int, on: date) -> dict[str, Any]:
     """What the pack shows of the record of CCG `ccg`: its configuration check and its
     dependence on outside commissioning support, year by year; refused for a record that does
     not verify or is another CCG's."""
     from consortia.governance import configuration, support
 
-    with _reading(db) as session:
+    with _reading(db, "--record") as session:
         _proved(session)
         adopted = in_force(session)
         constitution = adopted[1] if adopted else None
