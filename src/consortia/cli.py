@@ -562,8 +562,19 @@ def contracts(
 def aqp(
     data: LakeOption,
     register: Annotated[
-        Path, typer.Option(help="The CCG's any-qualified-provider register (TOML).")
-    ],
+        Path | None,
+        typer.Option(help="A register file (TOML) naming its CCG, year, services and providers."),
+    ] = None,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            help="Or the governance record (a path or URL) whose services and qualified "
+            "providers are the register; with --year."
+        ),
+    ] = None,
+    year: Annotated[
+        str | None, typer.Option(help="The financial year read from --record, e.g. 2014/15.")
+    ] = None,
     json_out: Annotated[
         Path | None,
         typer.Option("--json", help="Also write every service's providers and practices."),
@@ -573,21 +584,42 @@ def aqp(
     ] = "duckdb",
 ) -> None:
     """A CCG's any-qualified-provider services: each provider's share at the register's
-    tariff, providers off the register, and where each practice's patients chose to go."""
+    tariff, providers off the register, and where each practice's patients chose to go. The
+    register is the governance record's (--record, --year) or a file's (--register)."""
 
     from consortia.engine.backends import connect
     from consortia.finance import aqp as services
 
+    if (register is None) == (record is None):
+        raise UsageError(
+            "give the register as --record (with --year) or as --register, not both",
+            field="--register",
+        )
+    if record is not None and year is None:
+        raise UsageError("--record needs --year, the financial year to read", field="--year")
+    if register is not None and year is not None:
+        raise UsageError(
+            "--year is for --record; a register file names its own year", field="--year"
+        )
     settings = _settings()
+    if record is not None:
+        from consortia.governance.record import require_record
+
+        require_record(record, "--record")
     backend = connect(engine, settings)
     tables = services.open_lake(backend, data)
     providers = set(backend.execute(tables["provider"].select("code"))["code"])
     ccgs = set(backend.execute(tables["ccg"].select("code"))["code"])
-    chosen = services.read_register(register, ccgs, providers)
+    referrals = None
+    if register is not None:
+        chosen = services.read_register(register, ccgs, providers)
+    else:
+        recorded = services.recorded_register(str(record), str(year), ccgs, providers)
+        chosen, referrals = recorded.register, recorded.referrals
     with _bar(settings.progress, "Reading the services") as update:
         if update:
             update(0, 1)
-        result = services.compute(backend, tables, chosen)
+        result = services.compute(backend, tables, chosen, referrals)
         if update:
             update(1, 1)
     if json_out is not None:

@@ -1,8 +1,9 @@
 """Any qualified provider: a CCG's register of services open to every qualified provider at a
 set tariff, and where its patients chose to go.
 
-The register is the CCG's own file (TOML): each service, the activity that counts as it (a
-dataset and equality filters, as allocation components name theirs), its tariff and the
+The register is the CCG's governance record (services opened and providers qualified through
+its audited actions) or a file (TOML) of the same shape: each service, the activity that counts
+as it (a dataset and equality filters, as allocation components name theirs), its tariff and the
 providers qualified to offer it. For the year asked, each service's activity at each provider:
 attendances, patients, the share of the service (with Wilson 95% limits), whether the
 provider is on the register, and the value at the tariff beside the recorded cost; and patient
@@ -13,22 +14,24 @@ most-used provider.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 from ibis import _
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from consortia.analyses.population import equal_to_any, event_date, in_practices
 from consortia.analyses.scope import Scope, Tables
 from consortia.configfile import parse_toml
 from consortia.errors import DataError
 from consortia.finance.output import records
-from consortia.finance.parameters import Source
+from consortia.schema.selection import Source
 from consortia.stats.proportions import proportion
 from consortia.textfile import read_text
+from consortia.years import parse_financial_year
 
 MAX_FILE_BYTES = 1_000_000
 YEAR = r"^\d{4}/\d{2}$"
@@ -53,7 +56,7 @@ class Service(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)
     title: str
     activity: Source
     tariff: float = Field(gt=0.0, le=1e6)  # £ per attendance or admission
@@ -83,6 +86,43 @@ def read_register(path: Path, ccgs: set[str], providers: set[str]) -> Register:
     to the lake; an error names the file, key and rule."""
     name = str(path)
     register = parse_toml(Register, name, read_text(path, MAX_FILE_BYTES), "AQP register")
+    return _known(register, name, ccgs, providers)
+
+
+def recorded_register(db: str, year: str, ccgs: set[str], providers: set[str]) -> Recorded:
+    """The register the governance record at `db` holds for financial year `year` (every
+    service open by its end, every provider qualified on a day of it) and the referrals
+    recorded in it; checked against the lake as a register file is."""
+    from consortia.governance.record import aqp_view
+
+    try:
+        label = parse_financial_year(year)
+    except DataError as error:
+        error.field = "--year"
+        raise
+    first = int(label[:4])
+    start, end = date(first, 4, 1), date(first + 1, 4, 1)
+    view = aqp_view(db, start, end)
+    if not view["services"]:
+        raise DataError(
+            f"the record opens no AQP service by {(end - timedelta(days=1)).isoformat()}",
+            file=db,
+            rule="a register names at least one service",
+        )
+    try:
+        register = Register.model_validate(
+            {"year": label, "ccg": view["ccg"], "services": view["services"]}
+        )
+    except ValidationError as error:
+        first_error = error.errors()[0]
+        where = ".".join(str(part) for part in first_error["loc"])
+        raise DataError(first_error["msg"], file=db, field=where, rule="AQP register") from None
+    referrals = pd.DataFrame(view["referrals"], columns=["service", "provider", "referrals"])
+    return Recorded(_known(register, db, ccgs, providers), referrals)
+
+
+def _known(register: Register, name: str, ccgs: set[str], providers: set[str]) -> Register:
+    """`register`, refused unless its CCG and every provider it names are in the lake."""
     if register.ccg not in ccgs:
         raise DataError(f"no CCG with code {register.ccg!r} in the lake", file=name,
                         field="ccg", rule="a CCG's own register")  # fmt: skip
@@ -96,6 +136,14 @@ def read_register(path: Path, ccgs: set[str], providers: set[str]) -> Register:
                 rule="qualified providers are the lake's providers",
             )
     return register
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A register read from the governance record, with the referrals recorded under it."""
+
+    register: Register
+    referrals: pd.DataFrame  # service × chosen provider: referrals
 
 
 def service_activity(tables: Tables, scope: Scope, service: Service) -> Any:
@@ -122,10 +170,14 @@ class Choice:
     register: Register
     providers: pd.DataFrame  # service × provider
     practices: pd.DataFrame  # service × practice
+    referrals: pd.DataFrame | None = None  # service × provider chosen, when from a record
 
 
-def compute(backend: Any, tables: Tables, register: Register) -> Choice:
-    """Every service of the register on the lake, for the register's CCG and year."""
+def compute(
+    backend: Any, tables: Tables, register: Register, referrals: pd.DataFrame | None = None
+) -> Choice:
+    """Every service of the register on the lake, for the register's CCG and year (with the
+    referrals the record holds, if it is a record's)."""
     scope = Scope(ccg=register.ccg, first_year=int(register.year[:4]), years=1)
     names = backend.execute(tables["provider"].select(provider="code", name="name", kind="kind"))
     by_provider, by_practice = [], []
@@ -159,6 +211,7 @@ def compute(backend: Any, tables: Tables, register: Register) -> Choice:
         register,
         pd.concat(by_provider, ignore_index=True),
         pd.concat(by_practice, ignore_index=True) if by_practice else pd.DataFrame(),
+        referrals,
     )
 
 
@@ -167,7 +220,7 @@ def summary(choice: Choice) -> str:
     register = choice.register
     lines = [
         f"Any qualified provider {register.year} for CCG {register.ccg}: "
-        f"{len(register.services)} services",
+        f"{len(register.services)} service{'' if len(register.services) == 1 else 's'}",
         "Share of each service's activity with Wilson 95% limits; value at the register's "
         "tariff beside the recorded cost.",
     ]
@@ -205,6 +258,16 @@ def summary(choice: Choice) -> str:
                 f"  {int(off['events'].sum()):,} events at providers not on the register: "
                 + ", ".join(off["provider"])
             )
+        if choice.referrals is not None:
+            chosen = choice.referrals[choice.referrals["service"] == service.id]
+            lines.append(
+                f"  Referrals recorded with every qualified provider offered: "
+                f"{int(chosen['referrals'].sum()):,}"
+                + "".join(
+                    f"{'; chosen: ' if n == 0 else ', '}{row['provider']} {int(row['referrals'])}"
+                    for n, row in enumerate(chosen.to_dict(orient="records"))
+                )
+            )
     return "\n".join(lines)
 
 
@@ -214,4 +277,5 @@ def as_json(choice: Choice) -> dict[str, Any]:
         "method": __doc__,
         "providers": records(choice.providers),
         "practices": records(choice.practices),
+        **({} if choice.referrals is None else {"referrals": records(choice.referrals)}),
     }

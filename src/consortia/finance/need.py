@@ -20,7 +20,8 @@ from consortia.analyses.population import (
 )
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import shared
-from consortia.finance.parameters import Component, Source
+from consortia.finance.parameters import Component
+from consortia.schema.selection import Source
 
 # The person's cell a need index is fitted over: age band on 1 October and sex (the age–sex
 # cost curve), deprivation quintile of residence and the number of long-term conditions on

@@ -16,8 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from consortia.analyses.scope import parse_financial_year
 from consortia.configfile import parse_toml
 from consortia.errors import DataError
-from consortia.measures.definition import Dataset
-from consortia.schema.datasets import DATASETS
+from consortia.schema.selection import Source
 from consortia.textfile import read_text
 
 YEAR = r"^\d{4}/\d{2}$"
@@ -25,27 +24,6 @@ MAX_FILE_BYTES = 1_000_000  # a parameters file is a page of text; anything larg
 
 CostIndex = Literal["market_forces", "emergency_ambulance"]
 COST_INDICES: tuple[str, ...] = get_args(CostIndex)  # the columns of a cost-index file
-
-
-class Source(BaseModel):
-    """Rows of one activity dataset a component's spend is counted from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    dataset: Dataset
-    where: dict[str, list[str]] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _columns_exist(self) -> Self:
-        declared = {column.name: column for column in DATASETS[self.dataset].columns}
-        for name, values in self.where.items():
-            if name not in declared:
-                raise ValueError(f"{self.dataset} has no column {name!r}")
-            codes = declared[name].codes
-            unknown = sorted(set(values) - set(codes.codes)) if codes is not None else []
-            if unknown:
-                raise ValueError(f"{self.dataset}.{name} has no code {', '.join(unknown)}")
-        return self
 
 
 class Component(BaseModel):

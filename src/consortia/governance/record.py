@@ -155,12 +155,13 @@ def load_demo_round(database: Path, pack: Path) -> tuple[int, int]:
     """Run the demo CCG's commissioning round into a new record at `database`, citing `pack`;
     returns the steps accepted and refused (the script refuses two on purpose).
 
-    A record already there is left as it is (returns zeros). A round that fails part-way
-    removes the record it was writing: nothing half-made stays behind.
+    A record already there keeps its entries (returns zeros), brought to this schema. A round
+    that fails part-way removes the record it was writing: nothing half-made stays behind.
     """
     from consortia.governance.script import load_script, run_script
 
     if database.exists():
+        open_store(str(database)).close()  # a record of an earlier version, brought up to date
         return 0, 0
     planned = load_script(DEMO_ROUND, pack=pack)
     store = open_store(str(database))
@@ -209,4 +210,23 @@ def pack_view(db: str, ccg: str, population: int, on: date) -> dict[str, Any]:
             "dependence": support.dependence(
                 session, sum(constitution.list_sizes.values()) if constitution else 0
             ),
+        }
+
+
+def aqp_view(db: str, start: date, end: date) -> dict[str, Any]:
+    """The AQP register a verified record holds for [start, end): its CCG's code, each
+    service with its activity, tariff and qualified providers, and the referrals recorded."""
+    from consortia.governance import aqp
+
+    with _reading(db, "--record") as session:
+        _proved(session)
+        adopted = in_force(session)
+        if adopted is None:
+            raise DataError(
+                "the record has no constitution, so no CCG", field="--record", rule="a CCG's record"
+            )
+        return {
+            "ccg": adopted[1].ccg.code,
+            "services": aqp.register(session, start, end),
+            "referrals": aqp.referrals(session, start, end),
         }

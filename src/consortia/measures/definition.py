@@ -15,8 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from consortia.errors import DataError
+from consortia.schema.selection import ActivityDataset
 
-Dataset = Literal["apc", "op", "ae"]
+Dataset = ActivityDataset
 # The columns of a patient's cell a measure may be standardised for.
 CellColumn = Literal["age_band", "sex", "deprivation_quintile"]
 

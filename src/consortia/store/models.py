@@ -55,6 +55,7 @@ class Organisation(Base):
     commissioned_by_ccg: Mapped[bool] = mapped_column(Boolean, default=False)
     commissioned_by_board: Mapped[bool] = mapped_column(Boolean, default=False)
     supports_ccg: Mapped[bool] = mapped_column(Boolean, default=False)
+    ods_code: Mapped[str | None] = mapped_column(String(8), unique=True)  # as the lake names it
 
 
 class Person(Base):
@@ -255,6 +256,7 @@ class AqpService(Base):
     tariff_pence: Mapped[int] = mapped_column(BigInteger)
     referral_protocol: Mapped[str] = mapped_column(Text)
     opened_on: Mapped[date] = mapped_column(Date)
+    activity: Mapped[str | None] = mapped_column(Text)  # the activity it counts (JSON), if named
 
 
 class AqpQualification(Base):

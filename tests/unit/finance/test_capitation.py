@@ -22,7 +22,8 @@ import pandas as pd
 import pytest
 
 from consortia.finance.capitation import weighted_populations
-from consortia.finance.parameters import AllocationParameters, Component, Source
+from consortia.finance.parameters import AllocationParameters, Component
+from consortia.schema.selection import Source
 
 
 def cell(practice: str, band: str, person_years: float, cost: float) -> dict[str, object]:

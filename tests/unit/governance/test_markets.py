@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
+from consortia.errors import DataError
 from consortia.governance import support
-from consortia.governance.aqp import choice_list
+from consortia.governance.aqp import choice_list, referrals, register
 from consortia.store.session import Store
 from tests.unit.governance.ccg import build, do, refused
 
@@ -51,6 +52,7 @@ def hearing(store: Store) -> None:
         tariff_pence=24_500,
         referral_protocol="Adults over 55 with gradual hearing loss, after wax is excluded",
         opened_on=date(2017, 4, 1),
+        activity={"dataset": "op", "where": {"treatment_function": ["840"]}},  # audiology
     )
 
 
@@ -245,3 +247,49 @@ def test_dependence_is_the_share_placed_outside(store: Store) -> None:
     ]
     assert [y["share_of_cost_outside"] for y in shown] == [0.25, 0.75]
     assert [y["cost_per_head_pounds"] for y in shown] == [12.5, 18.75]
+
+
+def test_the_record_is_the_register(store: Store) -> None:
+    """The register read from the record for a year: the service with its activity and tariff
+    in pounds, every provider qualified on any day of the year by its ODS code (one qualified
+    only from September counts; one whose qualification ended before the year does not), and
+    the referrals by provider chosen."""
+    hearing(store)
+    do(store, "register_organisation", key="ods-holder", name="Holder Ltd",
+       kind="independent_provider", ods_code="NQ1")  # fmt: skip
+    error = refused(store, "register_organisation", key="copycat", name="Copycat Ltd",
+                    kind="independent_provider", ods_code="NQ1")  # fmt: skip
+    assert error.rule == "an ODS code names one body"
+    do(store, "register_organisation", key="bay-clinics", name="Bay Clinics Ltd",
+       kind="independent_provider", ods_code="NB1")  # fmt: skip
+    qualify(store, "zeta-hearing")  # 2017/18 only, and no ODS code
+    with store.reading() as session, pytest.raises(DataError) as raised:
+        register(session, date(2017, 4, 1), date(2018, 4, 1))
+    assert "zeta-hearing, qualified for adult-hearing, has no ODS code" in str(raised.value)
+    assert raised.value.rule == "a qualified provider is found in the lake by its ODS code"
+
+    next_year = {"valid_from": date(2018, 4, 1), "valid_to": date(2019, 3, 31)}
+    qualify(store, "bay-clinics", **{**next_year, "valid_from": date(2018, 9, 1)})
+    qualify(store, "ods-holder", **next_year)
+    both = ["bay-clinics", "ods-holder"]
+    refer(store, ["ods-holder"], "ods-holder", on=date(2018, 5, 2))
+    refer(store, both, "ods-holder", on=date(2018, 10, 2))
+    refer(store, both, "bay-clinics", on=date(2018, 12, 2))
+    with store.reading() as session:
+        services = register(session, date(2018, 4, 1), date(2019, 4, 1))
+        chosen = referrals(session, date(2018, 4, 1), date(2019, 4, 1))
+        before = register(session, date(2016, 4, 1), date(2017, 4, 1))
+    assert services == [
+        {
+            "id": "adult-hearing",
+            "title": "Adult hearing services in the community",
+            "activity": {"dataset": "op", "where": {"treatment_function": ["840"]}},
+            "tariff": 245.0,
+            "providers": ["NB1", "NQ1"],
+        }
+    ]
+    assert chosen == [
+        {"service": "adult-hearing", "provider": "NB1", "referrals": 1},
+        {"service": "adult-hearing", "provider": "NQ1", "referrals": 2},
+    ]
+    assert before == []  # the service opened in April 2017

@@ -198,6 +198,7 @@ def _markets(store: Store) -> None:
             tariff_pence=12_000,
             referral_protocol="GP referral on the pathway",
             opened_on=date(2017, 4, 1),
+            activity={"dataset": "op", "where": {"treatment_function": ["840"]}},
         )
         for provider, licence in (("acme-health", "IPL-1"), ("hear-well", "IPL-2")):
             do(

@@ -19,6 +19,7 @@ from consortia.governance.actions.base import Context, Effect, Refused, Text, ac
 from consortia.governance.aqp import choice_list
 from consortia.governance.constitution import Key
 from consortia.governance.governing_body import PROVIDERS, OrganisationKind
+from consortia.schema.selection import Source
 from consortia.store import models
 
 Registration = Annotated[str, Field(min_length=1, max_length=32)]
@@ -38,8 +39,10 @@ def open_aqp_service(
     tariff_pence: Annotated[int, Field(gt=0, le=10**9)],
     referral_protocol: Text,
     opened_on: date,
+    activity: Source,
 ) -> Effect:
-    """Open a service to any qualified provider at a fixed tariff, with its referral protocol."""
+    """Open a service to any qualified provider at a fixed tariff, with its referral protocol
+    and the activity in the lake that counts as it (a dataset and its codes)."""
     if ctx.session.get(models.AqpService, key) is not None:
         raise Refused(f"service {key!r} is open already", rule="a service is opened once")
     ctx.session.add(
@@ -49,6 +52,7 @@ def open_aqp_service(
             tariff_pence=tariff_pence,
             referral_protocol=referral_protocol.strip(),
             opened_on=opened_on,
+            activity=activity.model_dump_json(),
         )
     )
     return {"service": key, "tariff_pence": tariff_pence}

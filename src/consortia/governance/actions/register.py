@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
@@ -26,6 +26,8 @@ from consortia.governance.governing_body import (
 )
 from consortia.governance.roles import ROLES, Clinician
 from consortia.store import models
+
+ODS_CODE = r"^[A-Z0-9]{3,8}$"  # an organisation code of the Organisation Data Service
 
 
 @action
@@ -117,9 +119,19 @@ def register_organisation(
     commissioned_by_ccg: bool = False,
     commissioned_by_board: bool = False,
     supports_ccg: bool = False,
+    ods_code: Annotated[str, Field(pattern=ODS_CODE)] | None = None,
 ) -> Effect:
-    """Register a provider, commissioning-support supplier, LMC or other organisation."""
+    """Register a provider, commissioning-support supplier, LMC or other organisation, with the
+    ODS code the lake knows it by, if it has one."""
     _new_key(ctx, models.Organisation, key, "organisation")
+    if ods_code is not None:
+        holder = ctx.session.scalars(
+            select(models.Organisation.key).where(models.Organisation.ods_code == ods_code)
+        ).first()
+        if holder is not None:
+            raise Refused(
+                f"ODS code {ods_code} is {holder}'s already", rule="an ODS code names one body"
+            )
     ctx.session.add(
         models.Organisation(
             key=key,
@@ -130,6 +142,7 @@ def register_organisation(
             commissioned_by_ccg=commissioned_by_ccg,
             commissioned_by_board=commissioned_by_board,
             supports_ccg=supports_ccg or kind is OrganisationKind.COMMISSIONING_SUPPORT,
+            ods_code=ods_code,
         )
     )
     return {"organisation": key}
