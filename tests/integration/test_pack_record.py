@@ -44,6 +44,11 @@ def test_the_pack_shows_the_record(small_lake: Path, tmp_path: Path) -> None:
     assert checks["Size"]["result"] == "flag"
     assert checks["Governing body"]["result"] == "pass"
     assert checks["Authorisation"]["result"] == "pass"  # both conditions lifted on review
+    # Read as at the end of the lake's latest year, 2014/15, not as at the day the pack is made.
+    assert "on 31 March 2015" in checks["Governing body"]["finding"]
+    shown = json.loads((second / "pack.json").read_text())
+    method = next(f["method"] for f in shown["figures"] if f["id"] == "configuration_check")
+    assert "as at 31 March 2015" in method
     dependence = rows(second, "support_dependence")
     assert [r["financial_year"] for r in dependence] == ["2013/14", "2014/15"]
     # 2013/14: the CSU performs 4 of 11 functions, £1.45m of £3.55m; 2014/15: 7 of 12, £2.3m

@@ -2,10 +2,11 @@
 governing body? Read by the pack beside the lake's figures.
 
 Size: the NHS Commissioning Board risk-rated each proposed configuration on "size and shape"
-(domain §1.3); the smallest CCG England authorised had 63,100 people (NHS Corby, ONS mid-2012
-estimates; domain §5.3), so a registered population below it is flagged. Governing body: the
-seats held now, checked against the regulations as `constitute_governing_body` checks a new one
-(SI 2012/1631; domain §1.2). Authorisation: the Board's decision and open conditions.
+(domain §1.3) but published no threshold; the smallest CCG England authorised had 63,100 people
+(NHS Corby, ONS mid-2012 estimates; domain §5.3), so a registered population below it is
+flagged, and the finding places the CCG among the 211. Governing body: the seats held, checked
+on the day asked against the regulations as `constitute_governing_body` checks a new one (SI
+2012/1631; domain §1.2). Authorisation: the Board's decision and conditions open that day.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from consortia.governance.actions.base import Context
 from consortia.governance.actions.register import GoverningBodyMember, seat_of
 from consortia.governance.constitution import GOVERNING_BODY, Constitution, in_force
 from consortia.governance.governing_body import Policy, validate_governing_body
+from consortia.schema import england
 from consortia.store import models
 
-SMALLEST_AUTHORISED = 63_100  # NHS Corby, ONS mid-2012 CCG population estimates
-SMALLEST_SOURCE = "the smallest CCG England authorised: NHS Corby, 63,100 (ONS mid-2012)"
 PASS, FLAG = "pass", "flag"
 
 
@@ -34,14 +34,7 @@ def checks(session: Session, population: int, on: date) -> list[dict[str, Any]]:
     flag, and the rule."""
     adopted = in_force(session)
     constitution = adopted[1] if adopted else None
-    found = [
-        {
-            "check": "Size",
-            "finding": f"{population:,} registered patients",
-            "result": PASS if population >= SMALLEST_AUTHORISED else FLAG,
-            "rule": f"at least {SMALLEST_SOURCE}",
-        }
-    ]
+    found = [_size(population)]
     if constitution is None:
         return [*found, _row("Governing body", "no constitution adopted", FLAG, "a constitution")]
     found.append(_governing_body(session, constitution, on))
@@ -51,7 +44,8 @@ def checks(session: Session, population: int, on: date) -> list[dict[str, Any]]:
     else:
         heavy = [c for c in standing["conditions"] if c["support_level"] >= 4]
         status = str(standing["status"]).replace("_", " ")
-        finding = f"{status}; {len(standing['conditions'])} conditions open"
+        open_now = _count(len(standing["conditions"]), "condition")
+        finding = f"{status}; {open_now} open on {on:%-d %B %Y}"
         bad = standing["status"] == "established_not_authorised" or heavy
         found.append(
             _row(
@@ -62,6 +56,32 @@ def checks(session: Session, population: int, on: date) -> list[dict[str, Any]]:
             )
         )
     return found
+
+
+def _size(population: int) -> dict[str, Any]:
+    """The registered population against the CCGs England authorised."""
+    place = (
+        "fewer than the smallest"
+        if population < england.SMALLEST_POPULATION
+        else "fewer than the median"
+        if population < england.MEDIAN_POPULATION
+        else "more than the largest"
+        if population > england.LARGEST_POPULATION
+        else "at least the median"
+    )
+    return _row(
+        "Size",
+        f"{population:,} registered patients: {place} of the {england.CCGS} CCGs England "
+        f"authorised ({england.SMALLEST_POPULATION:,}, {england.SMALLEST_NAME}, to "
+        f"{england.LARGEST_POPULATION:,}; median {england.MEDIAN_POPULATION:,})",
+        PASS if population >= england.SMALLEST_POPULATION else FLAG,
+        f"at least the smallest CCG England authorised ({england.SMALLEST_NAME}, "
+        f"{england.SMALLEST_POPULATION:,}; {england.SOURCE})",
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _row(check: str, finding: str, result: str, rule: str) -> dict[str, Any]:
@@ -86,7 +106,14 @@ def _governing_body(session: Session, constitution: Constitution, on: date) -> d
     )
     breaches = validate_governing_body(seats, policy)
     if not breaches:
-        return _row("Governing body", f"{len(seats)} members; every rule kept", PASS, rule)
+        return _row(
+            "Governing body", f"{len(seats)} members on {on:%-d %B %Y}; every rule kept", PASS, rule
+        )
     shown = "; ".join(b.message for b in breaches[:3])
     more = f" (and {len(breaches) - 3} more)" if len(breaches) > 3 else ""
-    return _row("Governing body", f"{len(breaches)} rules broken: {shown}{more}", FLAG, rule)
+    return _row(
+        "Governing body",
+        f"on {on:%-d %B %Y}, {_count(len(breaches), 'rule')} broken: {shown}{more}",
+        FLAG,
+        rule,
+    )

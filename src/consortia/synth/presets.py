@@ -1,8 +1,7 @@
 """Named economies `consortia synth --preset` generates: England's CCGs in April 2013.
 
-Sizes follow the ONS mid-2012 estimates for the 211 CCGs (median 221,000; smallest 63,100,
-NHS Corby; largest 869,400, North, East, West Devon: ../shared/domain.md §5.3, from
-http://ons.gov.uk/ons/rel/sape/health-geography-population-estimates/mid-2012/). Registered
+Sizes follow the ONS mid-2012 estimates for the 211 CCGs (`consortia.schema.england`: median
+221,000; smallest 63,100, NHS Corby; largest 869,400, North, East, West Devon). Registered
 lists exceed resident populations, so the preset registers 56 million patients in about
 7,900 practices (a mean list of about 7,100).
 """
@@ -15,6 +14,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from consortia.errors import UsageError
+from consortia.schema import england as england_ccgs
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,10 @@ class Preset:
         return len(self.ccg_patients)
 
 
-ENGLAND_CCGS = 211
-ENGLAND_MEDIAN = 221_000
-ENGLAND_SMALLEST = 63_100
-ENGLAND_LARGEST = 869_400
+ENGLAND_CCGS = england_ccgs.CCGS
+ENGLAND_MEDIAN = england_ccgs.MEDIAN_POPULATION
+ENGLAND_SMALLEST = england_ccgs.SMALLEST_POPULATION
+ENGLAND_LARGEST = england_ccgs.LARGEST_POPULATION
 ENGLAND_PATIENTS = 56_000_000
 ENGLAND_PRACTICES = 7_900
 

@@ -6,7 +6,7 @@ The record is read verified, once per pack; without a record the section is left
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
@@ -32,9 +32,15 @@ def _view(context: Context) -> dict[str, Any] | None:
         ccgs, _ = context.run(national.ccgs, context.scope.everyone)
         patients = ccgs.loc[ccgs["ccg"] == code, "patients"]
         population = int(patients.iloc[0]) if len(patients) else 0
-        return pack_view(record, code, population, date.today())
+        return pack_view(record, code, population, as_at(context))
 
     return context.remember(("governance record", record), read)
+
+
+def as_at(context: Context) -> date:
+    """The day the record is read as at: the last day of the pack's latest year, or today if
+    that year has not ended."""
+    return min(date.today(), context.scope.end - timedelta(days=1))
 
 
 def configuration_check(context: Context) -> tuple[Figure, ...]:
@@ -51,11 +57,13 @@ def configuration_check(context: Context) -> tuple[Figure, ...]:
             section=SECTION,
             title="Configuration check: size, governing body and authorisation",
             method=(
-                "From the verified governance record and the lake: the registered population "
-                "against the smallest CCG England authorised (NHS Corby, 63,100, ONS mid-2012); "
-                "the governing body's seats today against SI 2012/1631 regs 11-12 and "
-                "Schedules 4-5, as a new governing body is checked; and the NHS Commissioning "
-                f"Board's authorisation with its open conditions. This CCG: {verdict}."
+                "From the verified governance record and the lake, as at "
+                f"{as_at(context):%-d %B %Y} (the end of the pack's latest year): the "
+                "registered population against the CCGs England authorised (each check's "
+                "standard names its source); the governing body's seats against SI 2012/1631 "
+                "regs 11-12 and Schedules 4-5, as a new governing body is checked; and the NHS "
+                "Commissioning Board's authorisation with the conditions open that day. This "
+                f"CCG: {verdict}."
             ),
             table=table,
         ),
