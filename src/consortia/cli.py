@@ -663,10 +663,76 @@ def _premium_across(
 
 
 @app.command()
+def serve(
+    data: LakeOption,
+    ccg: Annotated[
+        str | None, typer.Option(help="The CCG served (needed when the lake holds several).")
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(help="The CCG's governance record (a path or URL), published as pages."),
+    ] = None,
+    users: Annotated[
+        Path | None,
+        typer.Option(help="The sign-in accounts (TOML, argon2 hashes); without it, only public."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8000,
+) -> None:
+    """Serve the CCG's pack and governance record as web pages and an API, by role."""
+    _serve(data, ccg, db, users, host, port)
+
+
+def _require_free(host: str, port: int) -> None:
+    """Refuse, in one line, an address the server could not listen on."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {error.strerror or error}", field="--port"
+        ) from None
+
+
+def _serve(
+    data: Path, ccg: str | None, db: str | None, users: Path | None, host: str, port: int
+) -> None:
+    import uvicorn
+
+    from consortia.web.accounts import Accounts, read_accounts
+    from consortia.web.app import create_app
+    from consortia.web.site import RecordPages, Site, analyse_pack
+
+    settings = _settings()
+    accounts = read_accounts(users) if users is not None else Accounts()
+    if db is not None:
+        from consortia.governance.record import require_record
+
+        require_record(db, "--db")
+    with _bar(settings.progress, "Analysing the pack") as update:
+        if update:
+            update(0, 1)
+        pack = analyse_pack(data, ccg, db, settings)
+        if update:
+            update(1, 1)
+    _require_free(host, port)
+    site = Site(pack, RecordPages(db), accounts)
+    site.record.current()  # verified and rendered before the first visitor
+    typer.echo(f"serving {pack.name} ({pack.code}) at http://{host}:{port}/ (Ctrl+C stops it)")
+    uvicorn.run(create_app(site), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def demo(
     out: Annotated[Path | None, typer.Option(help="Demo folder (default: ./demo-data).")] = None,
+    serve: Annotated[
+        bool, typer.Option(help="End by serving the demo at http://127.0.0.1:8000/.")
+    ] = True,
 ) -> None:
-    """Build the demo CCG's lake if absent, then its commissioning pack; print where it is."""
+    """Build the demo CCG's lake if absent, then its commissioning pack and governance record;
+    print where they are, then serve them (pages by role, and the API) until stopped."""
     from consortia.engine.backends import connect
     from consortia.pack.build import build
 
@@ -702,6 +768,23 @@ def demo(
             )
     typer.echo(f"commissioning pack written to {built.html}")
     typer.echo(f"open it in a browser: file://{built.html.resolve()}")
+    users = _demo_accounts(folder)
+    if serve:
+        _serve(lake, None, str(record), users, "127.0.0.1", 8000)
+
+
+def _demo_accounts(folder: Path) -> Path:
+    """The demo site's sign-ins (one per role), written once; printed every time."""
+    from consortia.web.accounts import accounts_toml, demo_accounts
+
+    users = folder / "web-users.toml"
+    made = demo_accounts()
+    if not users.exists():
+        users.write_text(accounts_toml([account for account, _ in made]), encoding="utf-8")
+    typer.echo(f"demo sign-ins ({users}): name and password")
+    for account, password in made:
+        typer.echo(f"  {account.name:28} {password:33} {account.role.label}")
+    return users
 
 
 def _demo_record(folder: Path) -> None:

@@ -144,12 +144,17 @@ def test_check_names_file_row_field_and_rule(tmp_path: Path, small_lake: Path) -
 
 @pytest.mark.slow
 def test_demo_builds_lake_and_pack(tmp_path: Path) -> None:
-    result = consortia("demo", "--out", str(tmp_path / "demo"))
+    result = consortia("demo", "--out", str(tmp_path / "demo"), "--no-serve")
     assert result.returncode == 0, result.stderr
     assert "commissioning pack written to" in result.stdout
     assert (tmp_path / "demo" / "pack" / "pack.html").exists()
     assert (tmp_path / "demo" / "truth" / "model.json").exists()
-    again = consortia("demo", "--out", str(tmp_path / "demo"))  # reuses the lake
+    # the demo's sign-ins: one per role, printed, their passwords kept only as argon2 hashes
+    assert "  analyst                      analyst-demo" in result.stdout
+    users = (tmp_path / "demo" / "web-users.toml").read_text(encoding="utf-8")
+    assert users.count("[[users]]") == 10
+    assert "analyst-demo" not in users
+    again = consortia("demo", "--out", str(tmp_path / "demo"), "--no-serve")  # reuses the lake
     assert again.returncode == 0
     assert "building the demo lake" not in again.stdout
 

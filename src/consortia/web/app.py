@@ -1,0 +1,377 @@
+"""The web application: server-rendered pages in the NHS design system and a JSON API, every
+route behind the role table (`consortia.web.roles`), every failure in one shape.
+
+Pages are Jinja2 with the design system's own macros (`nhsuk-frontend-jinja`) and its compiled
+stylesheet from npm; the pack and the record's pages are the very pages `consortia pack` and
+`consortia gov publish` write. The API answers with JSON and is described by its OpenAPI
+document at /openapi.json.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from consortia import __version__
+from consortia.pack.assets import STATIC as DESIGN_SYSTEM
+from consortia.web.roles import Role, may
+from consortia.web.sessions import (
+    CSRF_COOKIE,
+    LIFETIME,
+    SESSION_COOKIE,
+    Sessions,
+    SignedIn,
+    Throttle,
+    csrf_token,
+    same_token,
+)
+from consortia.web.site import Site
+
+OWN_STATIC = Path(__file__).parent / "static"
+SECURITY_HEADERS = {
+    # The pack's page carries its styles and chart scripts inline (it is also a file read
+    # offline), and Vega compiles chart expressions: hence the inline and eval allowances.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cache-Control": "no-store",
+}
+TITLES = {400: "Bad request", 401: "Sign in needed", 403: "Not allowed", 404: "Not found",
+          405: "Method not allowed", 422: "Not valid", 429: "Too many attempts",
+          500: "Something went wrong"}  # fmt: skip
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.ChoiceLoader(
+        [
+            jinja2.PackageLoader("consortia.web", "templates"),
+            jinja2.PackageLoader("nhsuk_frontend_jinja", "templates"),
+        ]
+    ),
+    autoescape=True,
+    undefined=jinja2.ChainableUndefined,  # the design system's macros read optional params
+)
+
+
+class SignInNeededError(Exception):
+    """A page a visitor may see once signed in."""
+
+
+class FigureSummary(BaseModel):
+    """A figure of the pack, without its rows."""
+
+    id: str
+    section: str
+    title: str
+    method: str
+    confidence: float | None
+    rows: int
+    columns: list[str]
+
+
+class FigureRows(FigureSummary):
+    """A figure of the pack with its released rows."""
+
+    data: list[dict[str, Any]]
+
+
+class Problem(BaseModel):
+    """What went wrong: the HTTP status, its title and the detail in words."""
+
+    status: int
+    title: str
+    detail: str
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every failure the API returns."""
+
+    error: Problem
+
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Not signed in with a role that may see this"},
+    403: {"model": ErrorBody, "description": "The role signed in may not see this"},
+    422: {"model": ErrorBody, "description": "A parameter is not valid"},
+}
+MISSING: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such figure"}
+}
+
+
+class RecordStatus(BaseModel):
+    """Whether the governance record verified, in words."""
+
+    verified: bool
+    summary: str
+
+
+def visitor(request: Request) -> SignedIn | None:
+    """The signed-in account of the request, if any."""
+    sessions: Sessions = request.app.state.sessions
+    return sessions.get(request.cookies.get(SESSION_COOKIE))
+
+
+def authorise(request: Request) -> None:
+    """Refuse the request unless the role table lets the visitor's role use its route."""
+    route = request.scope.get("route")
+    name = getattr(route, "name", None)
+    who = visitor(request)
+    role = who.role if who else Role.PUBLIC
+    if may(role, name):
+        return
+    if who is None and may(Role.ANALYST, name) and not _is_api(request):
+        raise SignInNeededError
+    raise HTTPException(status_code=401 if who is None else 403, detail=_refusal(name, role))
+
+
+def _refusal(route: str | None, role: Role) -> str:
+    if role is Role.PUBLIC:
+        return "sign in with a role that may see this"
+    return f"the role {role.label} may not see this"
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def create_app(site: Site) -> FastAPI:
+    """The application serving `site`."""
+    app = FastAPI(
+        title="Consortia",
+        version=__version__,
+        description="The CCG's commissioning pack and governance record.",
+        dependencies=[Depends(authorise)],
+        docs_url=None,  # the interactive viewers load scripts from a CDN; the document is served
+        redoc_url=None,
+    )
+    app.state.site = site
+    app.state.sessions = Sessions()
+    app.state.throttle = Throttle()
+    _handle_errors(app)
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    _pages(app, site)
+    _api(app, site)
+    return app
+
+
+def _page(request: Request, template: str, status: int = 200, **content: Any) -> HTMLResponse:
+    site: Site = request.app.state.site
+    who = visitor(request)
+    token = request.cookies.get(CSRF_COOKIE) or csrf_token()
+    text = _TEMPLATES.get_template(template).render(
+        ccg=f"{site.pack.name} ({site.pack.code})",
+        who=who,
+        csrf=token,
+        version=__version__,
+        may=lambda route: may(who.role if who else Role.PUBLIC, route),
+        **content,
+    )
+    response = HTMLResponse(text, status_code=status)
+    if CSRF_COOKIE not in request.cookies:
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")  # fmt: skip
+    return response
+
+
+def _pages(app: FastAPI, site: Site) -> None:
+    @app.get("/", response_class=HTMLResponse, name="home", include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        _, summary = site.record.current()
+        sections = list(dict.fromkeys(f.section for f in site.pack.figures))
+        return _page(
+            request,
+            "home.jinja",
+            summary=summary,
+            sections=sections,
+            figures=len(site.pack.figures),
+            has_record=site.record.db is not None,
+        )
+
+    @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
+    def pack(request: Request) -> HTMLResponse:
+        return HTMLResponse(site.pack.html)
+
+    @app.get("/record/{path:path}", response_class=HTMLResponse, name="record_page",
+             include_in_schema=False)  # fmt: skip
+    def record_page(path: str) -> HTMLResponse:
+        pages, _ = site.record.current()
+        if path not in pages:
+            raise HTTPException(status_code=404, detail=f"the record has no page {path!r}")
+        return HTMLResponse(pages[path])
+
+    @app.get("/sign-in", response_class=HTMLResponse, name="sign_in_form", include_in_schema=False)
+    def sign_in_form(request: Request, next: str = "/") -> HTMLResponse:
+        return _page(request, "sign_in.jinja", next=_local(next), error=None)
+
+    @app.post("/sign-in", name="sign_in", include_in_schema=False)
+    def sign_in(
+        request: Request,
+        name: Annotated[str, Form(max_length=64)],
+        password: Annotated[str, Form(max_length=1024)],
+        csrf: Annotated[str, Form(max_length=100)],
+        next: Annotated[str, Form(max_length=2000)] = "/",
+    ) -> Response:
+        _check_csrf(request, csrf)
+        throttle: Throttle = request.app.state.throttle
+        address = request.client.host if request.client else "unknown"
+        if throttle.blocked(address):
+            raise HTTPException(
+                status_code=429, detail="too many failed sign-ins; wait five minutes"
+            )
+        account = site.accounts.verify(name.strip(), password)
+        if account is None:
+            throttle.failed(address)
+            return _page(request, "sign_in.jinja", status=400, next=_local(next),
+                         error="The name or password is not right")  # fmt: skip
+        sessions: Sessions = request.app.state.sessions
+        sessions.end(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse(_local(next), status_code=303)
+        response.set_cookie(SESSION_COOKIE, sessions.start(account.name, account.role),
+                            max_age=LIFETIME, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")  # fmt: skip
+        return response
+
+    @app.post("/sign-out", name="sign_out", include_in_schema=False)
+    def sign_out(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
+        _check_csrf(request, csrf)
+        sessions: Sessions = request.app.state.sessions
+        sessions.end(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    files = _assets()
+
+    @app.get("/assets/{path:path}", name="assets", include_in_schema=False)
+    def assets(path: str) -> Response:
+        found = files.get(path)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"no asset {path!r}")
+        media = "text/css" if path.endswith(".css") else "image/svg+xml"
+        return Response(found.read_bytes(), media_type=media,
+                        headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
+
+
+def _assets() -> dict[str, Path]:
+    """The files served under /assets: the design system's stylesheet and icons (from npm),
+    and this application's own mark."""
+    files = {"nhsuk-frontend.min.css": DESIGN_SYSTEM / "nhsuk-frontend.min.css"}
+    for icon in sorted((DESIGN_SYSTEM / "images").glob("*.svg")):
+        files[f"images/{icon.name}"] = icon
+    for own in sorted(OWN_STATIC.glob("*.svg")):
+        files[own.name] = own
+    return files
+
+
+def _local(address: str) -> str:
+    """`address` if it is a path on this site, else the home page (no open redirect)."""
+    if address.startswith("/") and not address.startswith("//") and "\\" not in address:
+        return address
+    return "/"
+
+
+def _check_csrf(request: Request, given: str) -> None:
+    if not same_token(given, request.cookies.get(CSRF_COOKIE)):
+        raise HTTPException(status_code=400, detail="the form has expired; open it again")
+
+
+def _api(app: FastAPI, site: Site) -> None:
+    def summary(figure: Any) -> dict[str, Any]:
+        return {
+            "id": figure.id,
+            "section": figure.section,
+            "title": figure.title,
+            "method": figure.method,
+            "confidence": figure.confidence,
+            "rows": len(figure.table),
+            "columns": [str(c) for c in figure.table.columns],
+        }
+
+    @app.get(
+        "/api/figures",
+        name="api_figures",
+        response_model=list[FigureSummary],
+        responses=REFUSALS,
+    )
+    def api_figures() -> list[dict[str, Any]]:
+        """Every figure of the pack: its method and confidence level, without its rows."""
+        return [summary(f) for f in site.pack.figures]
+
+    @app.get(
+        "/api/figures/{figure_id}",
+        name="api_figure",
+        response_model=FigureRows,
+        responses={**REFUSALS, **MISSING},
+    )
+    def api_figure(figure_id: str) -> dict[str, Any]:
+        """One figure of the pack with its released rows."""
+        from consortia.finance.output import records
+
+        figure = site.pack.figure(figure_id)
+        if figure is None:
+            raise HTTPException(status_code=404, detail=f"the pack has no figure {figure_id!r}")
+        return {**summary(figure), "data": records(figure.table)}
+
+    @app.get("/api/record", name="api_record", response_model=RecordStatus, responses=REFUSALS)
+    def api_record() -> dict[str, Any]:
+        """Whether the governance record served here verified."""
+        pages, words = site.record.current()
+        return {"verified": bool(pages), "summary": words}
+
+
+def _handle_errors(app: FastAPI) -> None:
+    @app.exception_handler(SignInNeededError)
+    async def sign_in_needed(request: Request, _: Exception) -> Response:
+        return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        return _error(request, error.status_code, str(error.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def not_valid(request: Request, error: RequestValidationError) -> Response:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return _error(request, 422, f"{where}: {first.get('msg', 'not valid')}")
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, error: Exception) -> Response:
+        from consortia.errors import ConsortiaError
+
+        if isinstance(error, ConsortiaError):
+            return _error(request, 500, str(error))
+        return _error(request, 500, "the server could not answer; the error is logged")
+
+
+def _error(request: Request, status: int, detail: str) -> Response:
+    """The one shape of every failure: JSON for the API, a page for a person."""
+    title = TITLES.get(status, "Error")
+    if _is_api(request) or "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"error": {"status": status, "title": title, "detail": detail}},
+                            status_code=status, headers=SECURITY_HEADERS)  # fmt: skip
+    try:
+        return _page(request, "error.jinja", status=status, title=title, detail=detail)
+    except Exception:
+        return HTMLResponse(f"<h1>{title}</h1>", status_code=status)

@@ -1,0 +1,96 @@
+"""What a site serves: one CCG's pack, analysed once when the server starts, and its
+governance record, read verified and rendered again whenever the record has grown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import func, select
+
+from consortia.pack.figure import Figure
+from consortia.web.accounts import Accounts
+
+
+@dataclass(frozen=True)
+class Pack:
+    """The CCG's pack: its figures and the page that shows them."""
+
+    code: str
+    name: str
+    figures: tuple[Figure, ...]
+    html: str
+
+    def figure(self, figure_id: str) -> Figure | None:
+        return next((f for f in self.figures if f.id == figure_id), None)
+
+
+def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any) -> Pack:
+    """The pack of `ccg` from `lake` (checked first, as `consortia pack` checks it), with the
+    record's section when there is a record."""
+    from consortia.engine.backends import checking, connect
+    from consortia.ingest.validate import require_valid
+    from consortia.pack import assets
+    from consortia.pack.build import analyse
+    from consortia.pack.html import render
+    from consortia.schema.datasets import DATASETS
+
+    assets.check()
+    backend = connect("duckdb", settings)
+    require_valid(checking(backend), lake, DATASETS)
+    figures, code, name = analyse(backend, lake, ccg, record=record)
+    return Pack(
+        code, name, figures, render(figures, ccg_code=code, ccg_name=name, made=date.today())
+    )
+
+
+@dataclass
+class RecordPages:
+    """The governance record's published pages, by path, rendered again when it grows."""
+
+    db: str | None
+    _pages: dict[str, str] = field(default_factory=dict)
+    _summary: str = ""
+    _entries: int = -1
+    _lock: Lock = field(default_factory=Lock)
+
+    def current(self) -> tuple[dict[str, str], str]:
+        """Every page by its path, and the verification line; none without a record."""
+        if self.db is None:
+            return {}, "No governance record is served here."
+        from consortia.governance.publish.reading import read_record
+        from consortia.governance.publish.write import rendered
+
+        with self._lock:
+            count = _entries(self.db)
+            if count != self._entries:
+                today = date.today()
+                record = read_record(self.db, today)
+                self._pages, self._summary = rendered(record, today), record.summary
+                self._entries = count
+            return self._pages, self._summary
+
+
+def _entries(db: str) -> int:
+    """How many entries the record's audit log holds: it grows with every accepted action."""
+    from consortia.store import models
+    from consortia.store.session import open_store
+
+    store = open_store(db, migrate_schema=False)
+    try:
+        with store.reading() as session:
+            return int(session.scalar(select(func.count()).select_from(models.AuditEntry)) or 0)
+    finally:
+        store.close()
+
+
+@dataclass
+class Site:
+    """Everything one server process serves."""
+
+    pack: Pack
+    record: RecordPages
+    accounts: Accounts

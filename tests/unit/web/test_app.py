@@ -1,0 +1,129 @@
+"""The web application from the outside: who sees what (default deny), signing in and its
+protections, the one error shape, security headers, and the API's figures equal to the
+pack's released tables."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from consortia.web.app import SECURITY_HEADERS, create_app
+from consortia.web.roles import ACCESS, COMMISSIONING, Role
+from consortia.web.site import Site
+from tests.unit.web.conftest import FIGURES, password, sign_in
+
+
+def test_every_route_is_in_the_role_table(client: TestClient) -> None:
+    named = {getattr(route, "name", None) for route in client.app.routes}  # type: ignore[attr-defined]
+    assert named - set(ACCESS) == set()
+    assert set(ACCESS) - named == set()  # and the table names no route that does not exist
+
+
+def test_a_route_missing_from_the_table_is_refused_to_everyone(site: Site) -> None:
+    app = create_app(site)
+
+    @app.get("/api/unlisted", name="unlisted")
+    def unlisted() -> dict[str, str]:
+        return {"leaked": "yes"}
+
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        answer = client.get("/api/unlisted")
+        assert answer.status_code == 401
+        assert "leaked" not in answer.text
+        sign_in(client, Role.ADMINISTRATOR)
+        assert client.get("/api/unlisted").status_code == 403
+
+
+def test_the_public_sees_the_overview_and_the_record_but_not_the_pack(client: TestClient) -> None:
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "NHS Northborough CCG (99X)" in home.text
+    assert "Sign in to see them" in home.text
+    for key, value in SECURITY_HEADERS.items():
+        assert home.headers[key] == value
+    record = client.get("/record/index.html")
+    assert record.status_code == 200
+    assert "Record intact" in record.text
+    assert client.get("/api/record").json()["verified"] is True
+    pack = client.get("/pack", follow_redirects=False)
+    assert pack.status_code == 303
+    assert pack.headers["location"] == "/sign-in?next=/pack"
+    answer = client.get("/api/figures")
+    assert answer.status_code == 401
+    assert answer.json() == {
+        "error": {
+            "status": 401,
+            "title": "Sign in needed",
+            "detail": "sign in with a role that may see this",
+        }
+    }
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.PUBLIC])
+def test_each_role_sees_the_pack_only_if_the_table_says(client: TestClient, role: Role) -> None:
+    sign_in(client, role)
+    pack = client.get("/pack", headers={"accept": "text/html"})
+    if role in COMMISSIONING:
+        assert pack.status_code == 200
+        assert pack.text == "<!DOCTYPE html><title>pack</title>"
+    else:
+        assert pack.status_code == 403
+        assert "Not allowed" in pack.text  # a page for a person
+        assert f"The role {role.label} may not see this" in pack.text
+
+
+def test_the_api_gives_each_figure_as_the_pack_released_it(client: TestClient) -> None:
+    sign_in(client, Role.ANALYST)
+    listed = client.get("/api/figures").json()
+    assert [f["id"] for f in listed] == ["list_size", "admission_rate"]
+    assert listed[1]["confidence"] == 0.95
+    assert listed[0]["rows"] == 2
+    shown = client.get("/api/figures/list_size").json()
+    assert shown["data"] == FIGURES[0].table.to_dict(orient="records")
+    assert shown["method"] == "Count of registered patients on 1 April."
+    missing = client.get("/api/figures/nothing")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["detail"] == "the pack has no figure 'nothing'"
+
+
+def test_signing_in_is_protected(client: TestClient) -> None:
+    form = client.get("/sign-in")
+    csrf = client.cookies["consortia-csrf"]
+    assert f'value="{csrf}"' in form.text
+    assert "httponly" in form.headers["set-cookie"].lower()
+    good = {"name": "analyst", "password": password(Role.ANALYST), "next": "/pack"}
+    forged = client.post("/sign-in", data={**good, "csrf": "forged"}, follow_redirects=False)
+    assert forged.status_code == 400
+    assert "consortia-session" not in client.cookies
+    away = client.post(
+        "/sign-in", data={**good, "csrf": csrf, "next": "//evil.example/"}, follow_redirects=False
+    )
+    assert away.headers["location"] == "/"  # never sent off the site
+    session = away.headers["set-cookie"].lower()
+    assert "httponly" in session
+    assert "samesite=strict" in session
+    client.post("/sign-out", data={"csrf": csrf})
+    assert client.get("/api/figures").status_code == 401  # the session ended on the server
+
+
+def test_guessing_is_refused_after_five_failures(client: TestClient) -> None:
+    client.get("/sign-in")
+    csrf = client.cookies["consortia-csrf"]
+    wrong = {"name": "analyst", "password": "guess", "csrf": csrf}
+    for _ in range(5):
+        failed = client.post("/sign-in", data=wrong)
+        assert failed.status_code == 400
+        assert "The name or password is not right" in failed.text
+    right = {**wrong, "password": password(Role.ANALYST)}
+    blocked = client.post("/sign-in", data=right, headers={"accept": "text/html"})
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.text
+
+
+def test_an_unknown_page_has_the_one_error_shape(client: TestClient) -> None:
+    answer = client.get("/record/nothing.html")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["title"] == "Not found"
+    page = client.get("/no/such/page", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "Not found" in page.text
