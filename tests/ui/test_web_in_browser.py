@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import uvicorn
 
+from consortia.pack.html import sections
 from consortia.store.session import open_store
 from consortia.web.accounts import Accounts, account
 from consortia.web.app import create_app
@@ -42,7 +43,8 @@ def served(emailed_pack: Emailed, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         store.close()
     figures = emailed_pack.pack.figures
-    pack = Pack("00A", "NHS Test CCG", figures, emailed_pack.pack.html.read_text("utf-8"))
+    page = emailed_pack.pack.html.read_text("utf-8")
+    pack = Pack("00A", "NHS Test CCG", figures, page, sections(figures))
     accounts = Accounts(
         users=[
             account("analyst", Role.ANALYST, "analyst-password"),
@@ -116,6 +118,22 @@ def test_an_analyst_sees_the_pack_with_its_charts_drawn(browser: Any, served: st
     assert "analyst (analyst)" in page.locator("header").inner_text()
     page.click("text=Sign out")
     assert "Sign in" in page.locator("header").inner_text()
+    assert errors == []
+    context.close()
+
+
+def test_a_section_page_draws_its_charts_and_reads_well(browser: Any, served: str) -> None:
+    context, page, errors = open_page(browser)
+    sign_in(page, served, "analyst", "analyst-password", "/")
+    page.click("main >> text=Trends")
+    assert page.url == f"{served}/sections/section-trends"
+    page.wait_for_selector("html[data-charts=drawn], html[data-charts=failed]", state="attached")
+    assert page.locator("html").get_attribute("data-charts") == "drawn"
+    assert page.locator("h1").inner_text().endswith("Trends")
+    assert page.locator(".pack-icons").count() > 0  # the SPC charts' Making Data Count icons
+    assert page.locator(".pack-chart__image svg").count() == page.locator(".pack-chart").count()
+    page.screenshot(path=SCREENSHOTS / "web-section.png", full_page=False)
+    assert_accessible(page)
     assert errors == []
     context.close()
 

@@ -118,17 +118,16 @@ def render(
     ccg_name: str,
     made: date,
     page: Page | None = None,
+    shown: list[Section] | None = None,
 ) -> str:
-    """The pack's HTML (or, with `page`, another page of figures such as the national one)."""
-    views = [_view(number, figure) for number, figure in enumerate(figures, start=1)]
-    sections = [
-        (title, _slug(title), list(group)) for title, group in groupby(views, lambda v: v.section)
-    ]
+    """The pack's HTML (or, with `page`, another page of figures such as the national one);
+    `shown`, the figures' `sections` when they are made already."""
+    views = shown if shown is not None else sections(figures)
     template = _ENVIRONMENT.get_template("pack.html.j2")
     return template.render(
         page=page or PACK,
         caption=(page and page.caption) or f"{ccg_name} ({ccg_code})",
-        sections=sections,
+        sections=views,
         ccg_code=ccg_code,
         ccg_name=ccg_name,
         made=made,
@@ -136,8 +135,24 @@ def render(
         version=__version__,
         stylesheet=Markup(assets.stylesheet()),
         missing=MISSING,
-        chart_scripts=Markup(assets.chart_scripts()) if any(v.spec for v in views) else None,
+        chart_scripts=(
+            Markup(assets.chart_scripts())
+            if any(v.spec for _, _, shown in views for v in shown)
+            else None
+        ),
     )
+
+
+Section = tuple[str, str, list["FigureView"]]  # its title, its id, its figures ready to show
+
+
+def sections(figures: tuple[Figure, ...]) -> list[Section]:
+    """The figures made ready to show (numbered in order, each chart's specification drawn),
+    grouped by section with the section's id: what the pack and the web's pages show."""
+    views = [_view(number, figure) for number, figure in enumerate(figures, start=1)]
+    return [
+        (title, _slug(title), list(group)) for title, group in groupby(views, lambda v: v.section)
+    ]
 
 
 def _slug(text: str) -> str:

@@ -21,7 +21,9 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consortia import __version__
+from consortia.pack.assets import LIBRARIES
 from consortia.pack.assets import STATIC as DESIGN_SYSTEM
+from consortia.pack.labels import MISSING as MISSING_VALUE
 from consortia.web.roles import Role, may
 from consortia.web.sessions import (
     CSRF_COOKIE,
@@ -36,6 +38,7 @@ from consortia.web.sessions import (
 from consortia.web.site import Site
 
 OWN_STATIC = Path(__file__).parent / "static"
+PACK_TEMPLATES = DESIGN_SYSTEM.parents[1] / "templates"
 SECURITY_HEADERS = {
     # The pack's page carries its styles and chart scripts inline (it is also a file read
     # offline), and Vega compiles chart expressions: hence the inline and eval allowances.
@@ -59,6 +62,7 @@ _TEMPLATES = jinja2.Environment(
     loader=jinja2.ChoiceLoader(
         [
             jinja2.PackageLoader("consortia.web", "templates"),
+            jinja2.PackageLoader("consortia.pack", "templates"),  # the pack's figure markup
             jinja2.PackageLoader("nhsuk_frontend_jinja", "templates"),
         ]
     ),
@@ -199,7 +203,7 @@ def _pages(app: FastAPI, site: Site) -> None:
     @app.get("/", response_class=HTMLResponse, name="home", include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
         _, summary = site.record.current()
-        sections = list(dict.fromkeys(f.section for f in site.pack.figures))
+        sections = [(title, slug) for title, slug, _ in site.pack.sections]
         return _page(
             request,
             "home.jinja",
@@ -207,6 +211,24 @@ def _pages(app: FastAPI, site: Site) -> None:
             sections=sections,
             figures=len(site.pack.figures),
             has_record=site.record.db is not None,
+        )
+
+    @app.get(
+        "/sections/{slug}", response_class=HTMLResponse, name="section", include_in_schema=False
+    )
+    def section(request: Request, slug: str) -> HTMLResponse:
+        found = site.pack.section(slug)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"the pack has no section {slug!r}")
+        title, _, figures = found
+        return _page(
+            request,
+            "section.jinja",
+            section=title,
+            slug=slug,
+            figures=figures,
+            missing=MISSING_VALUE,
+            charts=any(f.spec for f in figures),
         )
 
     @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
@@ -269,15 +291,21 @@ def _pages(app: FastAPI, site: Site) -> None:
         found = files.get(path)
         if found is None:
             raise HTTPException(status_code=404, detail=f"no asset {path!r}")
-        media = "text/css" if path.endswith(".css") else "image/svg+xml"
+        media = MEDIA[found.suffix]
         return Response(found.read_bytes(), media_type=media,
                         headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
 
 
+MEDIA = {".css": "text/css", ".svg": "image/svg+xml", ".js": "text/javascript"}
+
+
 def _assets() -> dict[str, Path]:
-    """The files served under /assets: the design system's stylesheet and icons (from npm),
-    and this application's own mark."""
+    """The files served under /assets: the design system's stylesheet and icons and the chart
+    libraries (from npm), the pack's chart-drawing script, and this application's own mark."""
     files = {"nhsuk-frontend.min.css": DESIGN_SYSTEM / "nhsuk-frontend.min.css"}
+    for library in LIBRARIES:
+        files[library.script] = library.folder / library.script
+    files["draw_charts.js"] = PACK_TEMPLATES / "draw_charts.js"
     for icon in sorted((DESIGN_SYSTEM / "images").glob("*.svg")):
         files[f"images/{icon.name}"] = icon
     for own in sorted(OWN_STATIC.glob("*.svg")):

@@ -66,6 +66,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "sign_in": EVERYONE,
     "sign_out": SIGNED_IN,
     "pack": COMMISSIONING,
+    "section": COMMISSIONING,
     "record_page": EVERYONE,
     "assets": EVERYONE,
     "api_figures": COMMISSIONING,

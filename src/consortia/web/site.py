@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from consortia.pack.figure import Figure
+from consortia.pack.html import Section
 from consortia.web.accounts import Accounts
 
 
@@ -23,9 +24,13 @@ class Pack:
     name: str
     figures: tuple[Figure, ...]
     html: str
+    sections: list[Section]  # the figures ready to show, by section
 
     def figure(self, figure_id: str) -> Figure | None:
         return next((f for f in self.figures if f.id == figure_id), None)
+
+    def section(self, slug: str) -> Section | None:
+        return next((s for s in self.sections if s[1] == slug), None)
 
 
 def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any) -> Pack:
@@ -35,16 +40,16 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     from consortia.ingest.validate import require_valid
     from consortia.pack import assets
     from consortia.pack.build import analyse
-    from consortia.pack.html import render
+    from consortia.pack.html import render, sections
     from consortia.schema.datasets import DATASETS
 
     assets.check()
     backend = connect("duckdb", settings)
     require_valid(checking(backend), lake, DATASETS)
     figures, code, name = analyse(backend, lake, ccg, record=record)
-    return Pack(
-        code, name, figures, render(figures, ccg_code=code, ccg_name=name, made=date.today())
-    )
+    shown = sections(figures)
+    page = render(figures, ccg_code=code, ccg_name=name, made=date.today(), shown=shown)
+    return Pack(code, name, figures, page, shown)
 
 
 @dataclass

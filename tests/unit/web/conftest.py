@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from consortia.pack.figure import Figure
+from consortia.pack.html import sections
 from consortia.store.session import open_store
 from consortia.web.accounts import Accounts, account
 from consortia.web.app import create_app
@@ -56,7 +57,13 @@ def site(record: str) -> Site:
     accounts = Accounts(
         users=[account(r.value.replace("_", "-"), r, password(r)) for r in Role if r != Role.PUBLIC]
     )
-    pack = Pack("99X", "NHS Northborough CCG", FIGURES, "<!DOCTYPE html><title>pack</title>")
+    pack = Pack(
+        "99X",
+        "NHS Northborough CCG",
+        FIGURES,
+        "<!DOCTYPE html><title>pack</title>",
+        sections(FIGURES),
+    )
     return Site(pack, RecordPages(record), accounts)
 
 

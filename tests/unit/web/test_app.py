@@ -86,6 +86,20 @@ def test_the_api_gives_each_figure_as_the_pack_released_it(client: TestClient) -
     assert missing.json()["error"]["detail"] == "the pack has no figure 'nothing'"
 
 
+def test_a_section_page_shows_its_figures(client: TestClient) -> None:
+    page = client.get("/sections/section-population-and-need", follow_redirects=False)
+    assert page.headers["location"] == "/sign-in?next=/sections/section-population-and-need"
+    sign_in(client, Role.GP_MEMBER)
+    page = client.get("/sections/section-population-and-need")
+    assert page.status_code == 200
+    assert "Registered patients by practice" in page.text
+    assert "Count of registered patients on 1 April." in page.text
+    assert "Emergency admissions per 1,000" not in page.text  # another section's figure
+    assert client.get("/sections/nothing").status_code == 404
+    home = client.get("/")
+    assert 'href="/sections/section-activity-and-cost"' in home.text
+
+
 def test_signing_in_is_protected(client: TestClient) -> None:
     form = client.get("/sign-in")
     csrf = client.cookies["consortia-csrf"]
