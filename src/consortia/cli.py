@@ -774,13 +774,12 @@ def demo(
 
 
 def _demo_accounts(folder: Path) -> Path:
-    """The demo site's sign-ins (one per role), written once; printed every time."""
+    """The demo site's sign-ins (one per role, some acting as people of the demo record)."""
     from consortia.web.accounts import accounts_toml, demo_accounts
 
-    users = folder / "web-users.toml"
+    users = folder / "web-users.toml"  # the demo's own file, written afresh each time
     made = demo_accounts()
-    if not users.exists():
-        users.write_text(accounts_toml([account for account, _ in made]), encoding="utf-8")
+    users.write_text(accounts_toml([account for account, _ in made]), encoding="utf-8")
     typer.echo(f"demo sign-ins ({users}): name and password")
     for account, password in made:
         typer.echo(f"  {account.name:28} {password:33} {account.role.label}")

@@ -1,8 +1,10 @@
 """The web application served by a real server (uvicorn on loopback) and read in real
 Chromium: the overview and the sign-in page in the NHS design system with no accessibility
 violation; an analyst signs in and the pack's charts are drawn; a Local Medical Committee
-account is refused the pack; the published record opens for everyone. Screenshots to
-build/screenshots/web-*.png."""
+account is refused the pack; the published record opens for everyone; and a meeting run in
+the browser through the audited actions — a member declares an interest, the chair rules him
+out of the item, his vote is refused naming the rule, the others' votes are counted.
+Screenshots to build/screenshots/web-*.png."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from consortia.web.app import create_app
 from consortia.web.roles import Role
 from consortia.web.site import Pack, RecordPages, Site
 from tests.ui.conftest import SCREENSHOTS, Emailed, assert_accessible
-from tests.unit.governance.ccg import build
+from tests.unit.governance.ccg import build, item, meeting
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui")]
 
@@ -40,6 +42,8 @@ def served(emailed_pack: Emailed, tmp_path_factory: pytest.TempPathFactory) -> I
     store = open_store(str(database))
     try:
         build(store)
+        number = meeting(store, "pccc", "lay-okafor", ["lay-brown", "ao-smith", "cfo-jones"])
+        item(store, number, "lay-okafor", "enhanced_services", affects=["acme-health"])
     finally:
         store.close()
     figures = emailed_pack.pack.figures
@@ -49,6 +53,9 @@ def served(emailed_pack: Emailed, tmp_path_factory: pytest.TempPathFactory) -> I
         users=[
             account("analyst", Role.ANALYST, "analyst-password"),
             account("lmc-secretary", Role.LMC, "lmc-password"),
+            account("okafor", Role.CHAIR, "chair-password", person="lay-okafor"),
+            account("smith", Role.GOVERNING_BODY_MEMBER, "smith-password", person="ao-smith"),
+            account("jones", Role.GOVERNING_BODY_MEMBER, "jones-password", person="cfo-jones"),
         ]
     )
     port = free_port()
@@ -147,3 +154,80 @@ def test_a_role_the_pack_is_not_for_is_refused(browser: Any, served: str) -> Non
     page.goto(served + "/record/index.html")  # the published record is everyone's
     assert page.locator("h1").inner_text() == "Governance record"
     context.close()
+
+
+def act(page: Any, base: str, action: str, fields: dict[str, str], why: str) -> str:
+    """Fill the action's form (selects by value, others by text) and send it; the page's
+    heading afterwards ("Recorded", or the form again when refused)."""
+    page.goto(f"{base}/actions/{action}")
+    for name, value in fields.items():
+        if page.locator(f"select#{name}").count():
+            page.select_option(f"#{name}", value)
+        else:
+            page.fill(f"#{name}", value)
+    page.fill("#reason", why)
+    page.click("button[type=submit]")
+    return str(page.locator("h1").first.inner_text())
+
+
+def signed_in(browser: Any, base: str, name: str, password: str) -> tuple[Any, Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, name, password, "/actions")
+    return context, page
+
+
+def test_a_meeting_is_run_in_the_browser(browser: Any, served: str) -> None:
+    member_context, member = signed_in(browser, served, "smith", "smith-password")
+    chair_context, chair = signed_in(browser, served, "okafor", "chair-password")
+    other_context, other = signed_in(browser, served, "jones", "jones-password")
+    # The member declares his interest in the provider the item affects.
+    declared = act(member, served, "declare_interest", {
+        "type": "financial", "description": "Shares in Acme Health", "organisation": "acme-health",
+        "starts": "2016-01-01", "aware_on": "2017-04-01", "declared_on": "2017-04-02",
+    }, "My interest in a provider")  # fmt: skip
+    assert declared.startswith("Recorded")
+    # A form sent without a required argument shows the error beside its field.
+    assert act(chair, served, "rule_on_conflict", {"item": "1"}, "no ruling given") != "Recorded"
+    assert chair.locator("#ruling-error").count() == 1
+    chair.screenshot(path=SCREENSHOTS / "web-action-error.png", full_page=True)
+    assert_accessible(chair)
+    # The chair takes declarations (the register's entry is raised), rules, calls the vote.
+    assert act(chair, served, "take_declarations", {"item": "1"}, "Declarations").startswith(
+        "Recorded"
+    )
+    ruling = {"item": "1", "person": "ao-smith", "ruling": "leave_item"}
+    ruled = act(chair, served, "rule_on_conflict", ruling, "A shareholder")
+    assert ruled.startswith("Recorded")
+    # Only the item's chair may rule: the member's attempt is refused, naming the rule.
+    act(member, served, "rule_on_conflict",
+        {"item": "1", "person": "ao-smith", "ruling": "none"}, "I may vote")  # fmt: skip
+    assert (
+        "rule_on_conflict is for the item's chair"
+        in member.locator(".nhsuk-error-summary").inner_text()
+    )
+    assert act(chair, served, "call_vote", {"item": "1"}, "To the vote").startswith("Recorded")
+    # The member ruled out of the item is refused a vote, and told which rule refused it.
+    act(member, served, "cast_vote", {"item": "1", "choice": "for"}, "My vote")
+    refusal = member.locator(".nhsuk-error-summary").inner_text()
+    assert "The record refused this action" in refusal
+    assert "conflict of interest" in refusal
+    member.screenshot(path=SCREENSHOTS / "web-vote-refused.png", full_page=True)
+    # The others vote; the chair closes the item and the votes are counted.
+    assert act(other, served, "cast_vote", {"item": "1", "choice": "for"}, "Vote").startswith(
+        "Recorded"
+    )
+    assert act(chair, served, "cast_vote", {"item": "1", "choice": "against"}, "Vote").startswith(
+        "Recorded"
+    )
+    assert act(chair, served, "close_item", {"item": "1"}, "Count").startswith("Recorded")
+    counted = chair.locator(".nhsuk-summary-list").inner_text()
+    assert "For\t1" in counted or "For\n1" in counted
+    assert "Against\t1" in counted or "Against\n1" in counted
+    chair.screenshot(path=SCREENSHOTS / "web-item-closed.png", full_page=True)
+    # The published minutes show the ruling and the result, from the verified record.
+    chair.goto(served + "/record/meetings/1.html")
+    minutes = chair.locator("main").inner_text()
+    assert "Shares in Acme Health" in minutes
+    for context in (member_context, chair_context, other_context):
+        context.close()

@@ -30,6 +30,8 @@ class Account(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
     role: Role
     password: str = Field(pattern=r"^\$argon2id\$", max_length=200)  # the hash, never the text
+    # The person in the governance record this account acts as, if it acts at all.
+    person: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
 
 
 class Accounts(BaseModel):
@@ -62,9 +64,9 @@ def read_accounts(path: Path) -> Accounts:
     return parse_toml(Accounts, str(path), read_text(path, MAX_FILE_BYTES), "accounts file")
 
 
-def account(name: str, role: Role, password: str) -> Account:
+def account(name: str, role: Role, password: str, person: str | None = None) -> Account:
     """A new account whose password is hashed with argon2id."""
-    return Account(name=name, role=role, password=_HASHER.hash(password))
+    return Account(name=name, role=role, password=_HASHER.hash(password), person=person)
 
 
 def accounts_toml(accounts: list[Account]) -> str:
@@ -76,9 +78,22 @@ def accounts_toml(accounts: list[Account]) -> str:
             f'name = "{each.name}"',
             f'role = "{each.role.value}"',
             f"password = '{each.password}'",
+            *([f'person = "{each.person}"'] if each.person else []),
             "",
         ]
     return "\n".join(lines)
+
+
+# Who in the demo round's record (docs/examples/commissioning-round.yaml) each demo account
+# acts as: the governing body's chair, a GP member of it, a salaried GP of a member practice,
+# a member practice's representative, and the board secretary who keeps the record.
+DEMO_PEOPLE = {
+    Role.CHAIR: "dr-adeyemi",
+    Role.GOVERNING_BODY_MEMBER: "dr-barker",
+    Role.GP_MEMBER: "dr-dunn",
+    Role.MEMBER_PRACTICE: "dr-chen",
+    Role.ADMINISTRATOR: "board-secretary",
+}
 
 
 def demo_accounts() -> list[tuple[Account, str]]:
@@ -89,5 +104,5 @@ def demo_accounts() -> list[tuple[Account, str]]:
         if role is Role.PUBLIC:
             continue
         name = role.value.replace("_", "-")
-        made.append((account(name, role, f"{name}-demo"), f"{name}-demo"))
+        made.append((account(name, role, f"{name}-demo", DEMO_PEOPLE.get(role)), f"{name}-demo"))
     return made

@@ -17,14 +17,18 @@ import jinja2
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consortia import __version__
+from consortia.governance.actions import ACTIONS, Action, Refused
+from consortia.governance.roles import Who
 from consortia.pack.assets import LIBRARIES
 from consortia.pack.assets import STATIC as DESIGN_SYSTEM
 from consortia.pack.labels import MISSING as MISSING_VALUE
-from consortia.web.roles import Role, may
+from consortia.web.forms import arguments, fields, validation_errors
+from consortia.web.roles import OPERATOR_ROLES, PERSON_ROLES, Role, may
 from consortia.web.sessions import (
     CSRF_COOKIE,
     LIFETIME,
@@ -176,6 +180,7 @@ def create_app(site: Site) -> FastAPI:
         return response
 
     _pages(app, site)
+    _actions(app, site)
     _api(app, site)
     return app
 
@@ -270,7 +275,8 @@ def _pages(app: FastAPI, site: Site) -> None:
         sessions: Sessions = request.app.state.sessions
         sessions.end(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse(_local(next), status_code=303)
-        response.set_cookie(SESSION_COOKIE, sessions.start(account.name, account.role),
+        token = sessions.start(account.name, account.role, account.person)
+        response.set_cookie(SESSION_COOKIE, token,
                             max_age=LIFETIME, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")  # fmt: skip
         return response
@@ -297,6 +303,80 @@ def _pages(app: FastAPI, site: Site) -> None:
 
 
 MEDIA = {".css": "text/css", ".svg": "image/svg+xml", ".js": "text/javascript"}
+
+
+def _offered(who: SignedIn | None) -> dict[str, Action]:
+    """The governance actions the account may offer: none unless it acts as a person of the
+    record; the record's set-up only for the roles the table gives it."""
+    if who is None or who.person is None:
+        return {}
+    return {
+        name: action
+        for name, action in sorted(ACTIONS.items())
+        if who.role in (OPERATOR_ROLES if action.who is Who.OPERATOR else PERSON_ROLES)
+    }
+
+
+def _actions(app: FastAPI, site: Site) -> None:
+    def offered(request: Request, name: str | None = None) -> tuple[SignedIn, dict[str, Action]]:
+        if site.record.db is None:
+            raise HTTPException(status_code=404, detail="no governance record is served here")
+        who = visitor(request)
+        assert who is not None  # the role table lets only signed-in roles here
+        actions = _offered(who)
+        if name is not None and name not in ACTIONS:
+            raise HTTPException(status_code=404, detail=f"no action {name!r}")
+        if name is not None and name not in actions:
+            raise HTTPException(status_code=403, detail=f"this account may not {name}")
+        return who, actions
+
+    @app.get("/actions", response_class=HTMLResponse, name="actions", include_in_schema=False)
+    def actions(request: Request) -> HTMLResponse:
+        who, listed = offered(request)
+        return _page(request, "actions.jinja", person=who.person, actions=listed)
+
+    @app.get(
+        "/actions/{name}", response_class=HTMLResponse, name="action_form", include_in_schema=False
+    )
+    def action_form(request: Request, name: str) -> HTMLResponse:
+        who, listed = offered(request, name)
+        chosen = listed[name]
+        return _page(request, "action.jinja", action=chosen, fields=fields(chosen), values={},
+                     errors={}, error_list=[], refused=None, person=who.person)  # fmt: skip
+
+    @app.post("/actions/{name}", name="act", include_in_schema=False)
+    async def act(request: Request, name: str) -> Response:
+        who, listed = offered(request, name)
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        _check_csrf(request, form.get("csrf", ""))
+        chosen = listed[name]
+        shown = fields(chosen)
+        values, errors = arguments(shown, form)
+        reason = form.get("reason", "").strip()
+        if not reason:
+            errors["reason"] = "Say why: every action in the record says why it was taken"
+        refused: tuple[str, str | None] | None = None
+        checked = None
+        try:
+            checked = chosen.validate(values)
+        except ValidationError as error:
+            errors = {**validation_errors(error), **errors}
+        if checked is not None and not errors:
+            try:
+                outcome = await run_in_threadpool(
+                    chosen.apply, site.record.store(), actor=str(who.person), reason=reason,
+                    arguments=checked,
+                )  # fmt: skip
+            except Refused as error:
+                refused = (error.message, error.rule)
+            else:
+                return _page(request, "done.jinja", action=chosen, outcome=outcome)
+        listed_errors = [
+            {"text": message, "href": f"#{field}"} for field, message in errors.items()
+        ]
+        return _page(request, "action.jinja", status=400, action=chosen, fields=shown,
+                     values=form, errors=errors, error_list=listed_errors, refused=refused,
+                     person=who.person)  # fmt: skip
 
 
 def _assets() -> dict[str, Path]:

@@ -65,6 +65,9 @@ ACCESS: dict[str, frozenset[Role]] = {
     "sign_in_form": EVERYONE,
     "sign_in": EVERYONE,
     "sign_out": SIGNED_IN,
+    "actions": SIGNED_IN,
+    "action_form": SIGNED_IN,
+    "act": SIGNED_IN,
     "pack": COMMISSIONING,
     "section": COMMISSIONING,
     "record_page": EVERYONE,
@@ -74,6 +77,14 @@ ACCESS: dict[str, frozenset[Role]] = {
     "api_record": EVERYONE,
     "openapi": EVERYONE,
 }
+
+
+# Which roles may offer which governance actions through the site. Setting the record up
+# (organisations, people, the constitution, the governing body) is the administrator's; every
+# other action is offered to anyone signed in as a person of the record, and the action layer
+# then applies the record's own rules (only the chair rules, only a voting member votes).
+OPERATOR_ROLES = frozenset({Role.ADMINISTRATOR})
+PERSON_ROLES = SIGNED_IN
 
 
 def may(role: Role, route: str | None) -> bool:

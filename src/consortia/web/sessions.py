@@ -30,6 +30,7 @@ class SignedIn:
     name: str
     role: Role
     expires: float
+    person: str | None = None  # the person of the governance record the account acts as
 
 
 @dataclass
@@ -39,11 +40,11 @@ class Sessions:
     _live: dict[str, SignedIn] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
 
-    def start(self, name: str, role: Role) -> str:
+    def start(self, name: str, role: Role, person: str | None = None) -> str:
         """A new session's token."""
         token = secrets.token_urlsafe(32)
         with self._lock:
-            self._live[token] = SignedIn(name, role, time.monotonic() + LIFETIME)
+            self._live[token] = SignedIn(name, role, time.monotonic() + LIFETIME, person)
         return token
 
     def get(self, token: str | None) -> SignedIn | None:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from consortia.pack.figure import Figure
 from consortia.pack.html import Section
+from consortia.store.session import Store
 from consortia.web.accounts import Accounts
 
 
@@ -61,6 +62,18 @@ class RecordPages:
     _summary: str = ""
     _entries: int = -1
     _lock: Lock = field(default_factory=Lock)
+    _store: Store | None = None
+
+    def store(self) -> Store:
+        """The record's store, opened once (never migrated here: `consortia gov init` does)."""
+        from consortia.store.session import open_store
+
+        if self.db is None:
+            raise LookupError("no governance record is served here")
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.db, migrate_schema=False)
+            return self._store
 
     def current(self) -> tuple[dict[str, str], str]:
         """Every page by its path, and the verification line; none without a record."""

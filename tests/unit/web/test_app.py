@@ -141,3 +141,46 @@ def test_an_unknown_page_has_the_one_error_shape(client: TestClient) -> None:
     page = client.get("/no/such/page", headers={"accept": "text/html"})
     assert page.status_code == 404
     assert "Not found" in page.text
+
+
+def test_actions_are_offered_only_to_an_account_that_acts_as_a_person(
+    client: TestClient,
+) -> None:
+    sign_in(client, Role.ANALYST)  # an account with no person of the record
+    page = client.get("/actions")
+    assert "does not act as a person of the governance record" in page.text
+    assert client.get("/actions/cast_vote").status_code == 403
+    assert client.get("/actions/no_such_action").status_code == 404
+
+
+def test_an_action_is_refused_by_the_record_and_nothing_is_written(site: Site, record: str) -> None:
+    from consortia.web.accounts import Accounts, account
+
+    accounts = Accounts(
+        users=[
+            account("lee", Role.GP_MEMBER, "lee-password-1", person="dr-lee"),
+            account("secretary", Role.ADMINISTRATOR, "sec-password-1", person="dr-patel"),
+        ]
+    )
+    with TestClient(create_app(Site(site.pack, site.record, accounts))) as client:
+        client.get("/sign-in")
+        csrf = client.cookies["consortia-csrf"]
+        client.post("/sign-in", data={"name": "lee", "password": "lee-password-1", "csrf": csrf})
+        listed = client.get("/actions").text
+        assert "/actions/declare_interest" in listed
+        assert "/actions/register_person" not in listed  # setting the record up: administrators
+        assert client.get("/actions/register_person").status_code == 403
+        before = client.get("/api/record").json()["summary"]
+        vote = {"item": "1", "choice": "for", "reason": "my vote", "csrf": csrf}
+        refused = client.post("/actions/cast_vote", data=vote, headers={"accept": "text/html"})
+        assert refused.status_code == 400
+        assert "The record refused this action" in refused.text
+        assert "no item 1" in refused.text
+        assert client.get("/api/record").json()["summary"] == before  # nothing written
+        forged = client.post("/actions/cast_vote", data={**vote, "csrf": "forged"})
+        assert forged.status_code == 400
+        assert forged.json()["error"]["detail"] == "the form has expired; open it again"
+        missing = client.post("/actions/cast_vote", data={"csrf": csrf, "item": "x"})
+        assert missing.status_code == 400
+        assert 'id="item-error"' in missing.text
+        assert 'id="reason-error"' in missing.text
