@@ -683,6 +683,29 @@ def serve(
     _serve(data, ccg, db, users, host, port)
 
 
+@app.command()
+def token(
+    users: Annotated[Path, typer.Option(help="The site's accounts file (made if absent).")],
+    name: Annotated[str, typer.Option(help="The system the token is for, e.g. ccg-warehouse.")],
+    role: Annotated[str, typer.Option(help="The role it reads the API as, e.g. analyst.")],
+) -> None:
+    """Make an API token for another system; it is printed once and stored only as a hash."""
+    from consortia.web.accounts import add_token
+    from consortia.web.roles import Role
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        known = ", ".join(r.value for r in Role if r is not Role.PUBLIC)
+        raise UsageError(f"no role {role!r}; one of {known}", field="--role") from None
+    if chosen is Role.PUBLIC:
+        raise UsageError("the public needs no token", field="--role")
+    secret = add_token(users, name, chosen)
+    typer.echo(f"API token for {name} ({chosen.label}), shown this once:")
+    typer.echo(secret)
+    typer.echo("send it as the header  Authorization: Bearer TOKEN")
+
+
 def _require_free(host: str, port: int) -> None:
     """Refuse, in one line, an address the server could not listen on."""
     import socket
@@ -706,6 +729,7 @@ def _serve(
     from consortia.web.site import RecordPages, Site, analyse_pack
 
     settings = _settings()
+    _require_free(host, port)  # before any work: an address in use is known at once
     accounts = read_accounts(users) if users is not None else Accounts()
     if db is not None:
         from consortia.governance.record import require_record
@@ -717,7 +741,6 @@ def _serve(
         pack = analyse_pack(data, ccg, db, settings)
         if update:
             update(1, 1)
-    _require_free(host, port)
     site = Site(pack, RecordPages(db), accounts)
     site.record.current()  # verified and rendered before the first visitor
     typer.echo(f"serving {pack.name} ({pack.code}) at http://{host}:{port}/ (Ctrl+C stops it)")

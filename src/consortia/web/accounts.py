@@ -4,13 +4,15 @@ logged in the clear."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from pathlib import Path
 from typing import Self
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from consortia.configfile import parse_toml
 from consortia.textfile import read_text
@@ -34,20 +36,37 @@ class Account(BaseModel):
     person: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
 
 
+class ApiToken(BaseModel):
+    """Another system's key to the API: a name, a role and the SHA-256 of the token (a token is
+    32 random bytes, so a plain hash is as strong as the token; it is shown once, when made)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    role: Role
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class Accounts(BaseModel):
-    """Every account of a site."""
+    """Every account of a site, and the API tokens of other systems."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     users: list[Account] = Field(default_factory=list)
+    tokens: list[ApiToken] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique(self) -> Self:
-        names = [a.name for a in self.users]
+        names = [a.name for a in self.users] + [t.name for t in self.tokens]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             raise ValueError(f"account {', '.join(repeated)} named more than once")
         return self
+
+    def holder(self, token: str) -> ApiToken | None:
+        """The API token `token` is, if any."""
+        digest = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+        return next((t for t in self.tokens if hmac.compare_digest(t.sha256, digest)), None)
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account if `password` is its password, else None (same work either way)."""
@@ -69,8 +88,15 @@ def account(name: str, role: Role, password: str, person: str | None = None) -> 
     return Account(name=name, role=role, password=_HASHER.hash(password), person=person)
 
 
-def accounts_toml(accounts: list[Account]) -> str:
-    """The accounts as the TOML a site reads."""
+def api_token(name: str, role: Role) -> tuple[ApiToken, str]:
+    """A new API token for another system, and the token itself (to show once)."""
+    secret = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    return ApiToken(name=name, role=role, sha256=digest), secret
+
+
+def accounts_toml(accounts: list[Account], tokens: list[ApiToken] | None = None) -> str:
+    """The accounts (and API tokens) as the TOML a site reads."""
     lines = ["# Sign-in accounts of a Consortia site: argon2id hashes, never passwords.", ""]
     for each in accounts:
         lines += [
@@ -79,6 +105,14 @@ def accounts_toml(accounts: list[Account]) -> str:
             f'role = "{each.role.value}"',
             f"password = '{each.password}'",
             *([f'person = "{each.person}"'] if each.person else []),
+            "",
+        ]
+    for token in tokens or []:
+        lines += [
+            "[[tokens]]",
+            f'name = "{token.name}"',
+            f'role = "{token.role.value}"',
+            f'sha256 = "{token.sha256}"',
             "",
         ]
     return "\n".join(lines)
@@ -106,3 +140,26 @@ def demo_accounts() -> list[tuple[Account, str]]:
         name = role.value.replace("_", "-")
         made.append((account(name, role, f"{name}-demo", DEMO_PEOPLE.get(role)), f"{name}-demo"))
     return made
+
+
+def add_token(path: Path, name: str, role: Role) -> str:
+    """Add an API token for `name` to the accounts file at `path` (made if absent; written
+    whole or not at all) and return the token, which is stored only as its hash."""
+    from consortia.engine.lake import first_line, replace_whole
+    from consortia.errors import DataError
+
+    existing = read_accounts(path) if path.exists() else Accounts()
+    made, secret = api_token(name, role)
+    try:
+        updated = Accounts(users=existing.users, tokens=[*existing.tokens, made])
+    except ValidationError as error:
+        message = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise DataError(message, file=str(path), field="name",
+                        rule="one account or token per name") from None  # fmt: skip
+    text = accounts_toml(updated.users, updated.tokens)
+    try:
+        replace_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    except OSError as error:
+        raise DataError(f"cannot be written: {first_line(error)}", file=str(path),
+                        rule="the accounts file can be written") from None  # fmt: skip
+    return secret

@@ -129,9 +129,17 @@ class RecordStatus(BaseModel):
 
 
 def visitor(request: Request) -> SignedIn | None:
-    """The signed-in account of the request, if any."""
+    """The signed-in account of the request, if any: its session, or for the API an API
+    token given as `Authorization: Bearer TOKEN`."""
     sessions: Sessions = request.app.state.sessions
-    return sessions.get(request.cookies.get(SESSION_COOKIE))
+    found = sessions.get(request.cookies.get(SESSION_COOKIE))
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if found is None and scheme.lower() == "bearer" and token and _is_api(request):
+        site: Site = request.app.state.site
+        holder = site.accounts.holder(token.strip())
+        if holder is not None:
+            return SignedIn(holder.name, holder.role, float("inf"))
+    return found
 
 
 def authorise(request: Request) -> None:

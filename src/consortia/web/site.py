@@ -60,7 +60,7 @@ class RecordPages:
     db: str | None
     _pages: dict[str, str] = field(default_factory=dict)
     _summary: str = ""
-    _entries: int = -1
+    _seen: int = -1  # entries of the audit log when the pages were rendered
     _lock: Lock = field(default_factory=Lock)
     _store: Store | None = None
 
@@ -82,27 +82,23 @@ class RecordPages:
         from consortia.governance.publish.reading import read_record
         from consortia.governance.publish.write import rendered
 
+        store = self.store()
         with self._lock:
-            count = _entries(self.db)
-            if count != self._entries:
+            count = _entries(store)
+            if count != self._seen:
                 today = date.today()
                 record = read_record(self.db, today)
                 self._pages, self._summary = rendered(record, today), record.summary
-                self._entries = count
+                self._seen = count
             return self._pages, self._summary
 
 
-def _entries(db: str) -> int:
+def _entries(store: Store) -> int:
     """How many entries the record's audit log holds: it grows with every accepted action."""
     from consortia.store import models
-    from consortia.store.session import open_store
 
-    store = open_store(db, migrate_schema=False)
-    try:
-        with store.reading() as session:
-            return int(session.scalar(select(func.count()).select_from(models.AuditEntry)) or 0)
-    finally:
-        store.close()
+    with store.reading() as session:
+        return int(session.scalar(select(func.count()).select_from(models.AuditEntry)) or 0)
 
 
 @dataclass

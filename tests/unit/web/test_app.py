@@ -184,3 +184,20 @@ def test_an_action_is_refused_by_the_record_and_nothing_is_written(site: Site, r
         assert missing.status_code == 400
         assert 'id="item-error"' in missing.text
         assert 'id="reason-error"' in missing.text
+
+
+def test_an_api_token_reads_the_api_with_its_role_and_opens_no_page(site: Site) -> None:
+    from consortia.web.accounts import Accounts, api_token
+
+    reader, secret = api_token("warehouse", Role.ANALYST)
+    board, board_secret = api_token("hwb-portal", Role.HEALTH_AND_WELLBEING_BOARD)
+    accounts = Accounts(tokens=[reader, board])
+    with TestClient(create_app(Site(site.pack, site.record, accounts))) as client:
+        bearer = {"authorization": f"Bearer {secret}"}
+        assert client.get("/api/figures", headers=bearer).status_code == 200
+        wrong = {"authorization": f"Bearer {secret[:-1]}"}
+        assert client.get("/api/figures", headers=wrong).status_code == 401
+        refused = client.get("/api/figures", headers={"authorization": f"Bearer {board_secret}"})
+        assert refused.status_code == 403
+        page = client.get("/pack", headers=bearer, follow_redirects=False)
+        assert page.status_code == 303  # a token is for the API, not for pages
