@@ -48,7 +48,9 @@ def served(emailed_pack: Emailed, tmp_path_factory: pytest.TempPathFactory) -> I
         store.close()
     figures = emailed_pack.pack.figures
     page = emailed_pack.pack.html.read_text("utf-8")
-    pack = Pack("00A", "NHS Test CCG", figures, page, sections(figures))
+    lists = next(f for f in figures if f.id == "practice_lists").table
+    named = {str(code): f"Practice {code}" for code in lists["practice"]}
+    pack = Pack("00A", "NHS Test CCG", figures, page, sections(figures), named)
     accounts = Accounts(
         users=[
             account("analyst", Role.ANALYST, "analyst-password"),
@@ -140,6 +142,18 @@ def test_a_section_page_draws_its_charts_and_reads_well(browser: Any, served: st
     assert page.locator(".pack-icons").count() > 0  # the SPC charts' Making Data Count icons
     assert page.locator(".pack-chart__image svg").count() == page.locator(".pack-chart").count()
     page.screenshot(path=SCREENSHOTS / "web-section.png", full_page=False)
+    assert_accessible(page)
+    assert errors == []
+    context.close()
+
+
+def test_a_practice_page_reads_well(browser: Any, served: str) -> None:
+    context, page, errors = open_page(browser)
+    sign_in(page, served, "analyst", "analyst-password", "/practices")
+    page.locator("main a").first.click()
+    assert page.locator("h1").inner_text().endswith(")")
+    assert page.locator("table.pack-data").count() >= 5  # lists, prevalence, variation…
+    page.screenshot(path=SCREENSHOTS / "web-practice.png", full_page=False)
     assert_accessible(page)
     assert errors == []
     context.close()

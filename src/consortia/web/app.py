@@ -244,6 +244,24 @@ def _pages(app: FastAPI, site: Site) -> None:
             charts=any(f.spec for f in figures),
         )
 
+    @app.get("/practices", response_class=HTMLResponse, name="practices", include_in_schema=False)
+    def practices(request: Request) -> HTMLResponse:
+        return _page(request, "practices.jinja", practices=site.pack.practices)
+
+    @app.get(
+        "/practices/{code}", response_class=HTMLResponse, name="practice", include_in_schema=False
+    )
+    def practice(request: Request, code: str) -> HTMLResponse:
+        if code not in site.pack.practices:
+            raise HTTPException(status_code=404, detail=f"no practice {code!r} in this CCG")
+        return _page(
+            request,
+            "practice.jinja",
+            code=code,
+            practice_name=site.pack.practices[code],
+            shown=site.pack.practice(code),
+        )
+
     @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
     def pack(request: Request) -> HTMLResponse:
         return HTMLResponse(site.pack.html)

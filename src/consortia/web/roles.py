@@ -70,6 +70,8 @@ ACCESS: dict[str, frozenset[Role]] = {
     "act": SIGNED_IN,
     "pack": COMMISSIONING,
     "section": COMMISSIONING,
+    "practices": COMMISSIONING,
+    "practice": COMMISSIONING,
     "record_page": EVERYONE,
     "assets": EVERYONE,
     "api_figures": COMMISSIONING,

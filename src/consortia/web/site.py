@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from consortia.pack.figure import Figure
-from consortia.pack.html import Section
+from consortia.pack.html import FigureView, Section, TableView
 from consortia.store.session import Store
 from consortia.web.accounts import Accounts
 
@@ -26,12 +26,44 @@ class Pack:
     figures: tuple[Figure, ...]
     html: str
     sections: list[Section]  # the figures ready to show, by section
+    practices: dict[str, str] = field(default_factory=dict)  # the CCG's practices: code, name
 
     def figure(self, figure_id: str) -> Figure | None:
         return next((f for f in self.figures if f.id == figure_id), None)
 
     def section(self, slug: str) -> Section | None:
         return next((s for s in self.sections if s[1] == slug), None)
+
+    def practice(self, code: str) -> list[PracticeRows]:
+        """Every figure that shows practices, with this practice's rows: the practice beside its
+        peers as each figure's own analysis placed it (its ratio, limits, flag and percentile)."""
+        from consortia.pack.html import table_view
+
+        found = []
+        for (_, slug, views), figure_group in zip(self.sections, self._by_section(), strict=True):
+            for view, figure in zip(views, figure_group, strict=True):
+                if "practice" not in figure.table.columns:
+                    continue
+                rows = figure.table[figure.table["practice"] == code]
+                if len(rows):
+                    caption = f"{view.title}: practice {code}"
+                    found.append(PracticeRows(view, slug, table_view(rows, caption)))
+        return found
+
+    def _by_section(self) -> list[list[Figure]]:
+        grouped: dict[str, list[Figure]] = {}
+        for figure in self.figures:
+            grouped.setdefault(figure.section, []).append(figure)
+        return [grouped[title] for title, _, _ in self.sections]
+
+
+@dataclass(frozen=True)
+class PracticeRows:
+    """One figure's rows for one practice."""
+
+    figure: FigureView
+    slug: str  # the section's id
+    table: TableView
 
 
 def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any) -> Pack:
@@ -40,7 +72,7 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     from consortia.engine.backends import checking, connect
     from consortia.ingest.validate import require_valid
     from consortia.pack import assets
-    from consortia.pack.build import analyse
+    from consortia.pack.build import analyse, open_tables
     from consortia.pack.html import render, sections
     from consortia.schema.datasets import DATASETS
 
@@ -50,7 +82,13 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     figures, code, name = analyse(backend, lake, ccg, record=record)
     shown = sections(figures)
     page = render(figures, ccg_code=code, ccg_name=name, made=date.today(), shown=shown)
-    return Pack(code, name, figures, page, shown)
+    practices = backend.execute(
+        open_tables(backend, lake)["practice"]
+        .filter(lambda t: t.ccg == code)
+        .select("code", "name")
+    )
+    named = dict(zip(practices["code"].astype(str), practices["name"].astype(str), strict=True))
+    return Pack(code, name, figures, page, shown, dict(sorted(named.items())))
 
 
 @dataclass

@@ -63,6 +63,7 @@ def site(record: str) -> Site:
         FIGURES,
         "<!DOCTYPE html><title>pack</title>",
         sections(FIGURES),
+        {"Y00001": "Riverside Surgery", "Y00002": "Castle Street Medical Centre"},
     )
     return Site(pack, RecordPages(record), accounts)
 

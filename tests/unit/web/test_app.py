@@ -201,3 +201,20 @@ def test_an_api_token_reads_the_api_with_its_role_and_opens_no_page(site: Site) 
         assert refused.status_code == 403
         page = client.get("/pack", headers=bearer, follow_redirects=False)
         assert page.status_code == 303  # a token is for the API, not for pages
+
+
+def test_a_practice_page_shows_its_rows_of_every_figure_that_compares_practices(
+    client: TestClient,
+) -> None:
+    sign_in(client, Role.MEMBER_PRACTICE)
+    listed = client.get("/practices").text
+    assert 'href="/practices/Y00002">Castle Street Medical Centre (Y00002)' in listed
+    first = client.get("/practices/Y00001").text
+    assert "Riverside Surgery (Y00001)" in first
+    assert "9,200" in first  # its list
+    assert "81.5" in first  # its admission rate
+    assert "12,400" not in first  # another practice's list
+    second = client.get("/practices/Y00002").text
+    assert "12,400" in second
+    assert "Emergency admissions per 1,000" not in second  # no row of it for Y00002
+    assert client.get("/practices/Z99999").status_code == 404
