@@ -81,6 +81,7 @@ def main() -> None:
                     break
             except httpx.TransportError:
                 pass
+            assert server.poll() is None, "the server stopped (run `make demo` first)"
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
         with httpx.Client(base_url=base) as client:

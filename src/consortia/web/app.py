@@ -9,7 +9,9 @@ document at /openapi.json.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -17,6 +19,7 @@ import jinja2
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -72,7 +75,31 @@ _TEMPLATES = jinja2.Environment(
     ),
     autoescape=True,
     undefined=jinja2.ChainableUndefined,  # the design system's macros read optional params
+    auto_reload=False,  # templates are part of the installed package: never stat them per page
 )
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response that does not set them itself (a plain
+    ASGI middleware: it touches only the response's first message)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 class SignInNeededError(Exception):
@@ -180,13 +207,7 @@ def create_app(site: Site) -> FastAPI:
     app.state.throttle = Throttle()
     _handle_errors(app)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
-
+    app.add_middleware(SecurityHeaders)
     _pages(app, site)
     _actions(app, site)
     _api(app, site)
@@ -197,12 +218,15 @@ def _page(request: Request, template: str, status: int = 200, **content: Any) ->
     site: Site = request.app.state.site
     who = visitor(request)
     token = request.cookies.get(CSRF_COOKIE) or csrf_token()
+    ccg = f"{site.pack.name} ({site.pack.code})"
+    account = (who.name, who.role, who.person is not None) if who else None
     text = _TEMPLATES.get_template(template).render(
-        ccg=f"{site.pack.name} ({site.pack.code})",
+        ccg=ccg,
         who=who,
         csrf=token,
         version=__version__,
         may=lambda route: may(who.role if who else Role.PUBLIC, route),
+        header_html=_header(ccg, account),
         **content,
     )
     response = HTMLResponse(text, status_code=status)
@@ -212,24 +236,54 @@ def _page(request: Request, template: str, status: int = 200, **content: Any) ->
     return response
 
 
+@lru_cache(maxsize=1024)
+def _header(ccg: str, account: tuple[str, Role, bool] | None) -> Markup:
+    """The site header for an account (or for a visitor not signed in), rendered once: the
+    design system's header macro is the costliest part of a page."""
+    who = None
+    if account is not None:
+        name, role, acts = account
+        who = SimpleNamespace(name=name, role=role, person=acts or None)
+    return Markup(_TEMPLATES.get_template("header.jinja").render(ccg=ccg, who=who))
+
+
 def _pages(app: FastAPI, site: Site) -> None:
+    bodies: dict[str, Markup] = {}  # each section's figures, rendered once: the same for all
+
+    def body(slug: str, title: str, figures: list[Any]) -> Markup:
+        if slug not in bodies:
+            bodies[slug] = Markup(
+                _TEMPLATES.get_template("section_body.jinja").render(
+                    section=title, slug=slug, figures=figures, missing=MISSING_VALUE
+                )
+            )
+        return bodies[slug]
+
     @app.get("/", response_class=HTMLResponse, name="home", include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
+    async def home(request: Request) -> HTMLResponse:
         _, summary = site.record.current()
-        sections = [(title, slug) for title, slug, _ in site.pack.sections]
-        return _page(
-            request,
-            "home.jinja",
-            summary=summary,
-            sections=sections,
-            figures=len(site.pack.figures),
-            has_record=site.record.db is not None,
+        who = visitor(request)
+        role = who.role if who else Role.PUBLIC
+        return _page(request, "home.jinja", body=overview(role, summary))
+
+    @lru_cache(maxsize=64)
+    def overview(role: Role, summary: str) -> Markup:
+        """The overview's content for a role, while the record's summary stays the same."""
+        return Markup(
+            _TEMPLATES.get_template("home_body.jinja").render(
+                ccg=f"{site.pack.name} ({site.pack.code})",
+                may=lambda route: may(role, route),
+                summary=summary,
+                sections=[(title, slug) for title, slug, _ in site.pack.sections],
+                figures=len(site.pack.figures),
+                has_record=site.record.db is not None,
+            )
         )
 
     @app.get(
         "/sections/{slug}", response_class=HTMLResponse, name="section", include_in_schema=False
     )
-    def section(request: Request, slug: str) -> HTMLResponse:
+    async def section(request: Request, slug: str) -> HTMLResponse:
         found = site.pack.section(slug)
         if found is None:
             raise HTTPException(status_code=404, detail=f"the pack has no section {slug!r}")
@@ -238,20 +292,18 @@ def _pages(app: FastAPI, site: Site) -> None:
             request,
             "section.jinja",
             section=title,
-            slug=slug,
-            figures=figures,
-            missing=MISSING_VALUE,
+            body=body(slug, title, figures),
             charts=any(f.spec for f in figures),
         )
 
     @app.get("/practices", response_class=HTMLResponse, name="practices", include_in_schema=False)
-    def practices(request: Request) -> HTMLResponse:
+    async def practices(request: Request) -> HTMLResponse:
         return _page(request, "practices.jinja", practices=site.pack.practices)
 
     @app.get(
         "/practices/{code}", response_class=HTMLResponse, name="practice", include_in_schema=False
     )
-    def practice(request: Request, code: str) -> HTMLResponse:
+    async def practice(request: Request, code: str) -> HTMLResponse:
         if code not in site.pack.practices:
             raise HTTPException(status_code=404, detail=f"no practice {code!r} in this CCG")
         return _page(
@@ -263,19 +315,19 @@ def _pages(app: FastAPI, site: Site) -> None:
         )
 
     @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
-    def pack(request: Request) -> HTMLResponse:
+    async def pack(request: Request) -> HTMLResponse:
         return HTMLResponse(site.pack.html)
 
     @app.get("/record/{path:path}", response_class=HTMLResponse, name="record_page",
              include_in_schema=False)  # fmt: skip
-    def record_page(path: str) -> HTMLResponse:
+    async def record_page(path: str) -> HTMLResponse:
         pages, _ = site.record.current()
         if path not in pages:
             raise HTTPException(status_code=404, detail=f"the record has no page {path!r}")
         return HTMLResponse(pages[path])
 
     @app.get("/sign-in", response_class=HTMLResponse, name="sign_in_form", include_in_schema=False)
-    def sign_in_form(request: Request, next: str = "/") -> HTMLResponse:
+    async def sign_in_form(request: Request, next: str = "/") -> HTMLResponse:
         return _page(request, "sign_in.jinja", next=_local(next), error=None)
 
     @app.post("/sign-in", name="sign_in", include_in_schema=False)
@@ -319,7 +371,7 @@ def _pages(app: FastAPI, site: Site) -> None:
     files = _assets()
 
     @app.get("/assets/{path:path}", name="assets", include_in_schema=False)
-    def assets(path: str) -> Response:
+    async def assets(path: str) -> Response:
         found = files.get(path)
         if found is None:
             raise HTTPException(status_code=404, detail=f"no asset {path!r}")
@@ -396,6 +448,7 @@ def _actions(app: FastAPI, site: Site) -> None:
             except Refused as error:
                 refused = (error.message, error.rule)
             else:
+                site.record.changed()
                 return _page(request, "done.jinja", action=chosen, outcome=outcome)
         listed_errors = [
             {"text": message, "href": f"#{field}"} for field, message in errors.items()
@@ -449,7 +502,7 @@ def _api(app: FastAPI, site: Site) -> None:
         response_model=list[FigureSummary],
         responses=REFUSALS,
     )
-    def api_figures() -> list[dict[str, Any]]:
+    async def api_figures() -> list[dict[str, Any]]:
         """Every figure of the pack: its method and confidence level, without its rows."""
         return [summary(f) for f in site.pack.figures]
 
@@ -459,7 +512,7 @@ def _api(app: FastAPI, site: Site) -> None:
         response_model=FigureRows,
         responses={**REFUSALS, **MISSING},
     )
-    def api_figure(figure_id: str) -> dict[str, Any]:
+    async def api_figure(figure_id: str) -> dict[str, Any]:
         """One figure of the pack with its released rows."""
         from consortia.finance.output import records
 
@@ -469,7 +522,7 @@ def _api(app: FastAPI, site: Site) -> None:
         return {**summary(figure), "data": records(figure.table)}
 
     @app.get("/api/record", name="api_record", response_model=RecordStatus, responses=REFUSALS)
-    def api_record() -> dict[str, Any]:
+    async def api_record() -> dict[str, Any]:
         """Whether the governance record served here verified."""
         pages, words = site.record.current()
         return {"verified": bool(pages), "summary": words}

@@ -3,6 +3,7 @@ governance record, read verified and rendered again whenever the record has grow
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -91,6 +92,9 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     return Pack(code, name, figures, page, shown, dict(sorted(named.items())))
 
 
+RECHECK = 1.0  # seconds: how often the audit log is counted for changes made elsewhere
+
+
 @dataclass
 class RecordPages:
     """The governance record's published pages, by path, rendered again when it grows."""
@@ -99,6 +103,7 @@ class RecordPages:
     _pages: dict[str, str] = field(default_factory=dict)
     _summary: str = ""
     _seen: int = -1  # entries of the audit log when the pages were rendered
+    _checked: float = -RECHECK  # when the log was last counted (time.monotonic)
     _lock: Lock = field(default_factory=Lock)
     _store: Store | None = None
 
@@ -122,13 +127,22 @@ class RecordPages:
 
         store = self.store()
         with self._lock:
+            now = time.monotonic()
+            if now - self._checked < RECHECK:
+                return self._pages, self._summary
             count = _entries(store)
             if count != self._seen:
                 today = date.today()
                 record = read_record(self.db, today)
                 self._pages, self._summary = rendered(record, today), record.summary
                 self._seen = count
+            self._checked = now
             return self._pages, self._summary
+
+    def changed(self) -> None:
+        """The record has grown (an action was taken here): look again at the next page."""
+        with self._lock:
+            self._checked = -RECHECK
 
 
 def _entries(store: Store) -> int:
