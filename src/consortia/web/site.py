@@ -4,7 +4,7 @@ governance record, read verified and rendered again whenever the record has grow
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from threading import Lock
@@ -74,7 +74,7 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     from consortia.ingest.validate import require_valid
     from consortia.pack import assets
     from consortia.pack.build import analyse, open_tables
-    from consortia.pack.html import render, sections
+    from consortia.pack.html import PACK, render, sections
     from consortia.schema.datasets import DATASETS
 
     assets.check()
@@ -82,7 +82,10 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     require_valid(checking(backend), lake, DATASETS)
     figures, code, name = analyse(backend, lake, ccg, record=record)
     shown = sections(figures)
-    page = render(figures, ccg_code=code, ccg_name=name, made=date.today(), shown=shown)
+    served = replace(PACK, links_title="This site", links=SITE_LINKS)
+    page = render(
+        figures, ccg_code=code, ccg_name=name, made=date.today(), page=served, shown=shown
+    )
     practices = backend.execute(
         open_tables(backend, lake)["practice"]
         .filter(lambda t: t.ccg == code)
@@ -92,6 +95,12 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     return Pack(code, name, figures, page, shown, dict(sorted(named.items())))
 
 
+# The pack as the site serves it links back into the site (the written pack file has no links).
+SITE_LINKS = (
+    ("The overview", "/"),
+    ("The pack by section", "/#sections"),
+    ("Member practices", "/practices"),
+)
 RECHECK = 1.0  # seconds: how often the audit log is counted for changes made elsewhere
 
 
