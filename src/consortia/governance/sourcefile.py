@@ -191,7 +191,7 @@ class _Reader:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail("a key is not a plain name", key_node, where, "keys are names")
             key = str(key_node.value)
-            if problem := _text_problem(key):
+            if problem := text_problem(key):
                 raise self.fail(problem[0], key_node, (*where, key), problem[1])
             if key in out:
                 raise self.fail(
@@ -227,12 +227,12 @@ class _Reader:
             raise self.fail(
                 f"{type(value).__name__} values are not used", node, where, "plain YAML"
             )
-        if isinstance(value, str) and (problem := _text_problem(value)):
+        if isinstance(value, str) and (problem := text_problem(value)):
             raise self.fail(problem[0], node, where, problem[1])
         return value
 
 
-def _text_problem(text: str) -> tuple[str, str] | None:
+def text_problem(text: str) -> tuple[str, str] | None:
     """(message, rule) for a control character (bar tab and newline) or bidi control, if any."""
     for char in text:
         if char in BIDI:

@@ -105,6 +105,8 @@ def arguments(
                 values[field.name] = json.loads(raw)
             except json.JSONDecodeError as error:
                 errors[field.name] = f"Not JSON: {error.msg} (line {error.lineno})"
+            except RecursionError:
+                errors[field.name] = "Not JSON this form takes: nested too deeply"
         else:
             values[field.name] = raw.strip() if field.kind != "textarea" else raw
     return values, errors

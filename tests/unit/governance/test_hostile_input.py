@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from consortia.governance.script import load_script, run_script
 from consortia.governance.sourcefile import read_source
 from consortia.store.session import Store, open_store
 from consortia.textfile import MAX_BYTES
-from tests.unit.governance.ccg import EXAMPLE
+from tests.unit.governance.ccg import EXAMPLE, build
+from tests.unit.governance.ccg import refused as refused_action
 from tests.unit.governance.test_script import GOOD, write
 
 BOMB = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
@@ -250,3 +252,35 @@ def test_a_file_that_is_not_a_database_is_one_error(tmp_path: Path) -> None:
         open_store(str(path))
     assert caught.value.field == "--db"
     assert "not a database" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("action", "arguments", "rule", "words"),
+    [
+        ("cast_vote", {"item": 2**63, "choice": "for"}, "integers within ±2^53",
+         "item: 9223372036854775808 is out of range"),
+        ("cast_vote", {"item": -(2**53) - 1, "choice": "for"}, "integers within ±2^53", "item"),
+        ("declare_interest", {"type": "financial", "description": "a\x00b",
+                              "starts": date(2017, 1, 1), "aware_on": date(2017, 1, 1),
+                              "declared_on": date(2017, 1, 2)},
+         "no control characters in text", "description: text holds the control character"),
+        ("declare_interest", {"type": "financial", "description": "shares",
+                              "starts": date(1, 1, 1), "aware_on": date(2017, 1, 1),
+                              "declared_on": date(2017, 1, 2)},
+         "dates from 1948 to 2100", "starts: 0001-01-01 is not a plausible date"),
+        ("add_item", {"meeting": 1, "title": "t", "decides": "enhanced_services",
+                      "affects": ["acme\u202ehealth"]}, "no bidirectional controls in text",
+         "affects.0"),
+    ],
+)  # fmt: skip
+def test_what_a_script_may_not_hold_no_path_may_hold(
+    store: Store, action: str, arguments: dict[str, object], rule: str, words: str
+) -> None:
+    """The values a script file's reader refuses (a number past ±2^53, a date outside
+    1948-2100, a control or bidirectional character in text) are refused by the action layer
+    itself, on either database, whatever path they came by — a script, the command line or a
+    web form — and nothing is written."""
+    build(store)
+    error = refused_action(store, action, actor="dr-lee", **arguments)
+    assert error.rule == rule
+    assert words in error.message

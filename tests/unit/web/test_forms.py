@@ -71,3 +71,10 @@ def test_a_required_argument_left_empty_is_named_by_the_action() -> None:
     assert errors == {}
     with pytest.raises(ValidationError, match="choice"):
         action.validate(values)
+
+
+def test_json_nested_past_what_the_reader_can_follow_is_a_field_error() -> None:
+    shown = [Field("intentions", "Intentions", "json", True)]
+    values, errors = arguments(shown, {"intentions": "[" * 100_000})
+    assert values == {}
+    assert errors == {"intentions": "Not JSON this form takes: nested too deeply"}

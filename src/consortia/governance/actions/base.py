@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -22,6 +23,7 @@ from consortia.governance import audit
 from consortia.governance.constitution import Constitution
 from consortia.governance.governing_body import OrganisationKind
 from consortia.governance.roles import PERMISSIONS, Who
+from consortia.governance.sourcefile import FIRST_YEAR, LAST_YEAR, MAX_INTEGER, text_problem
 from consortia.governance.state import Recorder
 from consortia.store import models
 from consortia.store.session import Store
@@ -161,6 +163,7 @@ class Action:
         if not reason.strip():
             raise Refused("every action says why", rule="a reason")
         values = {name: getattr(arguments, name) for name in type(arguments).model_fields}
+        _storable(self.name, arguments.model_dump())
         with store.transaction() as session:
             recorder = Recorder(session)
             try:
@@ -182,6 +185,34 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {}
+
+
+def _storable(name: str, value: Any, where: str = "") -> None:
+    """Refuse, before anything is written and whatever path the arguments came by (a script,
+    the command line, a web form), the values a script file's reader refuses (the same rules,
+    `governance.sourcefile`): integers past ±2^53, numbers that are not finite, dates outside
+    1948-2100, control characters (NUL among them) and bidirectional controls in text."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _storable(name, item, f"{where}.{key}" if where else str(key))
+        return
+    if isinstance(value, list | tuple):
+        for number, item in enumerate(value):
+            _storable(name, item, f"{where}.{number}")
+        return
+    found: tuple[str, str] | None = None
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and abs(value) > MAX_INTEGER:
+        found = (f"{value} is out of range", "integers within ±2^53")
+    elif isinstance(value, float) and not abs(value) <= MAX_INTEGER:
+        found = (f"{value} is out of range", "finite numbers")
+    elif isinstance(value, date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        found = (f"{value.isoformat()} is not a plausible date", "dates from 1948 to 2100")
+    elif isinstance(value, str):
+        found = text_problem(value)
+    if found is not None:
+        raise Refused(f"{name}: {where}: {found[0]}", rule=found[1])
 
 
 def action(body: Body) -> Action:
