@@ -1,0 +1,105 @@
+"""Who is asking, and whether the role table lets them: the session or API token behind a
+request, the check every route runs, CSRF on every form, and the headers every response carries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+from consortia.web.roles import Role, may
+from consortia.web.sessions import CSRF_COOKIE, SESSION_COOKIE, Sessions, SignedIn, same_token
+from consortia.web.site import Site
+
+SECURITY_HEADERS = {
+    # The pack's page carries its styles and chart scripts inline (it is also a file read
+    # offline), and Vega compiles chart expressions: hence the inline and eval allowances.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+        "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cache-Control": "no-store",
+}
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response that does not set them itself (a plain
+    ASGI middleware: it touches only the response's first message)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+class SignInNeededError(Exception):
+    """A page a visitor may see once signed in."""
+
+
+def visitor(request: Request) -> SignedIn | None:
+    """The signed-in account of the request, if any: its session, or for the API an API
+    token given as `Authorization: Bearer TOKEN`."""
+    sessions: Sessions = request.app.state.sessions
+    found = sessions.get(request.cookies.get(SESSION_COOKIE))
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if found is None and scheme.lower() == "bearer" and token and is_api(request):
+        site: Site = request.app.state.site
+        holder = site.accounts.holder(token.strip())
+        if holder is not None:
+            return SignedIn(holder.name, holder.role, float("inf"))
+    return found
+
+
+def authorise(request: Request) -> None:
+    """Refuse the request unless the role table lets the visitor's role use its route."""
+    route = request.scope.get("route")
+    name = getattr(route, "name", None)
+    who = visitor(request)
+    role = who.role if who else Role.PUBLIC
+    if may(role, name):
+        return
+    if who is None and may(Role.ANALYST, name) and not is_api(request):
+        raise SignInNeededError
+    raise HTTPException(status_code=401 if who is None else 403, detail=refusal(name, role))
+
+
+def refusal(route: str | None, role: Role) -> str:
+    if role is Role.PUBLIC:
+        return "sign in with a role that may see this"
+    return f"the role {role.label} may not see this"
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def local(address: str) -> str:
+    """`address` if it is a path on this site, else the home page (no open redirect)."""
+    if address.startswith("/") and not address.startswith("//") and "\\" not in address:
+        return address
+    return "/"
+
+
+def check_csrf(request: Request, given: str) -> None:
+    if not same_token(given, request.cookies.get(CSRF_COOKIE)):
+        raise HTTPException(status_code=400, detail="the form has expired; open it again")

@@ -1,0 +1,173 @@
+"""The pages people read: the overview, the pack by section and whole, each practice beside its
+peers, the governance record's published pages, signing in and out, and the static assets."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from consortia.pack.assets import LIBRARIES
+from consortia.pack.assets import STATIC as DESIGN_SYSTEM
+from consortia.pack.labels import MISSING as MISSING_VALUE
+from consortia.web.guard import check_csrf, local, visitor
+from consortia.web.render import TEMPLATES, page
+from consortia.web.roles import Role, may
+from consortia.web.sessions import LIFETIME, SESSION_COOKIE, Sessions, Throttle
+from consortia.web.site import Site
+
+OWN_STATIC = Path(__file__).parent / "static"
+PACK_TEMPLATES = DESIGN_SYSTEM.parents[1] / "templates"
+MEDIA = {".css": "text/css", ".svg": "image/svg+xml", ".js": "text/javascript"}
+
+
+def add_pages(app: FastAPI, site: Site) -> None:
+    """The pages' routes, on `app`, for `site`."""
+    bodies: dict[str, Markup] = {}  # each section's figures, rendered once: the same for all
+
+    def body(slug: str, title: str, figures: list[Any]) -> Markup:
+        if slug not in bodies:
+            bodies[slug] = Markup(
+                TEMPLATES.get_template("section_body.jinja").render(
+                    section=title, slug=slug, figures=figures, missing=MISSING_VALUE
+                )
+            )
+        return bodies[slug]
+
+    @app.get("/", response_class=HTMLResponse, name="home", include_in_schema=False)
+    async def home(request: Request) -> HTMLResponse:
+        _, summary = site.record.current()
+        who = visitor(request)
+        role = who.role if who else Role.PUBLIC
+        return page(request, "home.jinja", body=overview(role, summary))
+
+    @lru_cache(maxsize=64)
+    def overview(role: Role, summary: str) -> Markup:
+        """The overview's content for a role, while the record's summary stays the same."""
+        return Markup(
+            TEMPLATES.get_template("home_body.jinja").render(
+                ccg=f"{site.pack.name} ({site.pack.code})",
+                may=lambda route: may(role, route),
+                summary=summary,
+                sections=[(title, slug) for title, slug, _ in site.pack.sections],
+                figures=len(site.pack.figures),
+                has_record=site.record.db is not None,
+            )
+        )
+
+    @app.get(
+        "/sections/{slug}", response_class=HTMLResponse, name="section", include_in_schema=False
+    )
+    async def section(request: Request, slug: str) -> HTMLResponse:
+        found = site.pack.section(slug)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"the pack has no section {slug!r}")
+        title, _, figures = found
+        return page(
+            request,
+            "section.jinja",
+            section=title,
+            body=body(slug, title, figures),
+            charts=any(f.spec for f in figures),
+        )
+
+    @app.get("/practices", response_class=HTMLResponse, name="practices", include_in_schema=False)
+    async def practices(request: Request) -> HTMLResponse:
+        return page(request, "practices.jinja", practices=site.pack.practices)
+
+    @app.get(
+        "/practices/{code}", response_class=HTMLResponse, name="practice", include_in_schema=False
+    )
+    async def practice(request: Request, code: str) -> HTMLResponse:
+        if code not in site.pack.practices:
+            raise HTTPException(status_code=404, detail=f"no practice {code!r} in this CCG")
+        return page(
+            request,
+            "practice.jinja",
+            code=code,
+            practice_name=site.pack.practices[code],
+            shown=site.pack.practice(code),
+        )
+
+    @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
+    async def pack(request: Request) -> HTMLResponse:
+        return HTMLResponse(site.pack.html)
+
+    @app.get("/record/{path:path}", response_class=HTMLResponse, name="record_page",
+             include_in_schema=False)  # fmt: skip
+    async def recordpage(path: str) -> HTMLResponse:
+        pages, _ = site.record.current()
+        if path not in pages:
+            raise HTTPException(status_code=404, detail=f"the record has no page {path!r}")
+        return HTMLResponse(pages[path])
+
+    @app.get("/sign-in", response_class=HTMLResponse, name="sign_in_form", include_in_schema=False)
+    async def sign_in_form(request: Request, next: str = "/") -> HTMLResponse:
+        return page(request, "sign_in.jinja", next=local(next), error=None)
+
+    @app.post("/sign-in", name="sign_in", include_in_schema=False)
+    def sign_in(
+        request: Request,
+        name: Annotated[str, Form(max_length=64)],
+        password: Annotated[str, Form(max_length=1024)],
+        csrf: Annotated[str, Form(max_length=100)],
+        next: Annotated[str, Form(max_length=2000)] = "/",
+    ) -> Response:
+        check_csrf(request, csrf)
+        throttle: Throttle = request.app.state.throttle
+        address = request.client.host if request.client else "unknown"
+        if throttle.blocked(address):
+            raise HTTPException(
+                status_code=429, detail="too many failed sign-ins; wait five minutes"
+            )
+        account = site.accounts.verify(name.strip(), password)
+        if account is None:
+            throttle.failed(address)
+            return page(request, "sign_in.jinja", status=400, next=local(next),
+                         error="The name or password is not right")  # fmt: skip
+        sessions: Sessions = request.app.state.sessions
+        sessions.end(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse(local(next), status_code=303)
+        token = sessions.start(account.name, account.role, account.person)
+        response.set_cookie(SESSION_COOKIE, token,
+                            max_age=LIFETIME, httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")  # fmt: skip
+        return response
+
+    @app.post("/sign-out", name="sign_out", include_in_schema=False)
+    def sign_out(request: Request, csrf: Annotated[str, Form(max_length=100)]) -> Response:
+        check_csrf(request, csrf)
+        sessions: Sessions = request.app.state.sessions
+        sessions.end(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    files = _assets()
+
+    @app.get("/assets/{path:path}", name="assets", include_in_schema=False)
+    async def assets(path: str) -> Response:
+        found = files.get(path)
+        if found is None:
+            raise HTTPException(status_code=404, detail=f"no asset {path!r}")
+        media = MEDIA[found.suffix]
+        return Response(found.read_bytes(), media_type=media,
+                        headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
+
+
+def _assets() -> dict[str, Path]:
+    """The files served under /assets: the design system's stylesheet and icons and the chart
+    libraries (from npm), the pack's chart-drawing script, and this application's own mark."""
+    files = {"nhsuk-frontend.min.css": DESIGN_SYSTEM / "nhsuk-frontend.min.css"}
+    for library in LIBRARIES:
+        files[library.script] = library.folder / library.script
+    files["draw_charts.js"] = PACK_TEMPLATES / "draw_charts.js"
+    for icon in sorted((DESIGN_SYSTEM / "images").glob("*.svg")):
+        files[f"images/{icon.name}"] = icon
+    for own in sorted(OWN_STATIC.glob("*.svg")):
+        files[own.name] = own
+    return files
