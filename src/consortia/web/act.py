@@ -32,6 +32,7 @@ def _offered(who: SignedIn | None) -> dict[str, Action]:
 
 def add_actions(app: FastAPI, site: Site) -> None:
     """The actions' routes, on `app`, recording into `site`'s governance record."""
+
     def offered(request: Request, name: str | None = None) -> tuple[SignedIn, dict[str, Action]]:
         if site.record.db is None:
             raise HTTPException(status_code=404, detail="no governance record is served here")

@@ -62,6 +62,7 @@ class RecordStatus(BaseModel):
 
 def add_api(app: FastAPI, site: Site) -> None:
     """The API's routes, on `app`, for `site`."""
+
     def summary(figure: Any) -> dict[str, Any]:
         return {
             "id": figure.id,
