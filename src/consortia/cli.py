@@ -602,20 +602,18 @@ def aqp(
             "--year is for --record; a register file names its own year", field="--year"
         )
     settings = _settings()
-    if record is not None:
-        from consortia.governance.record import require_record
-
-        require_record(record, "--record")
+    # The record is read (and proved) once, before the lake: a bad record is known at once.
+    recorded = services.recorded_register(record, str(year)) if record is not None else None
     backend = connect(engine, settings)
     tables = services.open_lake(backend, data)
     providers = set(backend.execute(tables["provider"].select("code"))["code"])
     ccgs = set(backend.execute(tables["ccg"].select("code"))["code"])
     referrals = None
-    if register is not None:
-        chosen = services.read_register(register, ccgs, providers)
+    if recorded is not None:
+        chosen = services.known(recorded.register, str(record), ccgs, providers)
+        referrals = recorded.referrals
     else:
-        recorded = services.recorded_register(str(record), str(year), ccgs, providers)
-        chosen, referrals = recorded.register, recorded.referrals
+        chosen = services.read_register(Path(str(register)), ccgs, providers)
     with _bar(settings.progress, "Reading the services") as update:
         if update:
             update(0, 1)
@@ -731,18 +729,15 @@ def _serve(
     settings = _settings()
     _require_free(host, port)  # before any work: an address in use is known at once
     accounts = read_accounts(users) if users is not None else Accounts()
-    if db is not None:
-        from consortia.governance.record import require_record
-
-        require_record(db, "--db")
+    record = RecordPages(db)
+    record.current()  # proved and rendered before any analysis: a bad record is known at once
     with _bar(settings.progress, "Analysing the pack") as update:
         if update:
             update(0, 1)
         pack = analyse_pack(data, ccg, db, settings)
         if update:
             update(1, 1)
-    site = Site(pack, RecordPages(db), accounts)
-    site.record.current()  # verified and rendered before the first visitor
+    site = Site(pack, record, accounts)
     typer.echo(f"serving {pack.name} ({pack.code}) at http://{host}:{port}/ (Ctrl+C stops it)")
     uvicorn.run(create_app(site), host=host, port=port, log_level="warning")
 

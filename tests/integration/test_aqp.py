@@ -186,6 +186,11 @@ def test_the_record_is_the_register(england_lake: Path, tmp_path: Path) -> None:
         (("--record", "{db}"), ExitCode.USAGE, "--record needs --year"),
         (("--record", "{db}", "--year", "2014"), ExitCode.DATA, "'2014' is not a financial year"),
         (("--record", "{db}", "--year", "2013/14"), ExitCode.DATA, "opens no AQP service by"),
+        (
+            ("--record", "{db}", "--year", "2014/15"),
+            ExitCode.DATA,
+            "no provider is qualified for dermatology on any day of 2014/15",
+        ),
         (("--record", "{missing}", "--year", "2014/15"), ExitCode.DATA, "no governance record"),
     ],
 )

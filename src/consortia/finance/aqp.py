@@ -86,13 +86,14 @@ def read_register(path: Path, ccgs: set[str], providers: set[str]) -> Register:
     to the lake; an error names the file, key and rule."""
     name = str(path)
     register = parse_toml(Register, name, read_text(path, MAX_FILE_BYTES), "AQP register")
-    return _known(register, name, ccgs, providers)
+    return known(register, name, ccgs, providers)
 
 
-def recorded_register(db: str, year: str, ccgs: set[str], providers: set[str]) -> Recorded:
+def recorded_register(db: str, year: str) -> Recorded:
     """The register the governance record at `db` holds for financial year `year` (every
     service open by its end, every provider qualified on a day of it) and the referrals
-    recorded in it; checked against the lake as a register file is."""
+    recorded in it, read from the record verified once; `known` then checks it against the
+    lake as a register file is checked."""
     from consortia.governance.record import aqp_view
 
     try:
@@ -109,6 +110,13 @@ def recorded_register(db: str, year: str, ccgs: set[str], providers: set[str]) -
             file=db,
             rule="a register names at least one service",
         )
+    unserved = [s["id"] for s in view["services"] if not s["providers"]]
+    if unserved:
+        raise DataError(
+            f"no provider is qualified for {', '.join(unserved)} on any day of {label}",
+            file=db,
+            rule="a service of the register has a qualified provider",
+        )
     try:
         register = Register.model_validate(
             {"year": label, "ccg": view["ccg"], "services": view["services"]}
@@ -118,10 +126,10 @@ def recorded_register(db: str, year: str, ccgs: set[str], providers: set[str]) -
         where = ".".join(str(part) for part in first_error["loc"])
         raise DataError(first_error["msg"], file=db, field=where, rule="AQP register") from None
     referrals = pd.DataFrame(view["referrals"], columns=["service", "provider", "referrals"])
-    return Recorded(_known(register, db, ccgs, providers), referrals)
+    return Recorded(register, referrals)
 
 
-def _known(register: Register, name: str, ccgs: set[str], providers: set[str]) -> Register:
+def known(register: Register, name: str, ccgs: set[str], providers: set[str]) -> Register:
     """`register`, refused unless its CCG and every provider it names are in the lake."""
     if register.ccg not in ccgs:
         raise DataError(f"no CCG with code {register.ccg!r} in the lake", file=name,

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from threading import Lock
+from threading import RLock
 from typing import Any
 
 from sqlalchemy import func, select
@@ -41,21 +41,16 @@ class Pack:
         from consortia.pack.html import table_view
 
         found = []
-        for (_, slug, views), figure_group in zip(self.sections, self._by_section(), strict=True):
-            for view, figure in zip(views, figure_group, strict=True):
-                if "practice" not in figure.table.columns:
+        for _, slug, views in self.sections:
+            for view in views:
+                figure = self.figure(view.id)
+                if figure is None or "practice" not in figure.table.columns:
                     continue
                 rows = figure.table[figure.table["practice"] == code]
                 if len(rows):
                     caption = f"{view.title}: practice {code}"
                     found.append(PracticeRows(view, slug, table_view(rows, caption)))
         return found
-
-    def _by_section(self) -> list[list[Figure]]:
-        grouped: dict[str, list[Figure]] = {}
-        for figure in self.figures:
-            grouped.setdefault(figure.section, []).append(figure)
-        return [grouped[title] for title, _, _ in self.sections]
 
 
 @dataclass(frozen=True)
@@ -71,9 +66,10 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     """The pack of `ccg` from `lake` (checked first, as `consortia pack` checks it), with the
     record's section when there is a record."""
     from consortia.engine.backends import checking, connect
+    from consortia.ingest.checked import open_vouched
     from consortia.ingest.validate import require_valid
     from consortia.pack import assets
-    from consortia.pack.build import analyse, open_tables
+    from consortia.pack.build import analyse
     from consortia.pack.html import PACK, render, sections
     from consortia.schema.datasets import DATASETS
 
@@ -86,11 +82,8 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     page = render(
         figures, ccg_code=code, ccg_name=name, made=date.today(), page=served, shown=shown
     )
-    practices = backend.execute(
-        open_tables(backend, lake)["practice"]
-        .filter(lambda t: t.ccg == code)
-        .select("code", "name")
-    )
+    practice = open_vouched(backend, lake, ("practice",))["practice"]
+    practices = backend.execute(practice.filter(practice.ccg == code).select("code", "name"))
     named = dict(zip(practices["code"].astype(str), practices["name"].astype(str), strict=True))
     return Pack(code, name, figures, page, shown, dict(sorted(named.items())))
 
@@ -113,7 +106,7 @@ class RecordPages:
     _summary: str = ""
     _seen: int = -1  # entries of the audit log when the pages were rendered
     _checked: float = -RECHECK  # when the log was last counted (time.monotonic)
-    _lock: Lock = field(default_factory=Lock)
+    _lock: RLock = field(default_factory=RLock)  # current() opens the store under it
     _store: Store | None = None
 
     def store(self) -> Store:
@@ -131,22 +124,29 @@ class RecordPages:
         """Every page by its path, and the verification line; none without a record."""
         if self.db is None:
             return {}, "No governance record is served here."
+        with self._lock:
+            now = time.monotonic()
+            if self._seen >= 0 and now - self._checked < RECHECK:
+                return self._pages, self._summary
+            # The first read proves the record (and refuses a file that is none) before the
+            # store is opened to count its log.
+            first = self._seen < 0
+            if first:
+                self._render()
+            count = _entries(self.store())
+            if count != self._seen and not first:
+                self._render()
+            self._seen, self._checked = count, now
+            return self._pages, self._summary
+
+    def _render(self) -> None:
+        """Prove the record and render its pages as of today."""
         from consortia.governance.publish.reading import read_record
         from consortia.governance.publish.write import rendered
 
-        store = self.store()
-        with self._lock:
-            now = time.monotonic()
-            if now - self._checked < RECHECK:
-                return self._pages, self._summary
-            count = _entries(store)
-            if count != self._seen:
-                today = date.today()
-                record = read_record(self.db, today)
-                self._pages, self._summary = rendered(record, today), record.summary
-                self._seen = count
-            self._checked = now
-            return self._pages, self._summary
+        today = date.today()
+        record = read_record(str(self.db), today)
+        self._pages, self._summary = rendered(record, today), record.summary
 
     def changed(self) -> None:
         """The record has grown (an action was taken here): look again at the next page."""
