@@ -173,7 +173,7 @@ def main() -> None:
     def page() -> str:
         return render(figures, ccg_code=code, ccg_name=name, made=date.today())
 
-    build_specs, specs = timed(lambda: [spec(f.chart()) for f in charted])  # type: ignore[misc]
+    build_specs, specs = timed(lambda: [spec(f.draw()) for f in charted])
     rendered, html = min((timed(page) for _ in range(args.repeat)), key=lambda r: r[0].wall)
     start = cold_start()
     vlc.vegalite_to_svg(specs[-1])  # warm, so the per-chart figure is the conversions alone

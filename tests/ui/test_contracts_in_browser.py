@@ -28,7 +28,7 @@ def test_the_contracts_page_draws(browser: Any, tmp_path: Path) -> None:
     pods = list(dict.fromkeys(result.lines["pod"]))
     for figure in (position(result), *(activity(result, pod) for pod in pods)):
         assert figure.chart is not None
-        figure.chart().to_dict(validate=True)  # a valid Vega-Lite specification
+        figure.draw().to_dict(validate=True)  # a valid Vega-Lite specification
     path = tmp_path / "contracts.html"
     write_html(result, path, date(2026, 12, 3))
     context, offline = open_offline(browser, path.as_uri())

@@ -35,7 +35,7 @@ def test_the_national_page_draws_and_links_every_pack(browser: Any, packs: Packs
     assert page.locator(".pack-chart__image svg").count() == len(charts) > 0
     for figure in charts:
         assert figure.chart is not None
-        figure.chart().to_dict(validate=True)  # a valid Vega-Lite specification
+        figure.draw().to_dict(validate=True)  # a valid Vega-Lite specification
     links = page.locator("nav .pack-links a")
     assert links.count() == len(packs.packs)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,7 @@ def test_every_figure_is_present_whole_and_labelled(
             assert box["height"] > 50, figure.id
             # drawn from its data: marks, and the chart's own title among its text
             assert drawing.locator("path, rect, line").count() > 5, figure.id
-            spec = figure.chart().to_dict(validate=False)
+            spec = figure.draw().to_dict(validate=False)
             title = spec["title"] if isinstance(spec["title"], str) else spec["title"]["text"]
             assert title in drawing.locator("text").all_text_contents(), figure.id
             description = chart.get_attribute("aria-label") or ""
@@ -172,7 +172,7 @@ def test_every_chart_is_a_valid_vega_lite_specification(emailed_pack: Emailed) -
     the Vega-Lite schema."""
     for figure in emailed_pack.pack.figures:
         if figure.chart is not None:
-            figure.chart().to_dict(validate=True)
+            figure.draw().to_dict(validate=True)
 
 
 def test_with_scripts_off_each_chart_says_so_and_keeps_its_description(

@@ -32,7 +32,7 @@ def test_the_premium_pages_draw(browser: Any, tmp_path: Path) -> None:
     pages = {"premium.html": "Quality premium 2014/15", "across.html": "across CCGs"}
     for figure in (steps(premium), relation(across)):
         assert figure.chart is not None
-        figure.chart().to_dict(validate=True)
+        figure.draw().to_dict(validate=True)
     write_html(premium, name, tmp_path / "premium.html", date(2026, 12, 3))
     write_across_html(across, tmp_path / "across.html", date(2026, 12, 3))
     for file, heading in pages.items():

@@ -33,7 +33,6 @@ from consortia.pack.context import Context
 from consortia.pack.destination import HTML, INDEX, TABLES, check_destination, remove_stale
 from consortia.pack.figure import Figure
 from consortia.pack.html import PACK, Page, render
-from consortia.pack.release import release
 from consortia.pack.sections import activity as activity_section
 from consortia.pack.sections import allocation as allocation_section
 from consortia.pack.sections import budget_risk as budget_risk_section
@@ -45,6 +44,7 @@ from consortia.pack.sections import population as population_section
 from consortia.pack.sections import premium as premium_section
 from consortia.pack.sections import trends as trends_section
 from consortia.pack.sections import variation as variation_section
+from consortia.privacy.release import Audience, released
 from consortia.schema.reference_tables import REFERENCE_TABLES, load
 
 DATASETS = tuple(
@@ -135,8 +135,9 @@ def analyse(
     keep: bool = True,
     cache: Path | None = None,
     record: str | None = None,
+    audience: Audience = Audience.GOVERNING_BODY,
 ) -> tuple[tuple[Figure, ...], str, str]:
-    """Every figure of the pack for `ccg`, released; with the CCG's code and name.
+    """Every figure of the pack for `ccg` released to `audience`; with the CCG's code and name.
 
     With `keep`, lake-wide aggregates are read from (or written to) the lake's derived store;
     with a `cache` too, each figure's query is kept there (`consortia.engine.plans`).
@@ -147,7 +148,7 @@ def analyse(
     context = Context(backend, tables, Scope(ccg=code), name, derived, record=record)
     if code not in reported_ccgs(context):
         raise DataError(f"CCG {code} has no registered patients in the lake", file=str(lake_path))
-    return figures_of(context, builders(), progress), code, name
+    return figures_of(context, builders(), progress, audience), code, name
 
 
 def reported_ccgs(context: Context) -> dict[str, str]:
@@ -162,15 +163,16 @@ def figures_of(
     context: Context,
     steps: tuple[Builder, ...],
     progress: Progress | None = None,
+    audience: Audience = Audience.GOVERNING_BODY,
 ) -> tuple[Figure, ...]:
-    """Each builder's figures for the context, released, in order."""
+    """Each builder's figures for the context, released to `audience`, in order."""
     figures: list[Figure] = []
     for done, builder in enumerate(steps, start=1):
         made = builder(context)
-        figures.extend(release(f) for f in (made if isinstance(made, tuple) else (made,)))
+        figures.extend(made if isinstance(made, tuple) else (made,))
         if progress:
             progress(done, len(steps))
-    return tuple(figures)
+    return released(tuple(figures), audience)
 
 
 def build(

@@ -10,6 +10,8 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from consortia.privacy.publication import Public
+
 
 class Query:
     """The analysis behind a figure, over the lake's own tables. Neither its expression nor its
@@ -45,13 +47,22 @@ class Figure:
     title: str
     method: str
     table: pd.DataFrame
-    chart: Callable[[], Any] | None = None  # draws the Altair chart of `table` when rendered
+    # Draws the Altair chart of the table it is given: the figure's table as released.
+    chart: Callable[[pd.DataFrame], Any] | None = None
     confidence: float | None = None
     source: Query | None = None
     notes: tuple[str, ...] = field(default=())
     # For a statistical process control chart: which way is better ("increase", "decrease"
     # or "neutral"), which decides its Making Data Count icons.
     improvement: str | None = None
+    # How the figure is published to the public; None: it is not (`consortia.privacy`).
+    public: Public | None = None
+    # What the audience's release rule did to the table, in words (set by the release).
+    disclosure: str = ""
+
+    def draw(self) -> Any:
+        """The Altair chart of the figure's table (None when the figure has no chart)."""
+        return self.chart(self.table) if self.chart is not None else None
 
     @property
     def source_sql(self) -> str:

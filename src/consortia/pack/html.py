@@ -91,6 +91,7 @@ class FigureView:
     description: str
     table: TableView
     spc: SpcView | None
+    disclosure: str = ""  # what the audience's release rule did to the figure, in words
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def _slug(text: str) -> str:
 
 def _view(number: int, figure: Figure) -> FigureView:
     """A figure made ready for the template."""
-    specification = draw(figure.chart) if figure.chart is not None else None
+    specification = draw(figure.draw) if figure.chart is not None else None
     spc = _spc(figure) if set(figure.table.columns) >= SPC_COLUMNS else None
     if spc is not None:
         description = spc_description(figure.title, figure.table, spc)
@@ -181,6 +182,7 @@ def _view(number: int, figure: Figure) -> FigureView:
         description=description,
         table=table_view(figure.table, f"Table {number}. {figure.title}"),
         spc=spc,
+        disclosure=figure.disclosure,
     )
 
 

@@ -68,6 +68,9 @@ class Label:
     missing: str = "not available"
     rename: Callable[[str], str] | None = None  # words for values a mapping cannot list
     chart_only: bool = False  # drawn by the chart; another column of the table says it in words
+    # A count of people or of their care (a COUNT the small-number rule applies to), rather
+    # than of organisations, functions or years of age.
+    of_people: bool = True
 
     @property
     def numeric(self) -> bool:
@@ -248,13 +251,16 @@ LABELS: dict[str, Label] = {
         "CCG rate per 1,000", Kind.RATE, "Crude rate per 1,000 over the whole CCG list"
     ),
     "minimum_age": Label(
-        "Register's minimum age", Kind.COUNT, "Youngest age the QOF register counts (0: all ages)"
+        "Register's minimum age",
+        Kind.COUNT,
+        "Youngest age the QOF register counts (0: all ages)",
+        of_people=False,
     ),
     "list_size": Label("Whole list", Kind.COUNT, "Registered patients of every age"),
     "outlying": Label(
         "Outlying", Kind.FLAG, "Beyond the outermost funnel limit (allowing for over-dispersion)"
     ),
-    "ccgs": Label("CCGs", Kind.COUNT, "Number of CCGs"),
+    "ccgs": Label("CCGs", Kind.COUNT, "Number of CCGs", of_people=False),
     "share_at_least_5_pounds": Label(
         "Share of CCGs at £5 a head or more", Kind.SHARE, "CCGs investing at least £5 a head"
     ),
@@ -319,7 +325,7 @@ LABELS: dict[str, Label] = {
     "running_costs": Label("Running-cost allowance", Kind.POUNDS, "£ a head × population"),
     # markets and continuity
     "contacts": Label("Contacts", Kind.COUNT, "Admissions, attended appointments, attendances"),
-    "providers": Label("Providers", Kind.COUNT, "Providers with any contact"),
+    "providers": Label("Providers", Kind.COUNT, "Providers with any contact", of_people=False),
     "hhi": Label("Concentration (HHI)", Kind.NUMBER, "Herfindahl–Hirschman index", 0),
     "hhi_change": Label("Change in HHI", Kind.NUMBER, "Last year minus first year", 0),
     "largest_share": Label("Largest provider's share", Kind.SHARE),
@@ -337,9 +343,11 @@ LABELS: dict[str, Label] = {
     "finding": Label("Finding", Kind.TEXT, "What the record and the lake show"),
     "result": Label("Result", Kind.TEXT, "Pass, or flag: the Board would not authorise it so"),
     "standard": Label("Standard", Kind.TEXT, "The rule checked against, with its source"),
-    "functions": Label("Support functions", Kind.COUNT, "Commissioning-support functions used"),
+    "functions": Label(
+        "Support functions", Kind.COUNT, "Commissioning-support functions used", of_people=False
+    ),
     "functions_outside": Label(
-        "Performed outside", Kind.COUNT, "Functions an outside supplier performs"
+        "Performed outside", Kind.COUNT, "Functions an outside supplier performs", of_people=False
     ),
     "share_of_functions_outside": Label(
         "Share of functions outside", Kind.SHARE, "Functions performed outside over all used"

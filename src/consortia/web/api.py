@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel
 
-from consortia.web.site import Site
+from consortia.web.guard import visitor
+from consortia.web.roles import Role
+from consortia.web.site import Pack, Site
 
 
 class FigureSummary(BaseModel):
@@ -19,6 +21,7 @@ class FigureSummary(BaseModel):
     title: str
     method: str
     confidence: float | None
+    disclosure: str  # what the small-number rule did, for a figure released to the public
     rows: int
     columns: list[str]
 
@@ -63,6 +66,10 @@ class RecordStatus(BaseModel):
 def add_api(app: FastAPI, site: Site) -> None:
     """The API's routes, on `app`, for `site`."""
 
+    def read(request: Request) -> Pack:
+        who = visitor(request)
+        return site.pack_for(who.role if who else Role.PUBLIC)
+
     def summary(figure: Any) -> dict[str, Any]:
         return {
             "id": figure.id,
@@ -70,6 +77,7 @@ def add_api(app: FastAPI, site: Site) -> None:
             "title": figure.title,
             "method": figure.method,
             "confidence": figure.confidence,
+            "disclosure": figure.disclosure,
             "rows": len(figure.table),
             "columns": [str(c) for c in figure.table.columns],
         }
@@ -80,9 +88,10 @@ def add_api(app: FastAPI, site: Site) -> None:
         response_model=list[FigureSummary],
         responses=REFUSALS,
     )
-    async def api_figures() -> list[dict[str, Any]]:
-        """Every figure of the pack: its method and confidence level, without its rows."""
-        return [summary(f) for f in site.pack.figures]
+    async def api_figures(request: Request) -> list[dict[str, Any]]:
+        """Every figure of the pack the caller's role reads (as the governing body does, or as
+        released to the public): its method and confidence level, without its rows."""
+        return [summary(f) for f in read(request).figures]
 
     @app.get(
         "/api/figures/{figure_id}",
@@ -90,11 +99,11 @@ def add_api(app: FastAPI, site: Site) -> None:
         response_model=FigureRows,
         responses={**REFUSALS, **MISSING},
     )
-    async def api_figure(figure_id: str) -> dict[str, Any]:
-        """One figure of the pack with its released rows."""
+    async def api_figure(request: Request, figure_id: str) -> dict[str, Any]:
+        """One figure of the pack with its rows, as released to the caller's role."""
         from consortia.finance.output import records
 
-        figure = site.pack.figure(figure_id)
+        figure = read(request).figure(figure_id)
         if figure is None:
             raise HTTPException(status_code=404, detail=f"the pack has no figure {figure_id!r}")
         return {**summary(figure), "data": records(figure.table)}

@@ -76,6 +76,9 @@ def authorise(request: Request) -> None:
     name = getattr(route, "name", None)
     who = visitor(request)
     role = who.role if who else Role.PUBLIC
+    if who is None and is_api(request) and request.headers.get("authorization"):
+        # credentials that are not right are refused, never read as the public's
+        raise HTTPException(status_code=401, detail="the API token is not known")
     if may(role, name):
         return
     if who is None and may(Role.ANALYST, name) and not is_api(request):

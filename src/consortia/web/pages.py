@@ -14,9 +14,10 @@ from markupsafe import Markup
 from consortia.pack.assets import LIBRARIES
 from consortia.pack.assets import STATIC as DESIGN_SYSTEM
 from consortia.pack.labels import MISSING as MISSING_VALUE
+from consortia.privacy.release import Audience
 from consortia.web.guard import check_csrf, local, visitor
 from consortia.web.render import TEMPLATES, page
-from consortia.web.roles import Role, may
+from consortia.web.roles import Role, audience, may
 from consortia.web.sessions import LIFETIME, SESSION_COOKIE, Sessions, Throttle
 from consortia.web.site import Site
 
@@ -27,34 +28,40 @@ MEDIA = {".css": "text/css", ".svg": "image/svg+xml", ".js": "text/javascript"}
 
 def add_pages(app: FastAPI, site: Site) -> None:
     """The pages' routes, on `app`, for `site`."""
-    bodies: dict[str, Markup] = {}  # each section's figures, rendered once: the same for all
+    # each section's figures, rendered once for each release: the same for all who read it
+    bodies: dict[tuple[str, str], Markup] = {}
 
-    def body(slug: str, title: str, figures: list[Any]) -> Markup:
-        if slug not in bodies:
-            bodies[slug] = Markup(
+    def body(release: str, slug: str, title: str, figures: list[Any]) -> Markup:
+        if (release, slug) not in bodies:
+            bodies[release, slug] = Markup(
                 TEMPLATES.get_template("section_body.jinja").render(
                     section=title, slug=slug, figures=figures, missing=MISSING_VALUE
                 )
             )
-        return bodies[slug]
+        return bodies[release, slug]
+
+    def role_of(request: Request) -> Role:
+        who = visitor(request)
+        return who.role if who else Role.PUBLIC
 
     @app.get("/", response_class=HTMLResponse, name="home", include_in_schema=False)
     async def home(request: Request) -> HTMLResponse:
         _, summary = site.record.current()
-        who = visitor(request)
-        role = who.role if who else Role.PUBLIC
-        return page(request, "home.jinja", body=overview(role, summary))
+        return page(request, "home.jinja", body=overview(role_of(request), summary))
 
     @lru_cache(maxsize=64)
     def overview(role: Role, summary: str) -> Markup:
         """The overview's content for a role, while the record's summary stays the same."""
+        read = site.pack_for(role)
         return Markup(
             TEMPLATES.get_template("home_body.jinja").render(
-                ccg=f"{site.pack.name} ({site.pack.code})",
+                ccg=f"{read.name} ({read.code})",
                 may=lambda route: may(role, route),
                 summary=summary,
-                sections=[(title, slug) for title, slug, _ in site.pack.sections],
-                figures=len(site.pack.figures),
+                sections=[(title, slug) for title, slug, _ in read.sections],
+                figures=len(read.figures),
+                public=audience(role) is Audience.PUBLIC,
+                all_figures=len(site.pack.figures),
                 has_record=site.record.db is not None,
             )
         )
@@ -63,7 +70,8 @@ def add_pages(app: FastAPI, site: Site) -> None:
         "/sections/{slug}", response_class=HTMLResponse, name="section", include_in_schema=False
     )
     async def section(request: Request, slug: str) -> HTMLResponse:
-        found = site.pack.section(slug)
+        role = role_of(request)
+        found = site.pack_for(role).section(slug)
         if found is None:
             raise HTTPException(status_code=404, detail=f"the pack has no section {slug!r}")
         title, _, figures = found
@@ -71,7 +79,7 @@ def add_pages(app: FastAPI, site: Site) -> None:
             request,
             "section.jinja",
             section=title,
-            body=body(slug, title, figures),
+            body=body(audience(role), slug, title, figures),
             charts=any(f.spec for f in figures),
         )
 
@@ -90,12 +98,12 @@ def add_pages(app: FastAPI, site: Site) -> None:
             "practice.jinja",
             code=code,
             practice_name=site.pack.practices[code],
-            shown=site.pack.practice(code),
+            shown=site.pack_for(role_of(request)).practice(code),
         )
 
     @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
     async def pack(request: Request) -> HTMLResponse:
-        return HTMLResponse(site.pack.html)
+        return HTMLResponse(site.pack_for(role_of(request)).html)
 
     @app.get("/record/{path:path}", response_class=HTMLResponse, name="record_page",
              include_in_schema=False)  # fmt: skip

@@ -4,13 +4,17 @@ use it, and a route missing from the table is refused to everyone (default deny)
 The roles are the people and bodies around a CCG (issue 13; domain §1): the public, member
 practices and their GPs, the governing body and its chair, the CCG's analysts, the Local
 Medical Committee, the Health and Wellbeing Board, the NHS Commissioning Board, auditors and
-the administrator. Until disclosure control for public release exists (the sensitive-data
-work), the pack's figures are shown only to signed-in roles with a part in commissioning.
+the administrator. The roles with a part in commissioning read the pack as the governing body
+does; everyone else (the public, and the LMC and the Health and Wellbeing Board, which are
+bodies outside the CCG) reads the figures released to the public under the small-number rule
+(`consortia.privacy.release`).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from consortia.privacy.release import Audience
 
 
 class Role(StrEnum):
@@ -44,7 +48,8 @@ LABELS = {
 
 EVERYONE = frozenset(Role)
 SIGNED_IN = EVERYONE - {Role.PUBLIC}
-# The pack's figures are not yet released to the public (no small-number control for them).
+# The roles that read the pack's figures as the governing body does (the others: as released
+# to the public).
 COMMISSIONING = frozenset(
     {
         Role.MEMBER_PRACTICE,
@@ -68,14 +73,14 @@ ACCESS: dict[str, frozenset[Role]] = {
     "actions": SIGNED_IN,
     "action_form": SIGNED_IN,
     "act": SIGNED_IN,
-    "pack": COMMISSIONING,
-    "section": COMMISSIONING,
-    "practices": COMMISSIONING,
-    "practice": COMMISSIONING,
+    "pack": EVERYONE,
+    "section": EVERYONE,
+    "practices": EVERYONE,
+    "practice": EVERYONE,
     "record_page": EVERYONE,
     "assets": EVERYONE,
-    "api_figures": COMMISSIONING,
-    "api_figure": COMMISSIONING,
+    "api_figures": EVERYONE,
+    "api_figure": EVERYONE,
     "api_record": EVERYONE,
     "openapi": EVERYONE,
 }
@@ -87,6 +92,11 @@ ACCESS: dict[str, frozenset[Role]] = {
 # then applies the record's own rules (only the chair rules, only a voting member votes).
 OPERATOR_ROLES = frozenset({Role.ADMINISTRATOR})
 PERSON_ROLES = SIGNED_IN
+
+
+def audience(role: Role) -> Audience:
+    """Which release of the pack's figures `role` reads."""
+    return Audience.GOVERNING_BODY if role in COMMISSIONING else Audience.PUBLIC
 
 
 def may(role: Role, route: str | None) -> bool:

@@ -16,6 +16,7 @@ from consortia.pack.figure import Figure
 from consortia.pack.html import FigureView, Section, TableView
 from consortia.store.session import Store
 from consortia.web.accounts import Accounts
+from consortia.web.roles import Role, audience
 
 
 @dataclass(frozen=True)
@@ -70,22 +71,28 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     from consortia.ingest.validate import require_valid
     from consortia.pack import assets
     from consortia.pack.build import analyse
-    from consortia.pack.html import PACK, render, sections
     from consortia.schema.datasets import DATASETS
 
     assets.check()
     backend = connect("duckdb", settings)
     require_valid(checking(backend), lake, DATASETS)
     figures, code, name = analyse(backend, lake, ccg, record=record)
-    shown = sections(figures)
-    served = replace(PACK, links_title="This site", links=SITE_LINKS)
-    page = render(
-        figures, ccg_code=code, ccg_name=name, made=date.today(), page=served, shown=shown
-    )
     practice = open_vouched(backend, lake, ("practice",))["practice"]
     practices = backend.execute(practice.filter(practice.ccg == code).select("code", "name"))
     named = dict(zip(practices["code"].astype(str), practices["name"].astype(str), strict=True))
-    return Pack(code, name, figures, page, shown, dict(sorted(named.items())))
+    return served(figures, code, name, dict(sorted(named.items())))
+
+
+def served(figures: tuple[Figure, ...], code: str, name: str, practices: dict[str, str]) -> Pack:
+    """The pack as the site serves it: its figures ready to show, by section, and its page."""
+    from consortia.pack.html import PACK, render, sections
+
+    shown = sections(figures)
+    linked = replace(PACK, links_title="This site", links=SITE_LINKS)
+    page = render(
+        figures, ccg_code=code, ccg_name=name, made=date.today(), page=linked, shown=shown
+    )
+    return Pack(code, name, figures, page, shown, practices)
 
 
 # The pack as the site serves it links back into the site (the written pack file has no links).
@@ -164,8 +171,22 @@ def _entries(store: Store) -> int:
 
 @dataclass
 class Site:
-    """Everything one server process serves."""
+    """Everything one server process serves: the pack as the commissioning roles read it, the
+    same figures released to the public, the record and who may sign in."""
 
     pack: Pack
     record: RecordPages
     accounts: Accounts
+    public: Pack = field(init=False)
+
+    def __post_init__(self) -> None:
+        from consortia.privacy.release import Audience, released
+
+        figures = released(self.pack.figures, Audience.PUBLIC)
+        self.public = served(figures, self.pack.code, self.pack.name, self.pack.practices)
+
+    def pack_for(self, role: Role) -> Pack:
+        """The pack `role` reads: as the governing body does, or as released to the public."""
+        from consortia.privacy.release import Audience
+
+        return self.pack if audience(role) is Audience.GOVERNING_BODY else self.public

@@ -63,7 +63,7 @@ def _spc_figure(values: list[float], improvement: str) -> Figure:
         title="Test admissions per month",
         method="XmR.",
         table=table,
-        chart=partial(charts.spc, table, "Test admissions per month"),
+        chart=partial(charts.spc, title="Test admissions per month"),
         improvement=improvement,
     )
 
@@ -113,7 +113,7 @@ def test_each_chart_is_its_specification_drawn_by_the_page_with_scripts_inlined_
         title=hostile,
         method="Shares.",
         table=table,
-        chart=lambda: charts.deprivation_bars(table).properties(title=hostile),
+        chart=lambda t: charts.deprivation_bars(t).properties(title=hostile),
     )
     spc = _spc_figure([10.0, 11.0] * 6 + [30.0], "decrease")
     html = render((bars, spc), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
@@ -123,7 +123,7 @@ def test_each_chart_is_its_specification_drawn_by_the_page_with_scripts_inlined_
     assert "<!--" not in html
     specs = _specs(html)
     assert list(specs) == ["deprivation_profile", "trend_test"]
-    assert specs["deprivation_profile"] == charts.spec(bars.chart())  # type: ignore[misc]
+    assert specs["deprivation_profile"] == charts.spec(bars.draw())
     assert specs["deprivation_profile"]["title"] == hostile
     assert specs["deprivation_profile"]["config"]["range"]["category"][0] == charts.NHS_BLUE
     # each chart's image points at its specification and says what it shows without a script

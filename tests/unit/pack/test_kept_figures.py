@@ -69,7 +69,7 @@ def test_every_figure_is_kept_and_read_back_the_same(tmp_path: Path) -> None:
     assert again[1].improvement == "neutral"
     assert again[1].notes == ("one note",)
     assert again[0].chart is not None
-    assert again[0].chart() == ("position", 2)  # drawn from the kept table and words
+    assert again[0].draw() == ("position", 2)  # drawn from the kept table and words
 
 
 def test_a_lost_figure_is_computed_again(tmp_path: Path) -> None:

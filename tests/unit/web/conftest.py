@@ -1,5 +1,6 @@
-"""A site for the web tests: a pack of two hand-made figures, a governance record built
-through the public actions, and one account per role (password: the role's name, reversed)."""
+"""A site for the web tests: a pack of two hand-made figures (one published to the public), a
+governance record built through the public actions, and one account per role (password: the
+role's name, reversed)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from consortia.pack.figure import Figure
 from consortia.pack.html import sections
+from consortia.privacy.publication import Public
 from consortia.store.session import open_store
 from consortia.web.accounts import Accounts, account
 from consortia.web.app import create_app
@@ -24,7 +26,10 @@ FIGURES = (
         section="Population and need",
         title="Registered patients by practice",
         method="Count of registered patients on 1 April.",
-        table=pd.DataFrame({"practice": ["Y00001", "Y00002"], "patients": [9200, 12400]}),
+        table=pd.DataFrame(
+            {"practice": ["Y00001", "Y00002"], "patients": [9203, 12400], "observed": [6, 40]}
+        ),
+        public=Public(),  # published to everyone (under the small-number rule)
     ),
     Figure(
         id="admission_rate",

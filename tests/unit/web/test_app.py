@@ -34,11 +34,11 @@ def test_a_route_missing_from_the_table_is_refused_to_everyone(site: Site) -> No
         assert client.get("/api/unlisted").status_code == 403
 
 
-def test_the_public_sees_the_overview_and_the_record_but_not_the_pack(client: TestClient) -> None:
+def test_the_public_sees_the_record_and_the_figures_released_to_it(client: TestClient) -> None:
     home = client.get("/")
     assert home.status_code == 200
     assert "NHS Northborough CCG (99X)" in home.text
-    assert "Sign in to see them" in home.text
+    assert "1 of the pack&#39;s 2 figures, published to everyone" in home.text
     for key, value in SECURITY_HEADERS.items():
         assert home.headers[key] == value
     record = client.get("/record/index.html")
@@ -46,36 +46,48 @@ def test_the_public_sees_the_overview_and_the_record_but_not_the_pack(client: Te
     assert "Record intact" in record.text
     assert client.get("/api/record").json()["verified"] is True
     pack = client.get("/pack", follow_redirects=False)
-    assert pack.status_code == 303
-    assert pack.headers["location"] == "/sign-in?next=/pack"
-    answer = client.get("/api/figures")
-    assert answer.status_code == 401
-    assert answer.json() == {
-        "error": {
-            "status": 401,
-            "title": "Sign in needed",
-            "detail": "sign in with a role that may see this",
-        }
-    }
+    assert pack.status_code == 200
+    assert "Registered patients by practice" in pack.text
+    assert "Emergency admissions per 1,000" not in pack.text  # declares no publication
+    # The small-number rule, worked by hand: 9,203 → 9,205; 12,400 stays; 6 withheld; 40 stays.
+    listed = client.get("/api/figures").json()
+    assert [f["id"] for f in listed] == ["list_size"]
+    assert "counts of 1 to 7 are withheld" in listed[0]["disclosure"]
+    rows = client.get("/api/figures/list_size").json()["data"]
+    assert rows == [
+        {"practice": "Y00001", "patients": 9205, "observed": None},
+        {"practice": "Y00002", "patients": 12400, "observed": 40},
+    ]
+    assert client.get("/api/figures/admission_rate").status_code == 404
+    section = client.get("/sections/section-population-and-need").text
+    assert "9,205" in section
+    assert "9,203" not in section
+    assert "Published under the small-number rule" in section
+    assert client.get("/sections/section-activity-and-cost").status_code == 404
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.PUBLIC])
 def test_each_role_sees_the_pack_only_if_the_table_says(client: TestClient, role: Role) -> None:
     sign_in(client, role)
     pack = client.get("/pack", headers={"accept": "text/html"})
+    assert pack.status_code == 200
     if role in COMMISSIONING:
-        assert pack.status_code == 200
         assert pack.text == "<!DOCTYPE html><title>pack</title>"
+    else:  # the LMC and the Health and Wellbeing Board read what the public reads
+        assert "Published under the small-number rule" in pack.text
+    operator = client.get("/actions/register_person", headers={"accept": "text/html"})
+    if role is Role.ADMINISTRATOR:
+        assert operator.status_code in (200, 403)  # an administrator acting as no person: 403
     else:
-        assert pack.status_code == 403
-        assert "Not allowed" in pack.text  # a page for a person
-        assert f"The role {role.label} may not see this" in pack.text
+        assert operator.status_code == 403
+        assert "Not allowed" in operator.text  # a page for a person
 
 
 def test_the_api_gives_each_figure_as_the_pack_released_it(client: TestClient) -> None:
     sign_in(client, Role.ANALYST)
     listed = client.get("/api/figures").json()
     assert [f["id"] for f in listed] == ["list_size", "admission_rate"]
+    assert listed[0]["disclosure"] == ""
     assert listed[1]["confidence"] == 0.95
     assert listed[0]["rows"] == 2
     shown = client.get("/api/figures/list_size").json()
@@ -87,12 +99,12 @@ def test_the_api_gives_each_figure_as_the_pack_released_it(client: TestClient) -
 
 
 def test_a_section_page_shows_its_figures(client: TestClient) -> None:
-    page = client.get("/sections/section-population-and-need", follow_redirects=False)
-    assert page.headers["location"] == "/sign-in?next=/sections/section-population-and-need"
     sign_in(client, Role.GP_MEMBER)
     page = client.get("/sections/section-population-and-need")
     assert page.status_code == 200
     assert "Registered patients by practice" in page.text
+    assert "9,203" in page.text  # the governing body's release: the count as counted
+    assert "Published under the small-number rule" not in page.text
     assert "Count of registered patients on 1 April." in page.text
     assert "Emergency admissions per 1,000" not in page.text  # another section's figure
     assert client.get("/sections/nothing").status_code == 404
@@ -117,7 +129,8 @@ def test_signing_in_is_protected(client: TestClient) -> None:
     assert "httponly" in session
     assert "samesite=strict" in session
     client.post("/sign-out", data={"csrf": csrf})
-    assert client.get("/api/figures").status_code == 401  # the session ended on the server
+    # the session ended on the server: the API reads as the public's again
+    assert [f["id"] for f in client.get("/api/figures").json()] == ["list_size"]
 
 
 def test_guessing_is_refused_after_five_failures(client: TestClient) -> None:
@@ -197,10 +210,11 @@ def test_an_api_token_reads_the_api_with_its_role_and_opens_no_page(site: Site) 
         assert client.get("/api/figures", headers=bearer).status_code == 200
         wrong = {"authorization": f"Bearer {secret[:-1]}"}
         assert client.get("/api/figures", headers=wrong).status_code == 401
-        refused = client.get("/api/figures", headers={"authorization": f"Bearer {board_secret}"})
-        assert refused.status_code == 403
+        public = client.get("/api/figures", headers={"authorization": f"Bearer {board_secret}"})
+        assert [f["id"] for f in public.json()] == ["list_size"]  # the public's release
         page = client.get("/pack", headers=bearer, follow_redirects=False)
-        assert page.status_code == 303  # a token is for the API, not for pages
+        assert "Published under the small-number rule" in page.text  # pages: the public's
+        assert client.get("/actions", headers=bearer, follow_redirects=False).status_code == 303
 
 
 def test_a_practice_page_shows_its_rows_of_every_figure_that_compares_practices(
@@ -211,7 +225,7 @@ def test_a_practice_page_shows_its_rows_of_every_figure_that_compares_practices(
     assert 'href="/practices/Y00002">Castle Street Medical Centre (Y00002)' in listed
     first = client.get("/practices/Y00001").text
     assert "Riverside Surgery (Y00001)" in first
-    assert "9,200" in first  # its list
+    assert "9,203" in first  # its list
     assert "81.5" in first  # its admission rate
     assert "12,400" not in first  # another practice's list
     second = client.get("/practices/Y00002").text

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
+
+import pandas as pd
 
 from consortia.analyses import activity
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
+from consortia.privacy.publication import Public, Ratio
 from consortia.schema.reference_tables import load, provenance_of
 from consortia.stats.rates import with_rate
 from consortia.stats.standardisation import with_dsr
@@ -49,7 +53,16 @@ def activity_rates(context: Context) -> Figure:
             "by its cost per head across all the data relative to the average."
         ),
         table=table,
-        chart=partial(charts.rate_bars, table, f"Rate per {PER:,} registered patients"),
+        public=Public(
+            (
+                Ratio("rate_per_1000", "events", "population", scale=PER),
+                Ratio("cost_per_head", "cost", "population"),
+                Ratio("cost_per_weighted_head", "cost", "weighted_population"),
+            ),
+            # the CCG's whole spend on a point of delivery in a year, and its weighted list
+            as_is=("cost", "weighted_population"),
+        ),
+        chart=partial(charts.rate_bars, title=f"Rate per {PER:,} registered patients"),
         confidence=CONFIDENCE,
         source=sql,
     )
@@ -64,7 +77,8 @@ def activity_monthly(context: Context) -> Figure:
         title="Monthly activity by point of delivery",
         method="Counts of events by month of admission, appointment or arrival.",
         table=table,
-        chart=partial(charts.monthly_lines, table, "Events by month"),
+        public=Public(as_is=("cost",)),  # the CCG's whole spend on a service in a month
+        chart=partial(charts.monthly_lines, title="Events by month"),
         source=sql,
     )
 
@@ -81,7 +95,7 @@ def activity_by_function(context: Context) -> Figure:
             f"from the {provenance_of('treatment_functions').title} list."
         ),
         table=table,
-        chart=partial(charts.function_bars, table),
+        chart=charts.function_bars,
         source=sql,
     )
 
@@ -95,7 +109,7 @@ def cost_by_provider(context: Context) -> Figure:
         title="Cost by provider",
         method="Sum of tariff costs of events by provider and point of delivery.",
         table=table,
-        chart=partial(charts.stacked_cost, table, "Cost by provider"),
+        chart=partial(charts.stacked_cost, title="Cost by provider"),
         source=sql,
     )
 
@@ -106,7 +120,6 @@ def practice_activity(context: Context) -> Figure:
     rates = with_rate(result, confidence=CONFIDENCE, multiplier=PER)
     table = rates.table
     latest = table["financial_year"].iloc[0] if len(table) else ""
-    emergency = table[table["pod"] == EMERGENCY].rename(columns={"ccg_rate_per_1000": "overall"})
     return Figure(
         id="practice_activity",
         section=SECTION,
@@ -118,15 +131,17 @@ def practice_activity(context: Context) -> Figure:
             "dashed line is the CCG's rate."
         ),
         table=table,
-        chart=partial(
-            charts.dots_with_intervals,
-            emergency,
-            "rate_per_1000",
-            "Emergency admissions by practice",
-            f"Rate per {PER:,}",
-        ),
+        chart=_emergency_rates,
         confidence=CONFIDENCE,
         source=sql,
+    )
+
+
+def _emergency_rates(table: pd.DataFrame) -> Any:
+    """The chart of `practice_activity`: each practice's emergency admission rate."""
+    emergency = table[table["pod"] == EMERGENCY].rename(columns={"ccg_rate_per_1000": "overall"})
+    return charts.dots_with_intervals(
+        emergency, "rate_per_1000", "Emergency admissions by practice", f"Rate per {PER:,}"
     )
 
 

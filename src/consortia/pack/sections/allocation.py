@@ -3,8 +3,6 @@ and after pace of change, and the need of the CCG's own practices (`consortia al
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 
 from consortia.finance.allocation import METHOD, Allocation
@@ -65,7 +63,7 @@ def _distance(context: Context, result: Allocation, title: str) -> Figure:
             f"consortia allocate --year {p.year} --explain."
         ),
         table=table.reset_index(drop=True),
-        chart=partial(charts.allocation_distance, table),
+        chart=charts.allocation_distance,
         notes=tuple(ours["ccg"]),
     )
 
@@ -105,7 +103,7 @@ def _practices(context: Context, result: Allocation, title: str) -> Figure:
             "of the envelope, as the CCG's target sums its practices'."
         ),
         table=table.sort_values("need_index", ascending=False).reset_index(drop=True),
-        chart=partial(charts.need_index, table),
+        chart=charts.need_index,
     )
 
 

@@ -4,7 +4,6 @@ charted, with its table, method and limits (written by `consortia budget-risk --
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -55,7 +54,7 @@ def figure(risk: BudgetRisk, everyone: bool = False) -> Figure:
             f"{smallest(risk)}{marked}"
         ),
         table=table,
-        chart=partial(charts.budget_risk, table),
+        chart=charts.budget_risk,
         confidence=0.95,
     )
 

@@ -44,7 +44,7 @@ def position(contracts: Contracts) -> Figure:
             "(seasonal), and year to date × 12 ÷ months gone (run rate)."
         ),
         table=table,
-        chart=partial(charts.contract_variance, table),
+        chart=charts.contract_variance,
     )
 
 
@@ -83,7 +83,7 @@ def activity(contracts: Contracts, pod: str) -> Figure:
             "is better: a special cause is a change to look into."
         ),
         table=table,
-        chart=partial(charts.spc, table, f"{name} per month"),
+        chart=partial(charts.spc, title=f"{name} per month"),
         improvement="neutral",
     )
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from consortia.analyses import fragmentation
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
+from consortia.privacy.publication import Public, Ratio
 
 SECTION = "Fragmentation and continuity"
 
@@ -27,7 +26,7 @@ def market_concentration(context: Context) -> Figure:
             "admissions are every unplanned admission: emergency, maternity and transfers."
         ),
         table=table,
-        chart=partial(charts.concentration, table),
+        chart=charts.concentration,
         source=sql,
     )
 
@@ -35,14 +34,14 @@ def market_concentration(context: Context) -> Figure:
 def market_shares(context: Context) -> Figure:
     """Each provider's share of each service line by year."""
     table, sql = context.run(fragmentation.market_shares_by_kind, context.scope)
-    independent, _ = context.run(fragmentation.independent_sector_share, context.scope)
     return Figure(
         id="market_shares",
         section=SECTION,
         title="Provider market shares by service line",
         method="Providers' shares of contacts per service line and year.",
         table=table,
-        chart=partial(charts.independent_sector_share, independent),
+        public=Public((Ratio("share", "contacts", within=("service_line", "financial_year")),)),
+        chart=charts.independent_sector_share,
         source=sql,
     )
 
@@ -61,7 +60,7 @@ def practice_continuity(context: Context) -> Figure:
             "care index (Σnⱼ² − N) / (N(N − 1)): 1 when all contacts are with one provider."
         ),
         table=table,
-        chart=partial(charts.continuity, table),
+        chart=charts.continuity,
         source=sql,
     )
 

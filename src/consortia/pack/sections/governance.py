@@ -7,7 +7,6 @@ The record is read verified, once per pack; without a record the section is left
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -16,6 +15,7 @@ from consortia.analyses import national
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
+from consortia.privacy.publication import Public
 
 SECTION = "Governance and commissioning support"
 
@@ -66,8 +66,20 @@ def configuration_check(context: Context) -> tuple[Figure, ...]:
                 f"CCG: {verdict}."
             ),
             table=table,
+            public=Public(),  # the CCG's own configuration, as its constitution publishes it
         ),
     )
+
+
+# What the CCG buys from outside and what it pays (its published accounts say so): nothing
+# here counts patients.
+SUPPORT_AS_IS = (
+    "share_of_functions_outside",
+    "support_cost",
+    "support_cost_outside",
+    "share_of_cost_outside",
+    "support_cost_per_head",
+)
 
 
 def support_dependence(context: Context) -> tuple[Figure, ...]:
@@ -100,7 +112,8 @@ def support_dependence(context: Context) -> tuple[Figure, ...]:
                 f"{latest['share_of_cost_outside']:.0%} of the cost outside."
             ),
             table=table,
-            chart=partial(charts.support_dependence, table),
+            public=Public(as_is=SUPPORT_AS_IS),
+            chart=charts.support_dependence,
         ),
     )
 

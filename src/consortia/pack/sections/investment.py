@@ -8,6 +8,7 @@ from consortia.analyses import investment
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
+from consortia.privacy.publication import Public, Ratio
 
 SECTION = "Investment in general practice"
 
@@ -21,7 +22,9 @@ def practice_payments(context: Context) -> Figure:
         title="Payments to practices per registered patient",
         method="Payments by category over patients registered on 1 April of the year.",
         table=table,
-        chart=partial(charts.payments, table),
+        # NHS payments to each practice are published by practice (NHS Digital)
+        public=Public((Ratio("per_patient", "amount", "patients"),), as_is=("amount",)),
+        chart=charts.payments,
         source=sql,
     )
 
@@ -45,7 +48,7 @@ def local_investment(context: Context) -> Figure:
             f"£{investment.POUNDS_A_HEAD:.0f}."
         ),
         table=table,
-        chart=partial(charts.investment, table, investment.POUNDS_A_HEAD),
+        chart=partial(charts.investment, pounds=investment.POUNDS_A_HEAD),
         source=sql,
     )
 

@@ -139,7 +139,7 @@ def kept(
     """`build()`'s figure for the context's scope, kept beside the lake (`kept_all`)."""
     made = kept_all(
         context, builder, id, section, title, lambda: (build(),),
-        lambda table, _: chart(table), source,
+        lambda table, words: chart(table), source,
     )  # fmt: skip
     return made[0]
 
@@ -225,7 +225,7 @@ def _figure(
         title=str(words["title"]),
         method=str(words["method"]),
         table=table,
-        chart=partial(chart, table, words),
+        chart=partial(chart, words=words),
         confidence=words["confidence"],
         notes=tuple(str(note) for note in words["notes"]),
         improvement=None if improvement is None else str(improvement),

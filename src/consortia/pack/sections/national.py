@@ -80,7 +80,10 @@ def _measure(context: Context, measure: Measure) -> Figure:
         ),
         table=rows,
         chart=partial(
-            charts.funnel, rows, comparison.limit_curves(measure.id), measure.title, "ccg"
+            charts.funnel,
+            limits=comparison.limit_curves(measure.id),
+            title=measure.title,
+            unit="ccg",
         ),
         confidence=CONFIDENCE,
         source=sql,
@@ -114,7 +117,7 @@ def practice_deciles(context: Context) -> Figure:
             f"these ({len(ranks['practice'].unique()):,} practices)."
         ),
         table=table,
-        chart=partial(charts.decile_lines, table),
+        chart=charts.decile_lines,
     )
 
 
@@ -149,7 +152,7 @@ def local_investment(context: Context) -> Figure:
             f"needed £{rolled['shortfall']:,.0f} more to reach it."
         ),
         table=table,
-        chart=partial(charts.investment_national, table, pounds),
+        chart=partial(charts.investment_national, pounds=pounds),
         source=sql,
         notes=tuple(table.loc[table["at_least_5_pounds"], "ccg"]),
     )

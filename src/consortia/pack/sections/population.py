@@ -9,6 +9,7 @@ from consortia.analyses import population, prevalence
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
+from consortia.privacy.publication import Public, Ratio
 from consortia.schema.reference_tables import provenance_of
 from consortia.stats.comparison import compare
 
@@ -31,7 +32,8 @@ def population_pyramid(context: Context) -> Figure:
             f"{source.publisher}). A count of the whole list: no sampling error."
         ),
         table=table,
-        chart=partial(charts.pyramid, table),
+        public=Public((Ratio("share", "patients", within=()),), as_is=("england_share",)),
+        chart=charts.pyramid,
         source=sql,
     )
 
@@ -49,7 +51,13 @@ def deprivation_profile(context: Context) -> Figure:
             "of areas in England), against every patient in the data (grey)."
         ),
         table=table,
-        chart=partial(charts.deprivation_bars, table),
+        public=Public(
+            (
+                Ratio("share", "patients", within=()),
+                Ratio("share_all", "patients_all", within=()),
+            )
+        ),
+        chart=charts.deprivation_bars,
         source=sql,
     )
 
@@ -64,7 +72,8 @@ def practice_lists(context: Context) -> Figure:
         title="List size and growth by practice",
         method="Patients registered on 1 April of each financial year; growth between them.",
         table=table,
-        chart=partial(charts.list_growth, table, first, last),
+        public=Public((Ratio("growth", last, first, offset=-1.0),)),
+        chart=partial(charts.list_growth, first=first, last=last),
         source=sql,
     )
 
@@ -89,6 +98,7 @@ def register_prevalence(context: Context) -> Figure:
             "beside it. A count of the whole list: no sampling error."
         ),
         table=table,
+        public=Public((Ratio("prevalence", "observed", "patients"),)),
         source=sql,
     )
 
@@ -116,7 +126,14 @@ def condition_prevalence(context: Context) -> Figure:
             "under-diagnosis as much as good health."
         ),
         table=table,
-        chart=partial(charts.ratio_heatmap, table),
+        public=Public(
+            (
+                Ratio("prevalence", "observed", "patients"),
+                Ratio("ratio", "observed", "expected"),
+            ),
+            as_is=("expected",),
+        ),
+        chart=charts.ratio_heatmap,
         confidence=CONFIDENCE,
         source=sql,
     )

@@ -4,7 +4,6 @@ every CCG the share earned beside the change in spend (written by `premium --htm
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -90,7 +89,7 @@ def steps(premium: Premium) -> Figure:
             f"--ccg {premium.ccg} --year {premium.year} --local FILE --inputs FILE."
         ),
         table=table,
-        chart=partial(charts.premium_steps, table),
+        chart=charts.premium_steps,
     )
 
 
@@ -120,7 +119,7 @@ def relation(across: Across) -> Figure:
             "negative ρ whose interval excludes 0."
         ),
         table=table,
-        chart=partial(charts.premium_relation, table),
+        chart=charts.premium_relation,
         confidence=0.95,
     )
 

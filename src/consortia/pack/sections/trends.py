@@ -10,6 +10,7 @@ from consortia.analyses import trends
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
+from consortia.privacy.publication import Public, Ratio
 from consortia.stats import xmr
 
 SECTION = "Trends"
@@ -53,6 +54,7 @@ def _figure(context: Context, series: Series) -> Figure:
     rows = monthly[monthly["series"] == series.id].reset_index(drop=True)
     chart = xmr(rows["value"].to_numpy(), direction=series.direction, target=series.target)  # type: ignore[arg-type]
     points = chart.to_frame()
+    shares = bool(rows["denominator"].notna().any())
     table = rows.drop(columns=["series"]).assign(
         mean=points["mean"],
         lower_limit=points["lower"],
@@ -75,7 +77,12 @@ def _figure(context: Context, series: Series) -> Figure:
             )
         ),
         table=table,
-        chart=partial(charts.spc, table, series.title),
+        # the centre line and limits are statistics of the whole series of months
+        public=Public(
+            (Ratio("value", "numerator", "denominator" if shares else None),),
+            as_is=("mean", "lower_limit", "upper_limit", "target"),
+        ),
+        chart=partial(charts.spc, title=series.title),
         source=sql,
         notes=(variation, assurance),
         improvement=series.direction,

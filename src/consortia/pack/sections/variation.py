@@ -12,6 +12,7 @@ from consortia.measures.definition import Measure, measures
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure, Query
+from consortia.privacy.publication import Public, Ratio
 from consortia.stats.comparison import Comparison, compare, describe_outlying, outlying_units
 
 SECTION = "Practice variation"
@@ -70,7 +71,13 @@ def _figure(context: Context, measure: Measure) -> Figure:
             f"{describe_outlying(rows) or 'none'}."
         ),
         table=rows,
-        chart=partial(charts.funnel, rows, comparison.limit_curves(measure.id), measure.title),
+        # expected events and person-years come from the practice's list (published exactly)
+        public=Public(
+            (Ratio("ratio", "observed", "expected"),), as_is=("expected", "person_years")
+        ),
+        chart=partial(
+            charts.funnel, limits=comparison.limit_curves(measure.id), title=measure.title
+        ),
         confidence=CONFIDENCE,
         source=sql,
         notes=tuple(named["practice"]),

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from consortia.pack.figure import Figure
-from consortia.pack.release import IDENTIFIERS, ReleaseRefusedError, release
+from consortia.privacy.release import IDENTIFIERS, ReleaseRefusedError, release
 
 
 def figure(table: pd.DataFrame) -> Figure:

@@ -1,0 +1,161 @@
+"""The one way out: every table and chart leaves the analyses through `release`.
+
+It refuses row-level identifiers, fixes the precision of what is published and applies the
+audience's rule. The governing body (and every other signed-in commissioning role) sees the
+analyses' figures; the public sees only the figures that declare a publication
+(`consortia.privacy.publication.Public`), under the standard small-number rule: counts of
+people or their care from 1 to 7 withheld, other counts rounded to the nearest 5 (NHS Digital's
+HES rule; OpenSAFELY's release policy, methods.md §1), ratios and shares worked out again from
+the released counts, every other statistic of a row with a withheld count withheld with it,
+and statistics that would give the exact count back (confidence limits, percentile ranks)
+not published. Differencing across tables is the sensitive-data work's to close.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from consortia.pack.figure import Figure
+from consortia.pack.labels import Kind, label_or_fallback
+from consortia.privacy.publication import Public, Ratio
+
+IDENTIFIERS = frozenset({"patient_id", "spell_id", "attendance_id", "nhs_number"})
+
+THRESHOLD = 7  # counts from 1 to this are withheld from the public
+MULTIPLE = 5  # other counts are rounded to the nearest multiple of this
+# Findings read from a row's exact counts: withheld with the row's other statistics when one
+# of its counts is withheld (a flag column is one too).
+JUDGEMENTS = frozenset({"significance", "poisson_significance", "point_type"})
+
+
+class Audience(StrEnum):
+    """Who a release is for."""
+
+    GOVERNING_BODY = "governing_body"  # the CCG's commissioning roles (aggregates only)
+    PUBLIC = "public"  # everyone: the small-number rule
+
+
+class ReleaseRefusedError(RuntimeError):
+    """An analysis tried to release something that must not leave (a programming error)."""
+
+
+def release(figure: Figure, audience: Audience = Audience.GOVERNING_BODY) -> Figure | None:
+    """The figure as it may be published to `audience`; None when it is not published to it."""
+    leaked = IDENTIFIERS.intersection(figure.table.columns)
+    if leaked:
+        raise ReleaseRefusedError(
+            f"{figure.id} would release row-level identifiers {sorted(leaked)}"
+        )
+    if audience is Audience.PUBLIC:
+        if figure.public is None:
+            return None
+        figure = _public(figure, figure.public)
+    table = figure.table.copy()
+    floats = table.select_dtypes("float").columns
+    table[floats] = table[floats].round(6)
+    return replace(figure, table=table)
+
+
+def released(figures: tuple[Figure, ...], audience: Audience) -> tuple[Figure, ...]:
+    """Every figure of `figures` published to `audience`, released for it, in order."""
+    kept = (release(figure, audience) for figure in figures)
+    return tuple(figure for figure in kept if figure is not None)
+
+
+def rounded_count(values: pd.Series) -> pd.Series:
+    """Counts as published: 0 stays 0, 1 to 7 withheld, the rest to the nearest 5 (halves up)."""
+    numbers = pd.to_numeric(values).astype("float64")
+    bad = numbers.notna() & ((numbers < 0) | (numbers % 1 != 0))
+    if bad.any():
+        raise ReleaseRefusedError(
+            f"column {values.name!r} is released as a count but holds {numbers[bad].iloc[0]!r}"
+        )
+    out = np.floor(numbers / MULTIPLE + 0.5) * MULTIPLE
+    return out.where(~numbers.between(1, THRESHOLD)).astype("Int64")
+
+
+def _public(figure: Figure, public: Public) -> Figure:
+    """`figure` under the small-number rule, as its publication declares."""
+    table = figure.table.copy()
+    counts = [c for c in table.columns if _people_count(table, str(c))]
+    small = pd.Series(False, index=table.index)
+    for column in counts:
+        small |= table[column].between(1, THRESHOLD)
+        table[column] = rounded_count(table[column])
+    ratios = {r.column: r for r in public.ratios}
+    for ratio in public.ratios:
+        table[ratio.column] = _worked_out(table, ratio)
+    withheld = []
+    for column in table.columns:
+        name = str(column)
+        if name in counts or name in ratios or _other_count(table, name):
+            continue
+        kind = label_or_fallback(name, pd.api.types.is_numeric_dtype(table[column])).kind
+        numeric = pd.api.types.is_numeric_dtype(table[column]) and kind is not Kind.FLAG
+        if name in public.as_is or (numeric and kind not in _WORDS and name in ratios):
+            table[column] = table[column].where(~small)
+        elif kind is Kind.FLAG or name in JUDGEMENTS:
+            table[column] = table[column].astype("object").where(~small, None)
+        elif numeric and kind not in _WORDS:
+            table[column] = np.nan
+            withheld.append(name)
+    for ratio in public.ratios:
+        table[ratio.column] = table[ratio.column].where(~small)
+    disclosure = _disclosure(bool(counts), bool(public.ratios), withheld, bool(small.any()))
+    return replace(figure, table=table, disclosure=disclosure)
+
+
+_WORDS = frozenset({Kind.CODE, Kind.NAME, Kind.TEXT, Kind.DATE, Kind.MONTH})
+
+
+def _other_count(table: pd.DataFrame, column: str) -> bool:
+    """Whether `column` counts something other than people (organisations, years of age)."""
+    found = label_or_fallback(column, pd.api.types.is_numeric_dtype(table[column]))
+    return found.kind is Kind.COUNT and not found.of_people
+
+
+def _people_count(table: pd.DataFrame, column: str) -> bool:
+    """Whether `column` counts people or their care (the rule applies to it)."""
+    found = label_or_fallback(column, pd.api.types.is_numeric_dtype(table[column]))
+    return found.kind is Kind.COUNT and found.of_people
+
+
+def _worked_out(table: pd.DataFrame, ratio: Ratio) -> pd.Series:
+    """The ratio's column from the released counts (missing where a count is withheld or the
+    denominator is zero)."""
+    numerator = table[ratio.numerator].astype("float64")
+    if ratio.denominator is not None:
+        denominator = table[ratio.denominator].astype("float64")
+    elif ratio.within is not None:
+        groups = list(ratio.within)
+        total = numerator.groupby([table[g] for g in groups]).transform("sum") if groups else None
+        denominator = total if total is not None else pd.Series(numerator.sum(), table.index)
+    else:
+        denominator = pd.Series(1.0, index=table.index)
+    value = numerator / denominator.where(denominator != 0) * ratio.scale + ratio.offset
+    return value.astype("float64")
+
+
+def _disclosure(counts: bool, ratios: bool, withheld: list[str], small: bool) -> str:
+    """What the rule did to this figure, in words, for the reader of the public page."""
+    said = []
+    if counts:
+        said.append(
+            f"counts of 1 to {THRESHOLD} are withheld and other counts rounded to the nearest "
+            f"{MULTIPLE}"
+        )
+    if ratios:
+        said.append("rates and shares are worked out again from the rounded counts")
+    text = "Published under the small-number rule" + (
+        f": {'; '.join(said)}." if said else ": it holds no count of patients."
+    )
+    if small:
+        text += " A row with a withheld count has its other figures withheld too (—)."
+    if withheld:
+        headers = ", ".join(label_or_fallback(c, True).header for c in withheld)
+        text += f" Not published to the public (they would give exact counts back): {headers}."
+    return text
