@@ -233,6 +233,15 @@ def pack(
             "configuration check and its dependence on outside commissioning support."
         ),
     ] = None,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public",
+            help="The pack as published to everyone: only the figures that declare a public "
+            "release, under the small-number rule (counts of 1 to 7 withheld, others rounded "
+            "to the nearest 5).",
+        ),
+    ] = False,
 ) -> None:
     """Build the commissioning pack for a CCG: an HTML page with charts, tables as CSV.
 
@@ -246,6 +255,8 @@ def pack(
         raise UsageError("give --ccg or --all-ccgs, not both", field="--all-ccgs")
     if all_ccgs and record is not None:
         raise UsageError("a governance record is one CCG's: give it with --ccg", field="--record")
+    if all_ccgs and public:
+        raise UsageError("--public writes one CCG's pack: give it with --ccg", field="--public")
     # before an engine starts (Spark takes half a minute): a destination refused at once
     if all_ccgs:
         check_folder_of_packs(out, overwrite)
@@ -268,10 +279,15 @@ def pack(
         typer.echo(f"national comparison written to {packs.national.html}")
         return
     from consortia.pack.build import build
+    from consortia.privacy.release import Audience
 
+    audience = Audience.PUBLIC if public else Audience.GOVERNING_BODY
     with _bar(settings.progress, "Building the pack") as update:
-        built = build(backend, data, out, ccg, update, overwrite, settings.cache_dir, record=record)
-    typer.echo(f"commissioning pack written to {built.html}")
+        built = build(
+            backend, data, out, ccg, update, overwrite, settings.cache_dir, record, audience
+        )
+    made = "commissioning pack (as published to everyone)" if public else "commissioning pack"
+    typer.echo(f"{made} written to {built.html}")
 
 
 @app.command()

@@ -1,7 +1,8 @@
 """The web application served by a real server (uvicorn on loopback) and read in real
 Chromium: the overview and the sign-in page in the NHS design system with no accessibility
 violation; an analyst signs in and the pack's charts are drawn; a Local Medical Committee
-account is refused the pack; the published record opens for everyone; and a meeting run in
+account is refused a page its role may not see and reads the pack as the public does (the
+small-number rule, charts drawn); the published record opens for everyone; and a meeting run in
 the browser through the audited actions — a member declares an interest, the chair rules him
 out of the item, his vote is refused naming the rule, the others' votes are counted.
 Screenshots to build/screenshots/web-*.png."""
@@ -100,11 +101,11 @@ def test_the_overview_and_sign_in_read_well(browser: Any, served: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(served + "/")
     assert page.locator("h1").inner_text().endswith("Commissioning overview")
-    assert "Sign in to see them" in page.locator("main").inner_text()
+    assert "published to everyone under the small-number rule" in page.locator("main").inner_text()
     page.screenshot(path=SCREENSHOTS / "web-overview.png")
     assert_accessible(page)
-    page.goto(served + "/pack")  # not signed in: sent to sign in, and back after
-    assert page.url == f"{served}/sign-in?next=/pack"
+    page.goto(served + "/actions")  # not signed in: sent to sign in, and back after
+    assert page.url == f"{served}/sign-in?next=/actions"
     page.fill("#name", "analyst")
     page.fill("#password", "not-the-password")
     page.click("button[type=submit]")
@@ -159,12 +160,30 @@ def test_a_practice_page_reads_well(browser: Any, served: str) -> None:
     context.close()
 
 
-def test_a_role_the_pack_is_not_for_is_refused(browser: Any, served: str) -> None:
+def test_the_public_reads_figures_under_the_small_number_rule(browser: Any, served: str) -> None:
+    context, page, errors = open_page(browser)
+    page.goto(served + "/")
+    page.click("main >> text=Population and need")
+    page.wait_for_selector("html[data-charts=drawn], html[data-charts=failed]", state="attached")
+    assert page.locator("html").get_attribute("data-charts") == "drawn"
+    assert page.locator(".pack-chart__image svg").count() == page.locator(".pack-chart").count()
+    assert page.locator(".pack-disclosure").count() == page.locator(".pack-figure").count()
+    shown = page.locator("main").inner_text()
+    assert "counts of 1 to 7 are withheld" in shown
+    page.screenshot(path=SCREENSHOTS / "web-public-section.png", full_page=False)
+    assert_accessible(page)
+    assert errors == []
+    context.close()
+
+
+def test_a_role_is_refused_a_page_it_may_not_see(browser: Any, served: str) -> None:
     context, page, _ = open_page(browser)
-    sign_in(page, served, "lmc-secretary", "lmc-password", "/pack")
+    sign_in(page, served, "lmc-secretary", "lmc-password", "/actions/register_person")
     assert page.locator("h1").inner_text() == "Not allowed"
-    assert "The role Local Medical Committee may not see this" in page.locator("main").inner_text()
+    assert "may not register_person" in page.locator("main").inner_text()
     page.screenshot(path=SCREENSHOTS / "web-refused.png")
+    page.goto(served + "/pack")  # the LMC reads the pack as the public does
+    assert "Published under the small-number rule" in page.locator("body").inner_text()
     page.goto(served + "/record/index.html")  # the published record is everyone's
     assert page.locator("h1").inner_text() == "Governance record"
     context.close()

@@ -184,9 +184,11 @@ def build(
     overwrite: bool = False,
     cache: Path | None = None,
     record: str | None = None,
+    audience: Audience = Audience.GOVERNING_BODY,
 ) -> Pack:
-    """Build the pack for `ccg` from the lake at `lake_path` into `out`; with `record` (the
-    CCG's governance database), its configuration check and support dependence too.
+    """Build the pack for `ccg` from the lake at `lake_path` into `out`, released to
+    `audience`; with `record` (the CCG's governance database), its configuration check and
+    support dependence too.
 
     `out` is checked before any work, and the lake's datasets against the schema's rules
     before any analysis: a pack is never built from data that breaks them.
@@ -194,7 +196,9 @@ def build(
     assets.check()  # before the analysis: a missing design system is known at once
     previous = check_destination(out, overwrite)
     require_valid(checking(backend), lake_path, DATASETS)
-    figures, code, name = analyse(backend, lake_path, ccg, progress, cache=cache, record=record)
+    figures, code, name = analyse(
+        backend, lake_path, ccg, progress, cache=cache, record=record, audience=audience
+    )
     return write_pack(out, previous, figures, code, name)
 
 

@@ -67,14 +67,15 @@ def released(figures: tuple[Figure, ...], audience: Audience) -> tuple[Figure, .
 
 
 def rounded_count(values: pd.Series) -> pd.Series:
-    """Counts as published: 0 stays 0, 1 to 7 withheld, the rest to the nearest 5 (halves up)."""
+    """Counts as published: 0 stays 0, 1 to 7 withheld, the rest to the nearest 5 (a
+    whole number is never halfway)."""
     numbers = pd.to_numeric(values).astype("float64")
     bad = numbers.notna() & ((numbers < 0) | (numbers % 1 != 0))
     if bad.any():
         raise ReleaseRefusedError(
             f"column {values.name!r} is released as a count but holds {numbers[bad].iloc[0]!r}"
         )
-    out = np.floor(numbers / MULTIPLE + 0.5) * MULTIPLE
+    out = (numbers / MULTIPLE + 0.5) // 1 * MULTIPLE
     return out.where(~numbers.between(1, THRESHOLD)).astype("Int64")
 
 

@@ -225,7 +225,7 @@ def _figure(
         title=str(words["title"]),
         method=str(words["method"]),
         table=table,
-        chart=partial(chart, words=words),
+        chart=lambda drawn: chart(drawn, words),
         confidence=words["confidence"],
         notes=tuple(str(note) for note in words["notes"]),
         improvement=None if improvement is None else str(improvement),
