@@ -180,7 +180,7 @@ def _view(number: int, figure: Figure) -> FigureView:
         confidence=figure.confidence,
         spec=Markup(script_json(specification)) if specification is not None else None,
         description=description,
-        table=table_view(figure.table, f"Table {number}. {figure.title}"),
+        table=table_view(figure.table, f"Table {number}. {figure.title}", figure.disclosure),
         spc=spc,
         disclosure=figure.disclosure,
     )
@@ -199,8 +199,9 @@ def _shares(table: pd.DataFrame) -> bool:
     return "denominator" in table and bool(table["denominator"].notna().any())
 
 
-def table_view(table: pd.DataFrame, caption: str) -> TableView:
-    """Every row of `table` under readable headers, each value formatted by its column's kind."""
+def table_view(table: pd.DataFrame, caption: str, disclosure: str = "") -> TableView:
+    """Every row of `table` under readable headers, each value formatted by its column's kind;
+    a table released under a disclosure rule says a missing number may be withheld by it."""
     table = table[[c for c in table.columns if not label_or_fallback(str(c), False).chart_only]]
     labels = tuple(
         (label_or_fallback(str(column), is_numeric_dtype(table[column])), str(column))
@@ -219,7 +220,12 @@ def table_view(table: pd.DataFrame, caption: str) -> TableView:
         for record in table.itertuples(index=False, name=None)
     )
     notes = tuple(
-        f"{MISSING} under “{lab.header}”: {lab.missing}."
+        f"{MISSING} under “{lab.header}”: "
+        + (
+            f"withheld under the small-number rule, or {lab.missing}."
+            if disclosure and lab.numeric
+            else f"{lab.missing}."
+        )
         for lab, column in labels
         if table[column].map(missing).any()
     )

@@ -95,9 +95,11 @@ def outlying_units(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def describe_outlying(table: pd.DataFrame, unit: str = "practice") -> str:
-    """The outlying units in words: "A10001 (high, ratio 1.52), …" (empty when none)."""
+    """The outlying units in words: "A10001 (high), …" (empty when none). The ratio itself is
+    in the unit's row of the table, released with it: method text is not released, so it
+    carries no number a release would round or withhold."""
     rows = outlying_units(table)
     return ", ".join(
-        f"{name} ({'high' if ratio > 1 else 'low'}, ratio {ratio:.2f})"
+        f"{name} ({'high' if ratio > 1 else 'low'})"
         for name, ratio in zip(rows[unit], rows["ratio"].astype(float), strict=True)
     )

@@ -50,7 +50,8 @@ class Pack:
                 rows = figure.table[figure.table["practice"] == code]
                 if len(rows):
                     caption = f"{view.title}: practice {code}"
-                    found.append(PracticeRows(view, slug, table_view(rows, caption)))
+                    shown = table_view(rows, caption, figure.disclosure)
+                    found.append(PracticeRows(view, slug, shown))
         return found
 
 

@@ -77,7 +77,7 @@ def test_compare_per_group() -> None:
     assert m["ratio"].iloc[8] == pytest.approx(1.5)
     assert m["percentile"].iloc[8] == pytest.approx(100.0)
     assert m["percentile"].iloc[9] == pytest.approx(0.0)
-    assert describe_outlying(m) == "P8 (high, ratio 1.50), P9 (low, ratio 0.50)"
+    assert describe_outlying(m) == "P8 (high), P9 (low)"
     curves = comparison.limit_curves("n")
     assert curves["expected"].min() == pytest.approx(12.0)
     assert "over the expected count" in comparison.ratio_description

@@ -63,6 +63,7 @@ def test_the_public_sees_the_record_and_the_figures_released_to_it(client: TestC
     assert "9,205" in section
     assert "9,203" not in section
     assert "Published under the small-number rule" in section
+    assert "withheld under the small-number rule, or not available" in section  # its 6
     assert client.get("/sections/section-activity-and-cost").status_code == 404
 
 
