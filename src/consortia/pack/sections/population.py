@@ -131,7 +131,8 @@ def condition_prevalence(context: Context) -> Figure:
                 Ratio("prevalence", "observed", "patients"),
                 Ratio("ratio", "observed", "expected"),
             ),
-            as_is=("expected",),
+            # expected from the list; φ and τ² describe the spread of every practice at once
+            as_is=("expected", "phi", "tau2"),
         ),
         chart=charts.ratio_heatmap,
         confidence=CONFIDENCE,

@@ -71,9 +71,11 @@ def _figure(context: Context, measure: Measure) -> Figure:
             f"{describe_outlying(rows) or 'none'}."
         ),
         table=rows,
-        # expected events and person-years come from the practice's list (published exactly)
+        # expected events and person-years come from the practice's list (published exactly);
+        # φ and τ² describe the spread of every practice at once (the method text states them)
         public=Public(
-            (Ratio("ratio", "observed", "expected"),), as_is=("expected", "person_years")
+            (Ratio("ratio", "observed", "expected"),),
+            as_is=("expected", "person_years", "phi", "tau2"),
         ),
         chart=partial(
             charts.funnel, limits=comparison.limit_curves(measure.id), title=measure.title
