@@ -154,3 +154,15 @@ def test_the_public_pack_is_written_as_the_public_reads_it(
         "pack", "--data", str(small_lake), "--out", str(tmp_path / "x"), "--public", "--all-ccgs"
     )
     assert "--public" in assert_one_line_error(both, ExitCode.USAGE)
+
+
+def test_each_declared_margin_holds_on_the_analyses(figures: tuple[Figure, ...]) -> None:
+    by_id = {f.id: f for f in figures}
+    margins = [(f, m) for f in figures if f.public is not None for m in f.public.margins]
+    assert margins  # the practices' registers add up to the CCG's
+    for figure, margin in margins:
+        total = by_id[margin.figure].table
+        summed = figure.table.groupby(list(margin.by), as_index=False)[margin.column].sum()
+        both = total.merge(summed, on=list(margin.by), suffixes=("", "_cells"))
+        assert len(both) == len(total)
+        assert (both[margin.total] == both[f"{margin.column}_cells"]).all(), (figure.id, margin)

@@ -27,6 +27,19 @@ class Ratio:
 
 
 @dataclass(frozen=True)
+class Margin:
+    """Counts of this figure that add up to a count another figure releases: `column`, summed
+    over the rows that share the values of `by`, is the `total` column of the row of `figure`
+    with those values (a test checks it on the analyses). The release withholds a total that
+    would let a withheld count be worked back (`consortia.privacy.margins`)."""
+
+    column: str
+    figure: str
+    total: str
+    by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Public:
     """How a figure is published to the public (under `consortia.privacy.release`).
 
@@ -35,7 +48,9 @@ class Public:
     England, money the NHS publishes exactly (allocations, payments to practices, contract
     values), model outputs, and statistics of a whole series over many people — published as
     the analysis made them. Every other numeric column is withheld from the public.
+    `margins`: counts that add up to a count another figure releases.
     """
 
     ratios: tuple[Ratio, ...] = ()
     as_is: tuple[str, ...] = ()
+    margins: tuple[Margin, ...] = ()

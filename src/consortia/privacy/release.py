@@ -21,6 +21,7 @@ import pandas as pd
 
 from consortia.pack.figure import Figure
 from consortia.pack.labels import Kind, label_or_fallback
+from consortia.privacy.margins import protect
 from consortia.privacy.publication import Public, Ratio
 
 IDENTIFIERS = frozenset({"patient_id", "spell_id", "attendance_id", "nhs_number"})
@@ -61,9 +62,12 @@ def release(figure: Figure, audience: Audience = Audience.GOVERNING_BODY) -> Fig
 
 
 def released(figures: tuple[Figure, ...], audience: Audience) -> tuple[Figure, ...]:
-    """Every figure of `figures` published to `audience`, released for it, in order."""
-    kept = (release(figure, audience) for figure in figures)
-    return tuple(figure for figure in kept if figure is not None)
+    """Every figure of `figures` published to `audience`, released for it, in order; for the
+    public, with the totals withheld that would let a withheld count be worked back."""
+    kept = tuple(f for f in (release(figure, audience) for figure in figures) if f is not None)
+    if audience is Audience.PUBLIC:
+        return protect(kept, THRESHOLD, MULTIPLE)
+    return kept
 
 
 def rounded_count(values: pd.Series) -> pd.Series:
