@@ -37,7 +37,7 @@ def planted(seed: int, practices: int = 4) -> tuple[Figure, Figure]:
             for p in range(practices)
         ]
     )
-    totals = cells.groupby("condition", as_index=False, sort=False)["observed"].sum()
+    totals = cells.groupby("condition", sort=False)["observed"].sum().reset_index()
     by_practice = Figure(
         id="registers", section="Test", title="Registers by practice", method="m", table=cells,
         public=Public(margins=(Margin("observed", "totals", "observed", ("condition",)),)),
