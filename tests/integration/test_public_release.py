@@ -18,6 +18,7 @@ from consortia.pack.build import analyse
 from consortia.pack.charts import draw
 from consortia.pack.figure import Figure
 from consortia.pack.labels import Kind, label_or_fallback
+from consortia.privacy.margins import financial_years
 from consortia.privacy.release import Audience, _worked_out, released
 
 pytestmark = pytest.mark.xdist_group("small")
@@ -162,7 +163,11 @@ def test_each_declared_margin_holds_on_the_analyses(figures: tuple[Figure, ...])
     assert margins  # the practices' registers add up to the CCG's
     for figure, margin in margins:
         total = by_id[margin.figure].table
-        summed = figure.table.groupby(list(margin.by), as_index=False)[margin.column].sum()
-        both = total.merge(summed, on=list(margin.by), suffixes=("", "_cells"))
+        cells, keys = figure.table, list(margin.by)
+        if margin.month_of is not None:  # months add up to their financial year
+            cells = cells.assign(financial_year=financial_years(cells[margin.month_of]))
+            keys.append("financial_year")
+        summed = cells.groupby(keys, as_index=False)[margin.column].sum()
+        both = total.merge(summed, on=keys, suffixes=("", "_cells"))
         assert len(both) == len(total)
         assert (both[margin.total] == both[f"{margin.column}_cells"]).all(), (figure.id, margin)

@@ -90,6 +90,9 @@ def _protect_margin(
     mine = withheld.get(cells_of, set())
     changed = False
     keys = list(margin.by)
+    if margin.month_of is not None:
+        cells = cells.assign(financial_year=financial_years(cells[margin.month_of]))
+        keys.append("financial_year")
     for row in totals.index:
         if (margin.total, row) in done or missing(totals.at[row, margin.total]):
             continue
@@ -110,6 +113,15 @@ def _protect_margin(
             done.add((margin.total, row))
             changed = True
     return changed
+
+
+def financial_years(months: pd.Series) -> pd.Series:
+    """The financial year ("2013/14") each month falls in."""
+    from consortia.years import financial_year_label
+
+    dates = pd.to_datetime(months)
+    starts = dates.dt.year.where(dates.dt.month >= 4, dates.dt.year - 1)
+    return starts.map(lambda start: financial_year_label(int(start)))
 
 
 def _worked_from(column: str, figure: Figure) -> list[str]:

@@ -37,6 +37,9 @@ class Margin:
     figure: str
     total: str
     by: tuple[str, ...] = ()
+    # a column of months, counted in their financial year (the total's `financial_year`):
+    # months add up to their year
+    month_of: str | None = None
 
 
 @dataclass(frozen=True)

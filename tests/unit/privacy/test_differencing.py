@@ -16,7 +16,7 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from consortia.pack.figure import Figure
-from consortia.privacy.margins import bounds, pinned
+from consortia.privacy.margins import bounds, financial_years, pinned
 from consortia.privacy.publication import Margin, Public
 from consortia.privacy.release import Audience, release, released
 
@@ -144,3 +144,31 @@ def test_what_a_total_pins(cells: list[Any], total: int, expected: list[int]) ->
     shown = [bounds(value, 7, 5) for value in cells]
     hidden = [i for i, value in enumerate(cells) if value is None]
     assert pinned(shown, bounds(total, 7, 5), hidden) == expected
+
+
+def test_months_add_up_to_their_financial_year() -> None:
+    # 2013/14: a withheld month of 7 beside three of 12 and the year's 43 (pinned: withheld);
+    # 2014/15 (April is its first month): 20 and the year's 20 (nothing withheld to pin).
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2013-12-01", "2014-01-01", "2014-02-01", "2014-03-01",
+                                     "2014-04-01"]),
+            "pod": ["ae"] * 5,
+            "events": [12, 12, 12, 7, 20],
+        }
+    )  # fmt: skip
+    assert financial_years(months["month"]).tolist() == ["2013/14"] * 4 + ["2014/15"]
+    monthly = Figure(
+        id="monthly", section="Test", title="t", method="m", table=months,
+        public=Public(margins=(
+            Margin("events", "yearly", "events", ("pod",), month_of="month"),
+        )),
+    )  # fmt: skip
+    years = pd.DataFrame(
+        {"financial_year": ["2013/14", "2014/15"], "pod": ["ae", "ae"], "events": [43, 20]}
+    )
+    yearly = Figure(
+        id="yearly", section="Test", title="t", method="m", table=years, public=Public()
+    )
+    _, shown = released((monthly, yearly), Audience.PUBLIC)
+    assert shown.table["events"].tolist() == [pd.NA, 20]
