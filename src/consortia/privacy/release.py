@@ -101,7 +101,7 @@ def _public(figure: Figure, public: Public) -> Figure:
             continue
         kind = label_or_fallback(name, pd.api.types.is_numeric_dtype(table[column])).kind
         numeric = pd.api.types.is_numeric_dtype(table[column]) and kind is not Kind.FLAG
-        if name in public.as_is or (numeric and kind not in _WORDS and name in ratios):
+        if name in public.as_is:
             table[column] = table[column].where(~small)
         elif kind is Kind.FLAG or name in JUDGEMENTS:
             table[column] = table[column].astype("object").where(~small, None)
