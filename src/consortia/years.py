@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from consortia.errors import DataError
 
@@ -10,6 +11,11 @@ from consortia.errors import DataError
 def financial_year_label(start_year: int) -> str:
     """The label of the financial year starting in April of `start_year`."""
     return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def financial_year_of(day: date) -> str:
+    """The label of the financial year `day` falls in (April to March)."""
+    return financial_year_label(day.year if day.month >= 4 else day.year - 1)
 
 
 def parse_financial_year(text: str) -> str:

@@ -31,6 +31,7 @@ from consortia.finance.output import records
 from consortia.schema.codes import POINT_OF_DELIVERY
 from consortia.stats.spc import xmr
 from consortia.textfile import read_text
+from consortia.years import financial_year_of
 
 MAX_FILE_BYTES = 10_000_000
 PLAN_COLUMNS = ("provider", "pod", "activity", "value")
@@ -282,7 +283,7 @@ def _monthly(
                     "provider": provider,
                     "pod": pod,
                     "month": seen,
-                    "financial_year": [_year_of(m) for m in seen],
+                    "financial_year": [financial_year_of(m) for m in seen],
                     "activity": values[row, :points],
                     "plan_activity": [np.nan] * min(points, MONTHS)
                     + list(plan * monthly_share[: max(points - MONTHS, 0)]),
@@ -294,11 +295,6 @@ def _monthly(
             )
         )
     return pd.concat(frames, ignore_index=True)
-
-
-def _year_of(month: date) -> str:
-    """The financial year a month falls in."""
-    return financial_year_label(month.year if month.month >= 4 else month.year - 1)
 
 
 def _latest_signal(monthly: pd.DataFrame, last: date) -> pd.DataFrame:

@@ -117,11 +117,9 @@ def _protect_margin(
 
 def financial_years(months: pd.Series) -> pd.Series:
     """The financial year ("2013/14") each month falls in."""
-    from consortia.years import financial_year_label
+    from consortia.years import financial_year_of
 
-    dates = pd.to_datetime(months)
-    starts = dates.dt.year.where(dates.dt.month >= 4, dates.dt.year - 1)
-    return starts.map(lambda start: financial_year_label(int(start)))
+    return pd.to_datetime(months).map(financial_year_of)
 
 
 def _worked_from(column: str, figure: Figure) -> list[str]:

@@ -86,7 +86,7 @@ def rounded_count(values: pd.Series) -> pd.Series:
 def _public(figure: Figure, public: Public) -> Figure:
     """`figure` under the small-number rule, as its publication declares."""
     table = figure.table.copy()
-    counts = [c for c in table.columns if _people_count(table, str(c))]
+    counts = [c for c in table.columns if _counts(table, str(c), people=True)]
     small = pd.Series(False, index=table.index)
     for column in counts:
         small |= table[column].between(1, THRESHOLD)
@@ -97,7 +97,7 @@ def _public(figure: Figure, public: Public) -> Figure:
     withheld = []
     for column in table.columns:
         name = str(column)
-        if name in counts or name in ratios or _other_count(table, name):
+        if name in counts or name in ratios or _counts(table, name, people=False):
             continue
         kind = label_or_fallback(name, pd.api.types.is_numeric_dtype(table[column])).kind
         numeric = pd.api.types.is_numeric_dtype(table[column]) and kind is not Kind.FLAG
@@ -117,16 +117,11 @@ def _public(figure: Figure, public: Public) -> Figure:
 _WORDS = frozenset({Kind.CODE, Kind.NAME, Kind.TEXT, Kind.DATE, Kind.MONTH})
 
 
-def _other_count(table: pd.DataFrame, column: str) -> bool:
-    """Whether `column` counts something other than people (organisations, years of age)."""
+def _counts(table: pd.DataFrame, column: str, people: bool) -> bool:
+    """Whether `column` is a count of people or their care (`people`; the rule applies to
+    it), or of something else: organisations, functions, years of age."""
     found = label_or_fallback(column, pd.api.types.is_numeric_dtype(table[column]))
-    return found.kind is Kind.COUNT and not found.of_people
-
-
-def _people_count(table: pd.DataFrame, column: str) -> bool:
-    """Whether `column` counts people or their care (the rule applies to it)."""
-    found = label_or_fallback(column, pd.api.types.is_numeric_dtype(table[column]))
-    return found.kind is Kind.COUNT and found.of_people
+    return found.kind is Kind.COUNT and found.of_people is people
 
 
 def _worked_out(table: pd.DataFrame, ratio: Ratio) -> pd.Series:

@@ -8,8 +8,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from pydantic import BaseModel
 
-from consortia.web.guard import visitor
-from consortia.web.roles import Role
+from consortia.web.guard import role_of
 from consortia.web.site import Pack, Site
 
 
@@ -67,8 +66,7 @@ def add_api(app: FastAPI, site: Site) -> None:
     """The API's routes, on `app`, for `site`."""
 
     def read(request: Request) -> Pack:
-        who = visitor(request)
-        return site.pack_for(who.role if who else Role.PUBLIC)
+        return site.pack_for(role_of(request))
 
     def summary(figure: Any) -> dict[str, Any]:
         return {

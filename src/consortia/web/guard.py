@@ -70,6 +70,12 @@ def visitor(request: Request) -> SignedIn | None:
     return found
 
 
+def role_of(request: Request) -> Role:
+    """The role the request is made with (`public` when nobody is signed in)."""
+    who = visitor(request)
+    return who.role if who else Role.PUBLIC
+
+
 def authorise(request: Request) -> None:
     """Refuse the request unless the role table lets the visitor's role use its route."""
     route = request.scope.get("route")

@@ -15,7 +15,7 @@ from consortia.pack.assets import LIBRARIES
 from consortia.pack.assets import STATIC as DESIGN_SYSTEM
 from consortia.pack.labels import MISSING as MISSING_VALUE
 from consortia.privacy.release import Audience
-from consortia.web.guard import check_csrf, local, visitor
+from consortia.web.guard import check_csrf, local, role_of
 from consortia.web.render import TEMPLATES, page
 from consortia.web.roles import Role, audience, may
 from consortia.web.sessions import LIFETIME, SESSION_COOKIE, Sessions, Throttle
@@ -39,10 +39,6 @@ def add_pages(app: FastAPI, site: Site) -> None:
                 )
             )
         return bodies[release, slug]
-
-    def role_of(request: Request) -> Role:
-        who = visitor(request)
-        return who.role if who else Role.PUBLIC
 
     @app.get("/", response_class=HTMLResponse, name="home", include_in_schema=False)
     async def home(request: Request) -> HTMLResponse:
