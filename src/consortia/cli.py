@@ -838,6 +838,82 @@ def _demo_record(folder: Path) -> None:
 
 
 @app.command()
+def ingest(
+    source: Annotated[Path, typer.Argument(help="An extract file, or a folder of them.")],
+    into: Annotated[Path, typer.Option(help="Lake folder to load into (made if absent).")],
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            help="File holding the pseudonymisation key (default: CONSORTIA_PSEUDONYM_KEY)."
+        ),
+    ] = None,
+    dataset: Annotated[
+        str | None, typer.Option(help="The dataset of a file whose name does not say it.")
+    ] = None,
+    max_quarantined: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Share of a file's records that may be quarantined before the file is "
+            "rejected whole.",
+        ),
+    ] = 0.01,
+) -> None:
+    """Load extracts from national systems into a lake: NHS numbers replaced by keyed
+    pseudonyms, every record loaded or quarantined with its reason, each file at most once."""
+    from consortia.engine.backends import connect
+    from consortia.ingest.pseudonym import load_key
+    from consortia.ingest.run import ingest as run
+    from consortia.ingest.run import sources
+
+    settings = _settings()
+    secret = load_key(key or settings.pseudonym_key, into)
+    files, unknown = sources(source, dataset)
+    for path in unknown:
+        typer.echo(
+            f"note: {printable(str(path))}: its name says no dataset; not imported", err=True
+        )
+    with _bar(settings.progress, "Importing", "bytes") as update:
+        outcomes = run(connect("duckdb", settings), files, into, secret, max_quarantined, update)
+    rejected = 0
+    for outcome in outcomes:
+        where = printable(str(outcome.source))
+        counts = (
+            f"{outcome.rows_in:,} records: {outcome.loaded:,} loaded, "
+            f"{outcome.quarantined:,} quarantined"
+        )
+        typer.echo(f"{where} ({outcome.dataset}): {outcome.status}; {counts}")
+        if outcome.first is not None and outcome.report is not None:
+            first = outcome.first
+            typer.echo(
+                f"  first: line {first.line}, field {first.field!r}, rule: {first.rule}; "
+                f"every one in {outcome.report}"
+            )
+        if outcome.status == "rejected":
+            rejected += 1
+            share = outcome.quarantined / outcome.rows_in if outcome.rows_in else 1.0
+            typer.echo(
+                f"error: {where}: {share:.1%} of its records broke a rule, more than the "
+                f"{max_quarantined:.1%} a file may lose: nothing of it was loaded",
+                err=True,
+            )
+    if rejected:
+        sys.exit(int(ExitCode.DATA))
+
+
+@app.command("new-key")
+def new_key(
+    out: Annotated[Path, typer.Option(help="File to write the key to (must not exist).")],
+) -> None:
+    """Make a pseudonymisation key for `consortia ingest` (keep it outside the lake)."""
+    from consortia.ingest.pseudonym import new_key as make
+
+    make(out)
+    typer.echo(f"key written to {out} (readable by its owner only): keep it apart from the lake")
+
+
+@app.command()
 def check(
     data: LakeOption,
     dataset: Annotated[

@@ -57,3 +57,10 @@ class Settings(BaseSettings):
             "local with `threads` cores)."
         ),
     )
+    pseudonym_key: Path | None = Field(
+        default=None,
+        description=(
+            "The file holding the key `consortia ingest` makes pseudonyms of NHS numbers with "
+            "(`consortia new-key`); kept outside the lake and the database."
+        ),
+    )

@@ -104,7 +104,7 @@ def _date_literal(column: Column, day: date) -> Any:
     return ibis.literal(datetime.combine(day, time()) if column.dtype == "timestamp" else day)
 
 
-def _column_rules(table: Any, column: Column) -> Iterator[tuple[str, Any]]:
+def column_rules(table: Any, column: Column) -> Iterator[tuple[str, Any]]:
     """(rule, expression true where the row breaks it) for one column."""
     value = table[column.name]
     if not column.nullable:
@@ -129,7 +129,7 @@ def _column_rules(table: Any, column: Column) -> Iterator[tuple[str, Any]]:
         yield f"matches {column.pattern}", present & ~value.re_search(column.pattern)
 
 
-def _row_rules(table: Any, dataset: Dataset) -> Iterator[tuple[str, str, Any]]:
+def row_rules(table: Any, dataset: Dataset) -> Iterator[tuple[str, str, Any]]:
     """(field, rule, expression) for the dataset's row checks."""
     for check in dataset.checks:
         if isinstance(check, Ordered):
@@ -193,8 +193,8 @@ def check_dataset(
 
 
 def _value_violations(table: Any, dataset: Dataset) -> list[Violation]:
-    rules = [(c.name, rule, e) for c in dataset.columns for rule, e in _column_rules(table, c)]
-    rules += list(_row_rules(table, dataset))
+    rules = [(c.name, rule, e) for c in dataset.columns for rule, e in column_rules(table, c)]
+    rules += list(row_rules(table, dataset))
     checks = [broken.any().name(f"rule_{i}") for i, (_, _, broken) in enumerate(rules)]
     checks.append(table.count().name("rows"))
     summary = table.aggregate(checks).to_pyarrow().to_pylist()[0]

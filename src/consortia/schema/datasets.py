@@ -3,7 +3,8 @@
 A lake is a folder with one sub-folder of Parquet files per dataset named here. Identifiers of
 people are pseudonyms. In a synthetic lake they are a keyed bijection of a row counter whose
 mixing function is public: unique and unordered, but not a secret — anyone holding the seed
-(and so the key) can reverse them. Keyed hashing of real NHS numbers belongs to ingest.
+(and so the key) can reverse them. A lake of extracts holds keyed hashes of NHS numbers, made
+at ingest (`consortia.ingest.pseudonym`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ def _patient(references: bool = True) -> Column:
     return Column(
         "patient_id",
         "int64",
-        "pseudonymous patient identifier (synthetic: keyed bijection of a counter, reversible "
-        "with the key; not derived from an NHS number)",
+        "pseudonymous patient identifier: from an extract, a keyed hash (HMAC-SHA256) of the "
+        "NHS number made at ingest; in a synthetic lake, a keyed bijection of a counter, "
+        "reversible with the key",
         references="patient.patient_id" if references else None,
     )
 
