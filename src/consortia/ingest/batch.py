@@ -193,7 +193,10 @@ def _write_part(result: Any, dataset: str, part: Path, batch: ledger.Batch) -> N
 
 
 def _batches(table: Any) -> Iterator[pa.RecordBatch]:
-    yield from table.to_pyarrow_batches()
+    """A table's rows in batches, streamed from DuckDB (Ibis's own streaming goes through a
+    call DuckDB 1.5 deprecates)."""
+    con = table._find_backend()
+    yield from con.con.execute(con.compile(table)).to_arrow_reader(65_536)
 
 
 def shown(value: str) -> str:

@@ -22,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import nhs_number
+from nhs_number.validate import is_valid
 
 from consortia.errors import UsageError
 
@@ -58,7 +58,7 @@ def identifier_problem(text: str) -> str | None:
     digits = normalised(text)
     if not _DIGITS.match(digits):
         return "an NHS number: ten digits 0-9 (spaces allowed)"
-    if not nhs_number.is_valid(digits):
+    if not is_valid(digits):
         return "an NHS number: its last digit is the modulus-11 check digit of the nine before it"
     return None
 

@@ -16,6 +16,7 @@ import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -147,25 +148,37 @@ def read_csv(
             f"cannot be read ({error.strerror or type(error).__name__})", file=str(path)
         ) from None
     with raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        limit = csv.field_size_limit()
-        csv.field_size_limit(FIELD_LIMIT)
-        try:
-            yield from _csv_batches(path, text, raw, dataset, key, progress)
-        finally:
-            csv.field_size_limit(limit)
+        yield from csv_batches(raw, str(path), dataset, key, progress)
+
+
+def csv_batches(
+    raw: BinaryIO,
+    name: str,
+    dataset: Dataset,
+    key: Key,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Batch]:
+    """The records of a CSV extract read from `raw` (called `name` in errors), in batches."""
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    limit = csv.field_size_limit()
+    csv.field_size_limit(FIELD_LIMIT)
+    try:
+        yield from _csv_batches(name, text, raw, dataset, key, progress)
+    finally:
+        csv.field_size_limit(limit)
+        text.detach()
 
 
 def _csv_batches(
-    path: Path,
+    name: str,
     text: io.TextIOWrapper,
-    raw: io.BufferedReader,
+    raw: BinaryIO,
     dataset: Dataset,
     key: Key,
     progress: Callable[[int], None] | None,
 ) -> Iterator[Batch]:
     reader = csv.reader(text)
-    header = _header(path, reader, dataset)
+    header = _header(name, reader, dataset)
     records = _Records(dataset, key)
     width = len(header)
     while True:
@@ -201,27 +214,23 @@ def _csv_batches(
     yield records.batch(raw.tell())
 
 
-def _header(path: Path, reader: Iterator[list[str]], dataset: Dataset) -> list[str]:
+def _header(name: str, reader: Iterator[list[str]], dataset: Dataset) -> list[str]:
     try:
         names = next(reader)
     except StopIteration:
         raise DataError(
-            "an empty file (an extract begins with its header)", file=str(path), row=1
+            "an empty file (an extract begins with its header)", file=name, row=1
         ) from None
     except csv.Error as error:
-        raise DataError(
-            f"an unreadable header ({first_line(error)})", file=str(path), row=1
-        ) from None
+        raise DataError(f"an unreadable header ({first_line(error)})", file=name, row=1) from None
     header = [name.strip().lower() for name in names]
-    for name in header:
-        if _text_problem(name, name):
-            raise DataError("a header that is not UTF-8 text", file=str(path), row=1)
+    for column in header:
+        if _text_problem(column, column):
+            raise DataError("a header that is not UTF-8 text", file=name, row=1)
     problem = header_problem(dataset, header)
     if problem:
         field, rule = problem
-        raise DataError(
-            "not an extract of this dataset", file=str(path), row=1, field=field, rule=rule
-        )
+        raise DataError("not an extract of this dataset", file=name, row=1, field=field, rule=rule)
     return header
 
 
@@ -232,31 +241,38 @@ def read_parquet(
     reason = unreadable(path)
     if reason:
         raise DataError(reason, file=str(path))
+    yield from parquet_batches(path, str(path), dataset, key, progress)
+
+
+def parquet_batches(
+    source: Path | BinaryIO,
+    name: str,
+    dataset: Dataset,
+    key: Key,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Batch]:
+    """The records of a Parquet extract read from `source` (called `name` in errors)."""
     try:
-        source = pq.ParquetFile(path)
-        header = [name.strip().lower() for name in source.schema_arrow.names]
+        parquet = pq.ParquetFile(source)
+        header = [column.strip().lower() for column in parquet.schema_arrow.names]
         problem = header_problem(dataset, header)
         if problem:
             field, rule = problem
-            raise DataError(
-                "not an extract of this dataset", file=str(path), field=field, rule=rule
-            )
+            raise DataError("not an extract of this dataset", file=name, field=field, rule=rule)
         records = _Records(dataset, key)
         row = 0
-        for table in source.iter_batches(batch_size=BATCH):
+        for table in parquet.iter_batches(batch_size=BATCH):
             columns = dict(zip(header, (_as_text(c) for c in table.columns), strict=True))
             for index in range(table.num_rows):
                 row += 1
-                records.add(row, {name: columns[name][index] for name in header})
+                records.add(row, {column: columns[column][index] for column in header})
             if progress:
                 progress(row)
             yield records.batch(row)
-    except (pa.ArrowException, OSError) as error:
-        raise DataError(
-            f"cannot be read as Parquet ({first_line(error)})", file=str(path)
-        ) from None
-    if row == 0:
-        yield records.batch(0)
+        if row == 0:
+            yield records.batch(0)
+    except (pa.ArrowException, OSError, ValueError, TypeError, UnicodeError) as error:
+        raise DataError(f"cannot be read as Parquet ({first_line(error)})", file=name) from None
 
 
 def _as_text(column: pa.Array | pa.ChunkedArray) -> list[str | None]:
