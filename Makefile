@@ -12,7 +12,7 @@ STATIC := src/consortia/pack/static
 # copied package.json files record the versions.
 ASSETS := $(STATIC)/nhsuk-frontend/package.json
 
-.PHONY: demo test lint bench docs clean assets
+.PHONY: demo test lint bench docs clean assets fuzz
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# A million inputs through ingest's readers, coverage-guided (atheris): the extended profile.
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,fuzz]'
+	$(BIN)/python bench/fuzz_ingest.py --runs 1000000
 
 docs: $(STAMP)
 	$(BIN)/consortia docs --out docs

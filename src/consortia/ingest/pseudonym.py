@@ -110,10 +110,12 @@ def load_key(path: Path | None, lake: Path) -> Key:
         ) from None
     text = raw.strip()
     rule = f"a key file holds {KEY_BYTES} or more random bytes as hex (`consortia new-key`)"
+    if len(raw) > _LONGEST_KEY_FILE:
+        raise UsageError("the key is not of the length a key has", file=str(path), rule=rule)
     try:
         secret = bytes.fromhex(text.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
         raise UsageError("the key is not hex", file=str(path), rule=rule) from None
-    if len(secret) < KEY_BYTES or len(raw) > _LONGEST_KEY_FILE:
+    if len(secret) < KEY_BYTES:
         raise UsageError("the key is not of the length a key has", file=str(path), rule=rule)
     return Key(secret)

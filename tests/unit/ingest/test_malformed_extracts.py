@@ -10,7 +10,6 @@ extract at all is refused whole, naming it, and leaves nothing behind.
 from __future__ import annotations
 
 import csv
-import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,53 +23,20 @@ from consortia.engine.lake import Lake
 from consortia.errors import DataError
 from consortia.ingest import ledger
 from consortia.ingest.batch import import_file
-from consortia.ingest.pseudonym import Key
-from consortia.ingest.run import ingest
-
-KEY = Key(bytes(range(32)))
-# NHS numbers worked by hand (weights 10..2, check = 11 - sum mod 11):
-GOOD = "9434765919"  # the NHS Data Dictionary's example: sum 299, 299 mod 11 = 2, check 9
-SECOND = "9000000009"  # 9×10 = 90, 90 mod 11 = 2, check 9
-UNKNOWN = "9000000017"  # 90 + 1×2 = 92, 92 mod 11 = 4, check 7: valid, but no patient has it
-WRONG_CHECK = "9434765918"
-NO_CHECK = "9000000050"  # 90 + 5×2 = 100, 100 mod 11 = 1, check 10: never issued
-
-APC = (
-    "spell_id,nhs_number,practice,provider,admitted_on,discharged_on,method,day_case,"
-    "primary_diagnosis,hrg,treatment_function,cost,rtt_weeks"
+from tests.ingest_files import (
+    APC,
+    FIELDS,
+    GOOD,
+    KEY,
+    NO_CHECK,
+    PATIENT,
+    SECOND,
+    UNKNOWN,
+    WRONG_CHECK,
+    lines,
+    make_base,
+    row,
 )
-FIELDS = APC.split(",")
-ROW = {
-    "spell_id": "1001",
-    "nhs_number": GOOD,
-    "practice": "A10001",
-    "provider": "RAA",
-    "admitted_on": "2014-05-01",
-    "discharged_on": "2014-05-03",
-    "method": "emergency",
-    "day_case": "false",
-    "primary_diagnosis": "I21",
-    "hrg": "EB10A",
-    "treatment_function": "320",
-    "cost": "1500.5",
-    "rtt_weeks": "",
-}
-PATIENT = (
-    "nhs_number,practice,sex,birth_year,birth_month,deprivation_decile,registered_from,"
-    "registered_to,date_of_death"
-)
-
-
-def row(spell: int = 1001, **changes: str) -> str:
-    """A line of the apc extract: the good record with `changes`, quoted where needed."""
-    values = {**ROW, "spell_id": str(spell), **changes}
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow([values[f] for f in FIELDS])
-    return out.getvalue()
-
-
-def lines(*records: str, header: str = APC, end: str = "\n") -> bytes:
-    return (end.join([header, *records]) + end).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -287,21 +253,7 @@ def con() -> object:
 def base(tmp_path_factory: pytest.TempPathFactory, con: object) -> Path:
     """A lake of one CCG, practice, provider and two patients, by hand, through ingest."""
     folder = tmp_path_factory.mktemp("extracts")
-    (folder / "ccg.csv").write_text("code,name,region\n00A,Test CCG,north\n")
-    (folder / "practice.csv").write_text(
-        "code,name,ccg,contract,deprivation_decile,opened,closed\n"
-        "A10001,Riverside Surgery,00A,GMS,5,1990-01-01,\n"
-    )
-    (folder / "provider.csv").write_text("code,name,kind\nRAA,Test Trust,nhs_trust\n")
-    (folder / "patient.csv").write_text(
-        f"{PATIENT}\n{GOOD},A10001,F,1950,6,3,2013-04-01,,\n"
-        f"{SECOND},A10001,M,1980,1,3,2013-04-01,,\n"
-    )
-    lake = tmp_path_factory.mktemp("base") / "lake"
-    files = [(folder / f"{n}.csv", n) for n in ("ccg", "practice", "provider", "patient")]
-    outcomes = ingest(con, files, lake, KEY)
-    assert [o.loaded for o in outcomes] == [1, 1, 1, 2]
-    return lake
+    return make_base(con, folder, tmp_path_factory.mktemp("base") / "lake")
 
 
 def _lake(base: Path, tmp_path: Path) -> Path:
@@ -346,7 +298,8 @@ def test_every_record_is_loaded_or_quarantined_where_it_breaks_a_rule(
         assert record["field"] == field_name, record
         assert words in record["rule"], record
         assert record["file"] == source.name
-        assert GOOD not in record["value"] and WRONG_CHECK not in record["value"]
+        assert GOOD not in record["value"]
+        assert WRONG_CHECK not in record["value"]
         assert not record["value"].startswith(("=", "+", "@")), "a report cell read as a formula"
 
 
@@ -410,7 +363,8 @@ def test_a_parquet_extract_with_the_schemas_types_loads_and_quarantines_like_csv
     pq.write_table(pa.table(records), source)
     outcome = import_file(con, source, "apc", lake, KEY, max_share=1.0)
     assert (outcome.rows_in, outcome.loaded, outcome.quarantined) == (3, 1, 2)
-    assert outcome.first is not None and outcome.first.line == 2  # row 2: discharged first
+    assert outcome.first is not None
+    assert outcome.first.line == 2
     [part] = Lake(lake).files("apc")
     loaded = pq.read_table(part).to_pylist()
     assert [(r["spell_id"], r["cost"], r["rtt_weeks"]) for r in loaded] == [(1, 1500.5, 12)]
@@ -430,7 +384,8 @@ def test_a_file_losing_more_than_its_share_is_rejected_whole(
         1,
     )
     assert not Lake(lake).files("apc")
-    assert outcome.report is not None and outcome.report.is_file()
+    assert outcome.report is not None
+    assert outcome.report.is_file()
     kept = import_file(con, source, "apc", lake, KEY, max_share=0.1)  # 10% is not more than 10%
     assert (kept.status, kept.loaded) == ("loaded", 9)
 
@@ -445,5 +400,6 @@ def test_a_record_whose_key_the_lake_holds_is_quarantined_not_loaded_twice(
     import_file(con, first, "apc", lake, KEY, max_share=1.0)
     outcome = import_file(con, second, "apc", lake, KEY, max_share=1.0)
     assert (outcome.loaded, outcome.quarantined) == (1, 1)
-    assert outcome.first is not None and "already holds" in outcome.first.rule
+    assert outcome.first is not None
+    assert "already holds" in outcome.first.rule
     assert sum(_rows(p) for p in Lake(lake).files("apc")) == 3
