@@ -21,9 +21,9 @@ import atheris
 
 with atheris.instrument_imports(include=["consortia.ingest", "csv"]):
     from consortia.errors import DataError
-    from consortia.ingest import extract
     from consortia.ingest.pseudonym import Key
     from consortia.ingest.read import csv_batches, parquet_batches
+    from consortia.schema import extract
     from consortia.schema.datasets import DATASETS
 
 KEY = Key(b"\x00" * 32)

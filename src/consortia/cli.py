@@ -151,6 +151,10 @@ def _synthesise(
     typer.echo(f"ground truth written to {summary.truth}")
 
 
+def _empty_folder(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option(help="Folder to write the lake to (created).")],
@@ -179,6 +183,13 @@ def synth(
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing lake.")] = False,
+    extracts: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the lake as the extracts national systems deliver (NHS numbers, "
+            "CSV quirks and a few broken records) into this new folder, for `consortia ingest`."
+        ),
+    ] = None,
 ) -> None:
     """Generate a synthetic health economy: CCGs, practices, patients and two years of care.
 
@@ -186,6 +197,11 @@ def synth(
     """
     if preset is not None and (patients is not None or ccgs is not None):
         raise UsageError("give --preset or --patients and --ccgs, not both", field="--preset")
+    settings = _settings()
+    if extracts is not None and extracts.exists() and not _empty_folder(extracts):
+        raise UsageError(
+            "the extracts' folder is not empty", file=str(extracts), field="--extracts"
+        )
     _synthesise(
         out,
         truth,
@@ -194,9 +210,18 @@ def synth(
         seed,
         workers,
         overwrite,
-        _settings(),
+        settings,
         preset,
     )
+    if extracts is not None:
+        from consortia.synth.extracts import write_extracts
+
+        with _bar(settings.progress, "Writing extracts", "files") as update:
+            written = write_extracts(out, extracts, seed, update)
+        records = sum(f.records for f in written.files)
+        typer.echo(
+            f"extracts written to {extracts} ({len(written.files)} files, {records:,} records)"
+        )
 
 
 @app.command()

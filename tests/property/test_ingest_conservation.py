@@ -45,7 +45,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_base(connect("duckdb"), folder, tmp_path_factory.mktemp("base") / "lake")
 
 
-def _write(plan: list[Any], bom: bool, end: str, quoting: int) -> bytes:
+def _write(plan: list[Any], bom: bool, end: str, quoting: Any) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=end, quoting=quoting)
     writer.writerow(FIELDS)
@@ -72,7 +72,7 @@ def _write(plan: list[Any], bom: bool, end: str, quoting: int) -> bytes:
     quoting=st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
 )
 def test_every_record_is_loaded_or_quarantined_once(
-    base: Path, plan: list[Any], bom: bool, end: str, quoting: int
+    base: Path, plan: list[Any], bom: bool, end: str, quoting: Any
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         lake = Path(folder) / "lake"

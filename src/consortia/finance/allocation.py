@@ -24,6 +24,7 @@ from consortia.finance.need import base_spend, base_year, deaths_under_75, need_
 from consortia.finance.output import records
 from consortia.finance.pace import Pace, pace_of_change
 from consortia.finance.parameters import COST_INDICES, AllocationParameters
+from consortia.signed import signed
 
 QUERIES = 4  # organisations, need cells, deaths, baseline spend: the progress bar's steps
 DATASETS = ("ccg", "practice", "patient", "registration", "condition", "apc", "op", "ae")
@@ -257,9 +258,10 @@ def explain(allocation: Allocation, ccg: str | None = None) -> str:
             f"  cost-adjusted weighted population {row.cost_adjusted:,.1f}; target share "
             f"{row.target_share:.6%}",
             f"  target £{row.target:,.0f}; baseline £{row.baseline:,.0f} "
-            f"({row.distance_before:+.2%} from target)",
+            f"({signed(row.distance_before, '.2%')} from target)",
             f"  allowed £{row.lowest:,.0f} to £{row.highest:,.0f}; allocation "
-            f"£{row.allocation:,.0f} (growth {row.growth:+.2%}, {row.distance_after:+.2%} from "
+            f"£{row.allocation:,.0f} (growth {signed(row.growth, '.2%')}, "
+            f"{signed(row.distance_after, '.2%')} from "
             f"target, £{row.allocation_per_head:,.2f} a head)",
             f"  running costs £{row.running_costs:,.0f}",
         ]

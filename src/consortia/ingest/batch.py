@@ -26,7 +26,7 @@ from consortia.errors import DataError
 from consortia.ingest import ledger
 from consortia.ingest.pseudonym import Key
 from consortia.ingest.read import LINE, Quarantined, read_csv, read_parquet
-from consortia.ingest.verdict import RULE, VALUE, judged
+from consortia.ingest.verdict import RULE, VALUE, verdict_sql
 from consortia.schema.datasets import DATASETS
 
 STAGING = ".staging-"
@@ -115,9 +115,9 @@ def _import(
     finally:
         if writer is not None:
             writer.close()
-    table, rules = judged(con, con.read_parquet(str(staged)), declared, Lake(lake))
+    sql, rules = verdict_sql(con, staged, declared, Lake(lake))
     name = f"judged_{sha256[:16]}"
-    con.create_table(name, table, temp=True)
+    con.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
     try:
         result = con.table(name)
         broken = (

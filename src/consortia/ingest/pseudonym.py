@@ -28,7 +28,7 @@ from consortia.errors import UsageError
 
 KEY_BYTES = 32  # 256 bits, the digest's own length (RFC 2104 §3)
 _MASK = (1 << 63) - 1
-_DIGITS = re.compile(r"^[0-9]{10}$")
+_DIGITS = re.compile(r"[0-9]{10}")
 _CHECK = b"consortia: which key made this lake's pseudonyms"
 _LONGEST_KEY_FILE = 1024
 
@@ -56,7 +56,7 @@ def identifier_problem(text: str) -> str | None:
     allowed, as in "943 476 5919") whose tenth is the modulus-11 check digit of the nine
     before it (validated by the `nhs-number` package)."""
     digits = normalised(text)
-    if not _DIGITS.match(digits):
+    if not _DIGITS.fullmatch(digits):
         return "an NHS number: ten digits 0-9 (spaces allowed)"
     if not is_valid(digits):
         return "an NHS number: its last digit is the modulus-11 check digit of the nine before it"

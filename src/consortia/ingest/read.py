@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 
 from consortia.engine.lake import first_line, unreadable
 from consortia.errors import DataError
-from consortia.ingest import extract
 from consortia.ingest.pseudonym import Key, identifier_problem, normalised
+from consortia.schema import extract
 from consortia.schema.model import Dataset
 
 LINE = "_line"  # the line (CSV) or row (Parquet) a record starts on, 1-based

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from consortia.errors import UsageError
-from consortia.ingest import extract, ledger
+from consortia.ingest import ledger
 from consortia.ingest.batch import STAGING, Outcome, import_file
 from consortia.ingest.pseudonym import Key
+from consortia.schema import extract
 from consortia.schema.datasets import DATASETS
 
 MAX_SHARE = 0.01  # a batch losing more than 1 record in 100 is more likely the wrong file
@@ -52,7 +53,8 @@ def sources(source: Path, dataset: str | None = None) -> tuple[list[tuple[Path, 
         else:
             found.append((path, name))
     order = list(DATASETS)
-    found.sort(key=lambda item: (order.index(item[1]), item[0].name))
+    # by dataset, then name without its suffix: ccg.csv before ccg-resent.csv, months in order
+    found.sort(key=lambda item: (order.index(item[1]), item[0].name[: -len(item[0].suffix)]))
     return found, unknown
 
 

@@ -13,16 +13,19 @@ reports are opened in spreadsheets.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import ibis
 
 from consortia.engine.lake import Lake
-from consortia.ingest import extract
 from consortia.ingest.read import LINE
 from consortia.ingest.validate import column_rules, row_rules
+from consortia.schema import extract
 from consortia.schema.model import Column, Dataset
 
+STAGED = "ingest_staged"  # the view of the records being judged
+_COMPILED: dict[tuple[str, tuple[str, ...]], tuple[str, list[Rule]]] = {}
 RULE = "_rule"  # index of the first rule a record breaks (NULL: kept)
 VALUE = "_value"  # the value it breaks it with, as text
 _RAW = "_raw_"
@@ -65,9 +68,34 @@ def _type_rule(column: Column) -> str:
     return f"{extract.TEXT_FORMS[column.dtype]} ({column.dtype})"
 
 
-def judged(con: Any, staged: Any, dataset: Dataset, lake: Lake) -> tuple[Any, list[Rule]]:
-    """`staged` (text records) with the dataset's typed columns, `RULE` (the index into the
-    returned rules of the first one each record breaks) and `VALUE`."""
+def verdict_sql(con: Any, staged: Path, dataset: Dataset, lake: Lake) -> tuple[str, list[Rule]]:
+    """The SQL of the verdict on the records staged in `staged` against `lake`, with the views
+    it reads registered under fixed names, and its rules. Compiled once per dataset and shape
+    of the lake in a process: Ibis takes half a second to compile one, longer than DuckDB
+    takes to judge a file of thousands of records, and a delivery holds many files."""
+    views = {STAGED: con.read_parquet(str(staged), table_name=STAGED)}
+    for name in _reads(dataset):
+        parts = [str(p) for p in lake.files(name)]
+        if parts:
+            views[name] = con.read_parquet(parts, table_name=f"ingest_lake_{name}")
+    shape = (dataset.name, tuple(sorted(views)))
+    if shape not in _COMPILED:
+        expression, rules = judged(views, dataset)
+        _COMPILED[shape] = (str(con.compile(expression)), rules)
+    return _COMPILED[shape]
+
+
+def _reads(dataset: Dataset) -> set[str]:
+    """The lake's datasets a verdict on `dataset` reads: itself (keys) and its references."""
+    targets = {c.references.split(".")[0] for c in dataset.columns if c.references}
+    return targets | ({dataset.name} if dataset.key else set())
+
+
+def judged(views: dict[str, Any], dataset: Dataset) -> tuple[Any, list[Rule]]:
+    """The staged records (`views[STAGED]`, text) with the dataset's typed columns, `RULE`
+    (the index into the returned rules of the first one each record breaks) and `VALUE`;
+    `views` also holds the lake's datasets it reads, where the lake has them."""
+    staged = views[STAGED]
     texts = [c for c in dataset.columns if c.name != extract.PSEUDONYM]
     raw = staged.rename({f"{_RAW}{c.name}": c.name for c in texts})
     typed = raw.mutate(**{c.name: _typed(raw[f"{_RAW}{c.name}"], c) for c in texts})
@@ -95,12 +123,12 @@ def judged(con: Any, staged: Any, dataset: Dataset, lake: Lake) -> tuple[Any, li
     first = ibis.cases(*[(w, i) for i, (w, _) in enumerate(broken)], else_=None)
     value = ibis.cases(*[(w, s) for w, s in broken if s is not None], else_=None)
     checked = typed.mutate(**{RULE: first, VALUE: value})
-    checked, rules = _keys(con, checked, dataset, lake, rules)
-    return _references(con, checked, dataset, lake, rules)
+    checked, rules = _keys(views, checked, dataset, rules)
+    return _references(views, checked, dataset, rules)
 
 
 def _keys(
-    con: Any, table: Any, dataset: Dataset, lake: Lake, rules: list[Rule]
+    views: dict[str, Any], table: Any, dataset: Dataset, rules: list[Rule]
 ) -> tuple[Any, list[Rule]]:
     """A record keeping every value rule whose key an earlier such record, or the lake,
     already holds."""
@@ -120,8 +148,8 @@ def _keys(
     kept = table[RULE].isnull()
     order = ibis.row_number().over(group_by=[*key, kept], order_by=table[LINE])
     table = table.mutate(_copy=order)
-    if lake.files(dataset.name):
-        existing = _distinct(con, lake, dataset.name, key).mutate(**{_SEEN: ibis.literal(True)})
+    if dataset.name in views:
+        existing = views[dataset.name].select(*key).distinct().mutate(**{_SEEN: ibis.literal(True)})
         table = table.left_join(existing, key).select(table, existing[_SEEN])
     else:
         table = table.mutate(**{_SEEN: ibis.literal(None, type="boolean")})
@@ -142,7 +170,7 @@ def _keys(
 
 
 def _references(
-    con: Any, table: Any, dataset: Dataset, lake: Lake, rules: list[Rule]
+    views: dict[str, Any], table: Any, dataset: Dataset, rules: list[Rule]
 ) -> tuple[Any, list[Rule]]:
     """A record keeping every other rule whose reference the lake does not hold."""
     for column in dataset.columns:
@@ -151,10 +179,9 @@ def _references(
         target, target_column = column.references.split(".")
         index = len(rules)
         rules = [*rules, Rule(column.name, f"exists in {column.references} (in the lake)")]
-        if lake.files(target):
-            known = _distinct(con, lake, target, [target_column]).rename(
-                {column.name: target_column}
-            )
+        if target in views:
+            known = views[target].select(target_column).distinct()
+            known = known.rename({column.name: target_column})
             known = known.mutate(**{_SEEN: ibis.literal(True)})
             table = table.left_join(known, column.name).select(table, known[_SEEN])
         else:
@@ -167,8 +194,3 @@ def _references(
             }
         ).drop(_SEEN)
     return table, rules
-
-
-def _distinct(con: Any, lake: Lake, name: str, columns: list[str]) -> Any:
-    parts = [str(p) for p in lake.files(name)]
-    return con.read_parquet(parts).select(*columns).distinct()

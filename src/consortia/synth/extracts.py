@@ -1,6 +1,6 @@
 """Extracts as national systems deliver them to a CCG, written from a synthetic lake.
 
-`consortia ingest` reads extracts (`consortia.ingest.extract`), not lakes; these exercise it on
+`consortia ingest` reads extracts (`consortia.schema.extract`), not lakes; these exercise it on
 realistic input whose right answer is known. Every dataset is written as an extract: people
 named by NHS numbers from the synthetic test range (one per patient, valid modulus 11, never a
 real person's), activity split by month (outpatients as Parquet), with the quirks real
@@ -32,7 +32,7 @@ import pyarrow.parquet as pq
 
 from consortia.engine.lake import Lake, replace_whole
 from consortia.errors import DataError, UsageError
-from consortia.ingest import extract
+from consortia.schema import extract
 from consortia.schema.datasets import DATASETS
 from consortia.schema.model import Column, Dataset
 from consortia.synth.pseudonym import pseudonymise
@@ -136,6 +136,9 @@ class _Style:
     spaces: float  # share of records whose NHS number is written with spaces
 
 
+_File = tuple[str, str, date | None, int]  # name, dataset, month (of activity), records
+
+
 @dataclass(frozen=True)
 class _Planned:
     """A file to write: its dataset and month, how, and the junk to plant (kind, fresh id)."""
@@ -143,7 +146,6 @@ class _Planned:
     name: str
     dataset: str
     month: date | None
-    records: int  # real records
     style: _Style | None  # None: Parquet
     junk: tuple[tuple[str, int], ...] = ()
 
@@ -173,16 +175,17 @@ class _Texts:
 def write_extracts(
     lake: Path, out: Path, seed: int, progress: Callable[[int, int], None] | None = None
 ) -> Extracts:
-    """Write the lake's datasets as extracts into `out` (a new or empty folder), with quirks
-    and junk drawn from `seed`, and `extracts.json` saying which file got which."""
+    """Write the lake's datasets as extracts into `out` (a new or empty folder), quirks and
+    junk drawn from `seed`; `extracts.json`, saying which file got which, is written last."""
     if seed < 0:
         raise UsageError("the seed is a whole number ≥ 0", field="seed")
     source = Lake(lake)
     source.require(DATASETS)
+    parts = {name: [str(p) for p in source.parts(name)] for name in DATASETS}
     _prepare(out)
     with duckdb.connect() as con:
-        for name in DATASETS:
-            con.read_parquet([str(p) for p in source.parts(name)]).to_view(f"lake_{name}")
+        for name, files in parts.items():
+            con.read_parquet(files).to_view(f"lake_{name}")
         found = con.execute("SELECT patient_id FROM lake_patient").to_arrow_table()
         ids = np.unique(found.column(0).to_numpy())
         numbers, spare = nhs_numbers(ids, seed)
@@ -254,7 +257,7 @@ def _prepare(out: Path) -> None:
 
 def _plan(con: Any, seed: int) -> list[_Planned]:
     """Every file to write, in the schema's order, with its style and junk."""
-    files: list[tuple[str, str, date | None, int]] = []
+    files: list[_File] = []
     for name in DATASETS:
         if name not in EVENT:
             count = con.execute(f"SELECT count(*) FROM lake_{name}").fetchone()[0]
@@ -266,8 +269,8 @@ def _plan(con: Any, seed: int) -> list[_Planned]:
     styles = _styles([f for f in files if f[1] not in AS_PARQUET], seed)
     junk = _junk(con, files, seed)
     return [
-        _Planned(name, dataset, month, count, styles.get(name), junk.get(name, ()))
-        for name, dataset, month, count in files
+        _Planned(name, dataset, month, styles.get(name), junk.get(name, ()))
+        for name, dataset, month, _ in files
     ]
 
 
@@ -285,7 +288,7 @@ def _months(con: Any, name: str) -> list[tuple[date, int]]:
     return [(month, int(count)) for month, count in found]
 
 
-def _styles(files: list[tuple[str, str, date | None, int]], seed: int) -> dict[str, _Style]:
+def _styles(files: list[_File], seed: int) -> dict[str, _Style]:
     """Each CSV file's quirks, every quirk on some files and off on others."""
     rng = np.random.default_rng([seed, _STYLES])
     people = np.array([extract.carries_people(DATASETS[f[1]]) for f in files])
@@ -315,9 +318,7 @@ def _styles(files: list[tuple[str, str, date | None, int]], seed: int) -> dict[s
     return styles
 
 
-def _junk(
-    con: Any, files: list[tuple[str, str, date | None, int]], seed: int
-) -> dict[str, tuple[tuple[str, int], ...]]:
+def _junk(con: Any, files: list[_File], seed: int) -> dict[str, tuple[tuple[str, int], ...]]:
     """The junk each file gets, by name: every kind once across the monthly CSV files of apc
     and ae large enough to hold it, then a few more, each with a fresh identifier."""
     eligible = [

@@ -43,7 +43,15 @@ def test_the_published_example_and_hand_worked_numbers() -> None:
     assert check_digit("900000005") is None  # 90 + 5×2 = 100 ≡ 1 (mod 11): never issued
     assert "check digit" in (identifier_problem("9000000050") or "")
     assert "check digit" in (identifier_problem("9434765918") or "")
-    for text in ("943476591", "94347659190", "٩٤٣٤٧٦٥٩١٩", "943-476-5919", "", "943476591x"):
+    for text in (
+        "9434765919\n",
+        "943476591",
+        "94347659190",
+        "٩٤٣٤٧٦٥٩١٩",
+        "943-476-5919",
+        "",
+        "943476591x",
+    ):
         assert "ten digits" in (identifier_problem(text) or ""), text
 
 

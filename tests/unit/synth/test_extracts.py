@@ -25,8 +25,8 @@ import pytest
 from nhs_number.validate import is_valid
 
 from consortia.errors import UsageError
-from consortia.ingest.extract import IDENTIFIER, PSEUDONYM, as_text, columns
 from consortia.schema.datasets import DATASETS
+from consortia.schema.extract import IDENTIFIER, PSEUDONYM, as_text, columns
 from consortia.synth.extracts import ExtractFile, Extracts, nhs_numbers, write_extracts
 
 SEED = 41
@@ -124,6 +124,10 @@ def csv_files(extracts: Extracts, dataset: str | None = None) -> list[ExtractFil
     ]
 
 
+def named(extracts: Extracts, name: str) -> ExtractFile:
+    return next(f for f in extracts.files if f.name == name)
+
+
 def real_records(extracts: Extracts, extract: ExtractFile) -> list[dict[str, str]]:
     """The records of a CSV file that are not planted junk, by column name."""
     header, records = read(extracts.out / extract.name)
@@ -136,9 +140,7 @@ def by_number(extracts: Extracts) -> dict[str, Signature]:
     """Each NHS number of the patient extract, with all else it says of the patient."""
     names = [c for c in columns(DATASETS["patient"]) if c != IDENTIFIER]
     found = {}
-    for values in real_records(
-        extracts, next(f for f in extracts.files if f.name == "patient.csv")
-    ):
+    for values in real_records(extracts, named(extracts, "patient.csv")):
         found[digits(values[IDENTIFIER])] = tuple(values[n] for n in names)
     return found
 
@@ -159,7 +161,7 @@ def by_id(small_lake: Path) -> dict[int, Signature]:
 def test_nhs_numbers_are_valid_distinct_and_in_the_test_range(
     extracts: Extracts, by_number: dict[str, Signature], by_id: dict[int, Signature]
 ) -> None:
-    patients = real_records(extracts, next(f for f in extracts.files if f.name == "patient.csv"))
+    patients = real_records(extracts, named(extracts, "patient.csv"))
     assert len(by_number) == len(patients) == len(by_id)  # distinct patients, distinct numbers
     assert len(set(by_id.values())) > 0.99 * len(by_id)  # so matching patients by them means it
     seen: set[str] = set()
@@ -346,7 +348,7 @@ def test_quoted_files_quote_every_field(extracts: Extracts) -> None:
 def test_one_file_is_delivered_twice(extracts: Extracts) -> None:
     original = (extracts.out / "ccg.csv").read_bytes()
     assert (extracts.out / "ccg-resent.csv").read_bytes() == original
-    resent = next(f for f in extracts.files if f.name == "ccg-resent.csv")
+    resent = named(extracts, "ccg-resent.csv")
     assert resent.copy_of == "ccg.csv"
     assert resent.dataset == "ccg"
     assert resent.records == 1
@@ -508,7 +510,7 @@ def test_another_seed_gives_other_numbers(
     extracts: Extracts, small_lake: Path, tmp_path: Path, by_number: dict[str, Signature]
 ) -> None:
     other = write_extracts(small_lake, tmp_path, SEED + 1)
-    patients = real_records(other, next(f for f in other.files if f.name == "patient.csv"))
+    patients = real_records(other, named(other, "patient.csv"))
     names = [c for c in columns(DATASETS["patient"]) if c != IDENTIFIER]
     number_of = {tuple(v[n] for n in names): digits(v[IDENTIFIER]) for v in patients}
     same = sum(number_of.get(signature) == number for number, signature in by_number.items())

@@ -10,6 +10,7 @@ from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
 from consortia.pack.sections import money
+from consortia.signed import signed
 
 SECTION = "Allocation"
 # The allocation's columns as the pack's tables name them (`pack.labels` holds one meaning
@@ -45,9 +46,10 @@ def _distance(context: Context, result: Allocation, title: str) -> Figure:
         row = ours.iloc[0]
         own = (
             f" This CCG: target £{row['allocation_target']:,.0f}, baseline "
-            f"£{row['baseline']:,.0f} ({row['distance_before']:+.1%} from target), allocation "
-            f"£{row['allocation']:,.0f} ({row['allocation_growth']:+.2%} growth, "
-            f"{row['distance_after']:+.1%} from target after)."
+            f"£{row['baseline']:,.0f} ({signed(row['distance_before'], '.1%')} from target), "
+            "allocation "
+            f"£{row['allocation']:,.0f} ({signed(row['allocation_growth'], '.2%')} growth, "
+            f"{signed(row['distance_after'], '.1%')} from target after)."
         )
     else:
         own = ""

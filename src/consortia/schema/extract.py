@@ -32,7 +32,7 @@ TEXT_FORMS = {
     "float64": "a decimal number (12.5, 1e3)",
     "bool": "true or false",
     "date": "a date as YYYY-MM-DD",
-    "timestamp": "a date and time as YYYY-MM-DD HH:MM:SS",
+    "timestamp": "a date and time as YYYY-MM-DD HH:MM:SS (a fraction of a second allowed)",
 }
 
 
@@ -63,7 +63,7 @@ def as_text(value: object, column: Column) -> str:
     if column.dtype == "bool":
         return "true" if value else "false"
     if column.dtype == "timestamp" and isinstance(value, datetime):
-        return value.isoformat(sep=" ")
+        return value.isoformat(sep=" ", timespec="milliseconds" if value.microsecond else "seconds")
     if column.dtype == "date" and isinstance(value, date):
         return value.isoformat()
     if column.dtype == "float64":
