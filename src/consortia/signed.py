@@ -7,11 +7,14 @@ order in which a sum was added up.
 
 from __future__ import annotations
 
+from typing import Any
 
-def signed(value: float, spec: str) -> str:
-    """`value` formatted by `spec` (without its sign, e.g. ".1%") with a + or - in front,
-    or none where it rounds to zero."""
-    text = format(abs(value), spec)
+
+def signed(value: Any, spec: str) -> str:
+    """`value` (a number: a float, or a table's cell) formatted by `spec` (without its sign,
+    e.g. ".1%") with a + or - in front, or none where it rounds to zero."""
+    number = float(value)
+    text = format(abs(number), spec)
     if text.strip("0.,%") == "":
         return text
-    return ("+" if value > 0 else "-") + text
+    return ("+" if number > 0 else "-") + text

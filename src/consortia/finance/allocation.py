@@ -258,10 +258,10 @@ def explain(allocation: Allocation, ccg: str | None = None) -> str:
             f"  cost-adjusted weighted population {row.cost_adjusted:,.1f}; target share "
             f"{row.target_share:.6%}",
             f"  target £{row.target:,.0f}; baseline £{row.baseline:,.0f} "
-            f"({signed(float(row.distance_before), '.2%')} from target)",
+            f"({signed(row.distance_before, '.2%')} from target)",
             f"  allowed £{row.lowest:,.0f} to £{row.highest:,.0f}; allocation "
-            f"£{row.allocation:,.0f} (growth {signed(float(row.growth), '.2%')}, "
-            f"{signed(float(row.distance_after), '.2%')} from "
+            f"£{row.allocation:,.0f} (growth {signed(row.growth, '.2%')}, "
+            f"{signed(row.distance_after, '.2%')} from "
             f"target, £{row.allocation_per_head:,.2f} a head)",
             f"  running costs £{row.running_costs:,.0f}",
         ]
