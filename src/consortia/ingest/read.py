@@ -73,17 +73,20 @@ def header_problem(dataset: Dataset, names: Sequence[str]) -> tuple[str, str] | 
 class _Records:
     """Build one batch: text columns, each record's line, and the NHS number's pseudonym."""
 
-    def __init__(self, dataset: Dataset, key: Key) -> None:
+    def __init__(self, dataset: Dataset, key: Key, header: Sequence[str]) -> None:
         self.names = extract.columns(dataset)
+        self.order = [header.index(name) for name in self.names]  # where each is in a record
         self.key = key
-        self.people = extract.carries_people(dataset)
+        self.identifier = (
+            header.index(extract.IDENTIFIER) if extract.carries_people(dataset) else None
+        )
         self._pseudonyms: dict[str, int | str] = {}
         self.reset()
 
     def reset(self) -> None:
-        self.columns: dict[str, list[str | None]] = {n: [] for n in self.names}
+        self.records: list[Sequence[str | None]] = []
         self.lines: list[int] = []
-        self.ids: list[int | None] = []
+        self.ids: list[int] = []
         self.quarantined: list[Quarantined] = []
         if len(self._pseudonyms) > 4 * BATCH:
             self._pseudonyms.clear()
@@ -93,7 +96,7 @@ class _Records:
 
     def pseudonym(self, text: str | None) -> int | str:
         """The pseudonym of an NHS number, or the rule it breaks."""
-        if text is None:
+        if not text:
             return "required"
         found = self._pseudonyms.get(text)
         if found is None:
@@ -102,38 +105,44 @@ class _Records:
             self._pseudonyms[text] = found
         return found
 
-    def add(self, line: int, values: dict[str, str | None]) -> None:
-        """Keep a record, or set it aside when its NHS number is not one."""
-        if self.people:
-            pseudonym = self.pseudonym(values[extract.IDENTIFIER])
+    def add(self, line: int, record: Sequence[str | None]) -> None:
+        """Keep a record (its fields in the header's order; an empty field is missing), or set
+        it aside when its NHS number is not one."""
+        if self.identifier is not None:
+            pseudonym = self.pseudonym(record[self.identifier])
             if isinstance(pseudonym, str):
                 self.quarantined.append(Quarantined(line, extract.IDENTIFIER, pseudonym, WITHHELD))
                 return
             self.ids.append(pseudonym)
-        for name in self.names:
-            self.columns[name].append(values[name])
+        self.records.append(record)
         self.lines.append(line)
 
     def batch(self, position: int) -> Batch:
         arrays: dict[str, pa.Array] = {LINE: pa.array(self.lines, pa.int64())}
-        for name in self.names:
+        for name, index in zip(self.names, self.order, strict=True):
             if name == extract.IDENTIFIER:
                 arrays[extract.PSEUDONYM] = pa.array(self.ids, pa.int64())
             else:
-                arrays[name] = pa.array(self.columns[name], pa.string())
+                values = pa.array([r[index] for r in self.records], pa.string())
+                arrays[name] = pc.if_else(pc.equal(values, ""), None, values)
         done = Batch(pa.table(arrays), tuple(self.quarantined), position)
         self.reset()
         return done
 
 
-def _text_problem(name: str, value: str) -> Quarantined | None:
-    """A field the extract's encoding cannot hold: bytes that are not UTF-8, or a NUL."""
-    if "\x00" in value:
-        return Quarantined(0, name, "text without NUL characters", value)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return Quarantined(0, name, _UTF8_RULE, value)
+def _text_problem(header: Sequence[str], record: Sequence[str]) -> Quarantined | None:
+    """A field the extract's encoding cannot hold: bytes that are not UTF-8, or a NUL (the
+    whole record is looked at once, each field only when one is found)."""
+    joined = "".join(record)
+    if joined.isascii() and "\x00" not in joined:
+        return None
+    for name, value in zip(header, record, strict=True):
+        if "\x00" in value:
+            return Quarantined(0, name, "text without NUL characters", value)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return Quarantined(0, name, _UTF8_RULE, value)
     return None
 
 
@@ -179,7 +188,7 @@ def _csv_batches(
 ) -> Iterator[Batch]:
     reader = csv.reader(text)
     header = _header(name, reader, dataset)
-    records = _Records(dataset, key)
+    records = _Records(dataset, key, header)
     width = len(header)
     while True:
         start = reader.line_num + 1
@@ -196,16 +205,12 @@ def _csv_batches(
             rule = f"{width} fields, as the header has"
             records.quarantined.append(Quarantined(start, "", rule, f"{len(row)} fields"))
             continue
-        values: dict[str, str | None] = {}
-        problem = None
-        for name, value in zip(header, row, strict=True):
-            problem = problem or _text_problem(name, value)
-            values[name] = value if value != "" else None
+        problem = _text_problem(header, row)
         if problem is not None:
             shown = WITHHELD if problem.field == extract.IDENTIFIER else problem.value
             records.quarantined.append(Quarantined(start, problem.field, problem.rule, shown))
             continue
-        records.add(start, values)
+        records.add(start, row)
         if len(records) >= BATCH:
             position = raw.tell()
             if progress:
@@ -223,10 +228,9 @@ def _header(name: str, reader: Iterator[list[str]], dataset: Dataset) -> list[st
         ) from None
     except csv.Error as error:
         raise DataError(f"an unreadable header ({first_line(error)})", file=name, row=1) from None
-    header = [name.strip().lower() for name in names]
-    for column in header:
-        if _text_problem(column, column):
-            raise DataError("a header that is not UTF-8 text", file=name, row=1)
+    header = [column.strip().lower() for column in names]
+    if _text_problem(header, header):
+        raise DataError("a header that is not UTF-8 text", file=name, row=1)
     problem = header_problem(dataset, header)
     if problem:
         field, rule = problem
@@ -259,13 +263,13 @@ def parquet_batches(
         if problem:
             field, rule = problem
             raise DataError("not an extract of this dataset", file=name, field=field, rule=rule)
-        records = _Records(dataset, key)
+        records = _Records(dataset, key, header)
         row = 0
         for table in parquet.iter_batches(batch_size=BATCH):
-            columns = dict(zip(header, (_as_text(c) for c in table.columns), strict=True))
-            for index in range(table.num_rows):
+            columns = [_as_text(c) for c in table.columns]
+            for record in zip(*columns, strict=True):
                 row += 1
-                records.add(row, {column: columns[column][index] for column in header})
+                records.add(row, record)
             if progress:
                 progress(row)
             yield records.batch(row)
