@@ -63,7 +63,8 @@ def main() -> None:
         ingest, scan = _median(ingests), _median(scans)
         print(f"extracts: {len(extracts.files)} files, {records:,} records, {size / 1e6:,.1f} MB")
         print(
-            f"consortia ingest: {ingest.seconds:.1f} s ({records / ingest.seconds:,.0f} records/s), "
+            f"consortia ingest: {ingest.seconds:.1f} s "
+            f"({records / ingest.seconds:,.0f} records/s), "
             f"peak {ingest.peak_bytes / 2**20:,.0f} MiB"
         )
         print(f"bare scan (DuckDB reads every file): {scan.seconds:.1f} s")
