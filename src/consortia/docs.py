@@ -28,9 +28,11 @@ A lake is a folder with one sub-folder per dataset, each holding Parquet files. 
 holds a name, address or NHS number. In a synthetic lake, patient identifiers are a keyed
 bijection of a row counter whose mixing steps are public: unique and unordered, but reversible
 by anyone who knows the seed the key is derived from — a pseudonym, not a one-way hash, and
-derived from no NHS number. Keyed one-way hashing of real NHS numbers belongs to ingest's
-pseudonymisation step, which is not yet built. `consortia check --data LAKE` checks a lake
-against every rule below and names the file, row, field and rule of each break.
+derived from no NHS number. A lake made by `consortia ingest` from extracts holds a keyed
+one-way hash (HMAC-SHA256) of each NHS number instead, under a key kept apart from the lake
+([ingest.md](ingest.md)); an extract has the columns below with `nhs_number` in place of
+`patient_id`. `consortia check --data LAKE` checks a lake against every rule below and names
+the file, row, field and rule of each break.
 
 Consortia keeps two notes of its own beside the datasets, both safe to delete (they are made
 again when needed) and both void the moment a part changes (they name each part by its size,
