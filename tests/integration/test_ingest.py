@@ -206,3 +206,52 @@ def test_a_lake_that_cannot_be_made_is_one_line(
     assert code == 2
     assert words in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_key_that_is_a_pipe_or_a_share_that_is_not_one_is_refused(
+    delivery: Path, tmp_path: Path
+) -> None:
+    pipe = tmp_path / "key.fifo"
+    os.mkfifo(pipe)
+    code, err = run("ingest", str(delivery), "--into", str(tmp_path / "l"), "--key", str(pipe))
+    assert (code, "not a regular file" in err) == (2, True)
+    key = tmp_path / "k"
+    key.write_text(bytes(range(32)).hex())
+    for share in ("nan", "-0.1", "1.5"):
+        code, err = run(
+            "ingest",
+            str(delivery),
+            "--into",
+            str(tmp_path / "l"),
+            "--key",
+            str(key),
+            "--max-quarantined",
+            share,
+        )
+        assert code == 2, share
+    assert not (tmp_path / "l").exists() or not Lake(tmp_path / "l").files("apc")
+
+
+def test_a_full_disk_stops_the_import_in_one_line_with_nothing_loaded(
+    base: Path, delivery: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from consortia.ingest import batch
+
+    lake = tmp_path / "lake"
+    shutil.copytree(base, lake)
+    key = tmp_path / "k"
+    key.write_text(bytes(range(32)).hex())
+
+    def full(path: Path, write: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(batch, "replace_whole", full)
+    code, err = run("ingest", str(delivery), "--into", str(lake), "--key", str(key))
+    assert code == 3
+    assert "No space left on device" in err
+    assert "nothing of it was loaded" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not Lake(lake).files("apc")
+    assert not list((lake / ledger.FOLDER).glob(".staging-*"))

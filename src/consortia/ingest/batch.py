@@ -81,11 +81,25 @@ def import_file(
         return Outcome(
             source, dataset, "already imported", done.rows_in, done.loaded, done.quarantined
         )
-    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=lake / ledger.FOLDER))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=lake / ledger.FOLDER))
+    except OSError as error:
+        raise _unwritable(lake, error) from None
     try:
         return _import(con, source, dataset, lake, key, max_share, sha256, staging, progress)
+    except OSError as error:  # the disk filled, or the file went while it was read
+        raise _unwritable(lake, error, source) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _unwritable(lake: Path, error: OSError, source: Path | None = None) -> DataError:
+    """An import stopped by the machine: named, with nothing of the file left in the lake."""
+    reason = error.strerror or type(error).__name__
+    where = f" while importing {source}" if source else ""
+    return DataError(
+        f"cannot write to the lake ({reason}){where}; nothing of it was loaded", file=str(lake)
+    )
 
 
 def _import(

@@ -101,6 +101,8 @@ def load_key(path: Path | None, lake: Path) -> Key:
             file=str(path),
             field="--key",
         )
+    if path.exists() and not path.is_file():  # a folder, or a pipe that would never end
+        raise UsageError("the key is not a regular file", file=str(path), field="--key")
     try:
         with path.open("rb") as file:
             raw = file.read(_LONGEST_KEY_FILE + 1)

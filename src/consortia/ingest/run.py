@@ -84,6 +84,8 @@ def ingest(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Outcome]:
     """Import `files` into `lake` under `key`; each file's outcome, in order."""
+    if not 0.0 <= max_share <= 1.0:  # NaN too
+        raise UsageError("a share from 0 to 1", field="--max-quarantined")
     _prepare(lake)
     with ledger.locked(lake):
         ledger.require_key(lake, key.check)
