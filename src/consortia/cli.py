@@ -770,8 +770,23 @@ def _serve(
     settings = _settings()
     _require_free(host, port)  # before any work: an address in use is known at once
     accounts = read_accounts(users) if users is not None else Accounts()
+    if (accounts.users or accounts.tokens) and db is None:
+        raise UsageError(
+            "a site with sign-in keeps its access record (every read of sensitive data) in the "
+            "governance record: give --db",
+            field="--db",
+        )
     record = RecordPages(db)
     record.current()  # proved and rendered before any analysis: a bad record is known at once
+    if db is not None and (accounts.users or accounts.tokens):
+        from consortia.privacy.access import kept_by
+
+        if not kept_by(record.store()):
+            raise UsageError(
+                "the governance record predates the access record: bring it up to date with "
+                f"`consortia gov init --db {db}`",
+                field="--db",
+            )
     with _bar(settings.progress, "Analysing the pack") as update:
         if update:
             update(0, 1)

@@ -230,6 +230,19 @@ def minutes(
 
 
 @gov_app.command()
+def access(
+    db: DbOption = None,
+    last: Annotated[int | None, typer.Option(min=1, help="Only the last N entries.")] = None,
+) -> None:
+    """Print the access record (JSON lines, oldest first): every read of sensitive data,
+    refusal and re-identification, with who, role, what, when (UTC) and the decision."""
+    from consortia.governance.record import access_record
+
+    for entry in access_record(_db(db), last):
+        _echo_json(entry)
+
+
+@gov_app.command()
 def plan(
     plan: Annotated[int, typer.Option(help="The plan's number.")],
     db: DbOption = None,

@@ -230,3 +230,14 @@ def aqp_view(db: str, start: date, end: date) -> dict[str, Any]:
             "services": aqp.register(session, start, end),
             "referrals": aqp.referrals(session, start, end),
         }
+
+
+def access_record(db: str, last: int | None = None) -> list[dict[str, object]]:
+    """The access record (`consortia.privacy.access`): each read of sensitive data, refusal
+    and re-identification, oldest first (the last `last`)."""
+    from dataclasses import asdict
+
+    from consortia.privacy.access import entries
+
+    with _reading(db) as session:
+        return [asdict(entry) for entry in entries(session, last)]

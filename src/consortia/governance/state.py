@@ -25,11 +25,12 @@ from consortia.store import models
 Key = tuple[Any, ...]
 Row = dict[str, Any]
 
-# Every table of the record but the log itself, parents before children.
+# Every table of the record but the log itself and the access record (reads of data, not
+# governance actions: appended outside the log), parents before children.
 GOVERNED: tuple[Table, ...] = tuple(
     table
     for table in models.Base.metadata.sorted_tables
-    if table.name != models.AuditEntry.__tablename__
+    if table.name not in {models.AuditEntry.__tablename__, models.AccessEvent.__tablename__}
 )
 _BY_NAME = {table.name: table for table in GOVERNED}
 _ORDER = {table.name: index for index, table in enumerate(GOVERNED)}

@@ -438,3 +438,21 @@ class AuditEntry(Base):
     # The rows the action wrote, as stored at its end (consortia.governance.state); null only in
     # entries made before rows were recorded.
     writes: Mapped[str | None] = mapped_column(Text)
+
+
+class AccessEvent(Base):
+    """One read of sensitive data, refusal or re-identification (`consortia.privacy.access`).
+
+    Appended as it happens, outside the audit log (reads are not governance actions, and the
+    log's proof of every governed row leaves this table out); never holds a patient identifier.
+    """
+
+    __tablename__ = "access_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601 in UTC
+    who: Mapped[str] = mapped_column(String(KEY))
+    role: Mapped[str] = mapped_column(String(KEY))
+    data: Mapped[str] = mapped_column(String(32))
+    what: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consortia import __version__
@@ -26,6 +27,7 @@ from consortia.web.guard import (
     SignInNeededError,
     authorise,
     is_api,
+    note_refusal,
 )
 from consortia.web.pages import add_pages
 from consortia.web.render import TITLES, page
@@ -60,10 +62,13 @@ def create_app(site: Site) -> FastAPI:
 def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(SignInNeededError)
     async def sign_in_needed(request: Request, _: Exception) -> Response:
+        await run_in_threadpool(note_refusal, request, "sign in first")
         return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code in (401, 403):
+            await run_in_threadpool(note_refusal, request, str(error.detail))
         return _error(request, error.status_code, str(error.detail))
 
     @app.exception_handler(RequestValidationError)

@@ -4,11 +4,13 @@ request, the check every route runs, CSRF on every form, and the headers every r
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import HTTPException, Request
 
-from consortia.web.roles import Role, may
+from consortia.privacy.access import Access, AccessRecordError, Decision
+from consortia.web.roles import Role, may, sensitive
 from consortia.web.sessions import CSRF_COOKIE, SESSION_COOKIE, Sessions, SignedIn, same_token
 from consortia.web.site import Site
 
@@ -77,7 +79,9 @@ def role_of(request: Request) -> Role:
 
 
 def authorise(request: Request) -> None:
-    """Refuse the request unless the role table lets the visitor's role use its route."""
+    """Refuse the request unless the role table lets the visitor's role use its route; note
+    in the access record every read of sensitive data, before it is served (refusals are
+    noted where every refusal ends: `note_refusal`, from the application's error handlers)."""
     route = request.scope.get("route")
     name = getattr(route, "name", None)
     who = visitor(request)
@@ -86,10 +90,40 @@ def authorise(request: Request) -> None:
         # credentials that are not right are refused, never read as the public's
         raise HTTPException(status_code=401, detail="the API token is not known")
     if may(role, name):
+        data = sensitive(name, role)
+        if data is not None:
+            _note(request, Access(who.name if who else "public", role, data,
+                                  _what(request), Decision.READ))  # fmt: skip
         return
     if who is None and may(Role.ANALYST, name) and not is_api(request):
         raise SignInNeededError
     raise HTTPException(status_code=401 if who is None else 403, detail=refusal(name, role))
+
+
+def note_refusal(request: Request, reason: str) -> None:
+    """Note a refusal (of a route, a page or an action) in the access record, where the site
+    keeps one; the refusal stands either way."""
+    who = visitor(request)
+    role = who.role if who else Role.PUBLIC
+    data = sensitive(getattr(request.scope.get("route"), "name", None), role)
+    access = Access(who.name if who else "public", role, data, _what(request),
+                    Decision.REFUSED, reason)  # fmt: skip
+    with contextlib.suppress(AccessRecordError):
+        site: Site = request.app.state.site
+        site.note(access)
+
+
+def _what(request: Request) -> str:
+    return f"{request.method} {request.url.path}"
+
+
+def _note(request: Request, access: Access) -> None:
+    """Append a read to the access record before it is served; one it cannot hold: 503."""
+    site: Site = request.app.state.site
+    try:
+        site.note(access)
+    except AccessRecordError as error:
+        raise HTTPException(status_code=503, detail=error.message) from None
 
 
 def refusal(route: str | None, role: Role) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from consortia.pack.figure import Figure
 from consortia.pack.html import FigureView, Section, TableView
+from consortia.privacy.access import Access
 from consortia.store.session import Store
 from consortia.web.accounts import Accounts
 from consortia.web.roles import Role, audience
@@ -185,6 +186,17 @@ class Site:
 
         figures = released(self.pack.figures, Audience.PUBLIC)
         self.public = served(figures, self.pack.code, self.pack.name, self.pack.practices)
+
+    def note(self, access: Access) -> None:
+        """Append `access` to the access record, kept in the governance record's database;
+        a site without one cannot record a read (`AccessRecordError`)."""
+        from consortia.privacy.access import AccessRecordError, note
+
+        if self.record.db is None:
+            raise AccessRecordError(
+                "this site keeps no access record (serve it with its governance record, --db)"
+            )
+        note(self.record.store(), access)
 
     def pack_for(self, role: Role) -> Pack:
         """The pack `role` reads: as the governing body does, or as released to the public."""
