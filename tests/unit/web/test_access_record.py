@@ -93,7 +93,7 @@ def test_the_record_is_read_back_with_consortia_gov_access(site: Site, record: s
 
     with TestClient(create_app(site), base_url="http://127.0.0.1") as client:
         sign_in(client, Role.GOVERNING_BODY_MEMBER)
-        client.get("/sections/population-and-need")
+        client.get("/sections/section-population-and-need")
     [last] = access_record(record, 1)
     assert (last["who"], last["role"], last["decision"]) == (
         "governing-body-member",
