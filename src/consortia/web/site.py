@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from consortia.pack.figure import Figure
 from consortia.pack.html import FigureView, Section, TableView
-from consortia.privacy.access import Access
+from consortia.privacy.access import Access, Recorder
 from consortia.store.session import Store
 from consortia.web.accounts import Accounts
 from consortia.web.roles import Role, audience
@@ -180,6 +180,8 @@ class Site:
     record: RecordPages
     accounts: Accounts
     public: Pack = field(init=False)
+    _recorder: Recorder | None = field(default=None, init=False)  # made at the first read
+    _recording: RLock = field(default_factory=RLock, init=False)
 
     def __post_init__(self) -> None:
         from consortia.privacy.release import Audience, released
@@ -190,13 +192,16 @@ class Site:
     def note(self, access: Access) -> None:
         """Append `access` to the access record, kept in the governance record's database;
         a site without one cannot record a read (`AccessRecordError`)."""
-        from consortia.privacy.access import AccessRecordError, note
+        from consortia.privacy.access import AccessRecordError
 
         if self.record.db is None:
             raise AccessRecordError(
                 "this site keeps no access record (serve it with its governance record, --db)"
             )
-        note(self.record.store(), access)
+        with self._recording:
+            if self._recorder is None:
+                self._recorder = Recorder(self.record.store())
+        self._recorder.note(access)
 
     def pack_for(self, role: Role) -> Pack:
         """The pack `role` reads: as the governing body does, or as released to the public."""

@@ -114,3 +114,29 @@ def test_a_record_without_the_table_cannot_hold_a_read(tmp_path: Path) -> None:
     assert not kept_by(bare)
     with pytest.raises(AccessRecordError, match="not served without it"):
         note(bare, Access("x", Role.ANALYST, Data.SMALL_AREA, "GET /pack", Decision.READ))
+
+
+def test_readers_at_once_are_recorded_in_groups_each_before_it_returns(store: Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from consortia.privacy.access import Recorder
+
+    recorder = Recorder(store)
+    accesses = [
+        Access(
+            f"reader-{i}", Role.ANALYST, Data.SMALL_AREA, f"GET /practices/A1{i:04d}", Decision.READ
+        )  # fmt: skip
+        for i in range(200)
+    ]
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(recorder.note, accesses))
+    assert sorted(e.who for e in read(store)) == sorted(a.who for a in accesses)
+
+
+def test_a_group_that_cannot_be_written_refuses_each_of_its_readers(tmp_path: Path) -> None:
+    from consortia.privacy.access import Recorder
+
+    bare = Store(make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}"))
+    recorder = Recorder(bare)
+    with pytest.raises(AccessRecordError, match="not served without it"):
+        recorder.note(Access("x", Role.ANALYST, Data.SMALL_AREA, "GET /pack", Decision.READ))
