@@ -125,7 +125,7 @@ def test_readers_at_once_are_recorded_in_groups_each_before_it_returns(store: St
     accesses = [
         Access(
             f"reader-{i}", Role.ANALYST, Data.SMALL_AREA, f"GET /practices/A1{i:04d}", Decision.READ
-        )  # fmt: skip
+        )
         for i in range(200)
     ]
     with ThreadPoolExecutor(16) as pool:
