@@ -255,3 +255,18 @@ def test_a_full_disk_stops_the_import_in_one_line_with_nothing_loaded(
     assert len(err.strip().splitlines()) == 1
     assert not Lake(lake).files("apc")
     assert not list((lake / ledger.FOLDER).glob(".staging-*"))
+
+
+def test_an_engine_out_of_memory_is_the_machines_limit_in_one_line(
+    base: Path, delivery: Path, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    shutil.copytree(base, lake)
+    key = tmp_path / "k"
+    key.write_text(bytes(range(32)).hex())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CONSORTIA_MEMORY_LIMIT", "1MB")
+        code, err = run("ingest", str(delivery), "--into", str(lake), "--key", str(key))
+    assert code == 4, err
+    assert "ran out of the memory" in err
+    assert not Lake(lake).files("apc")

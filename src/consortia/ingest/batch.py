@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from consortia.engine.lake import Lake, replace_whole
-from consortia.errors import DataError
+from consortia.errors import DataError, out_of_memory
 from consortia.ingest import ledger
 from consortia.ingest.pseudonym import Key
 from consortia.ingest.read import LINE, Quarantined, read_csv, read_parquet
@@ -89,6 +90,11 @@ def import_file(
         return _import(con, source, dataset, lake, key, max_share, sha256, staging, progress)
     except OSError as error:  # the disk filled, or the file went while it was read
         raise _unwritable(lake, error, source) from None
+    except (duckdb.Error, MemoryError) as error:  # the engine's limits, not the file's fault
+        resource = out_of_memory(error)
+        if resource is None:
+            raise
+        raise resource from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
