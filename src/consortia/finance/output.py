@@ -29,9 +29,11 @@ def _plain(value: Any) -> Any:
 
 
 def write_json(data: Any, path: Path) -> None:
-    """`data` as indented JSON written whole to `path`, or a one-line error (NaN refused)."""
+    """`data` as indented JSON written whole to `path`, or a one-line error (NaN refused);
+    it leaves through the release (`consortia.privacy.release.release_record`)."""
     from consortia.engine.lake import write_whole
+    from consortia.privacy.release import release_record
 
-    text = json.dumps(data, indent=1, allow_nan=False)
+    text = json.dumps(release_record(data, str(path)), indent=1, allow_nan=False)
     if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
         raise DataError("cannot be written", file=str(path), rule="an output file is writable")

@@ -210,7 +210,8 @@ def write_pack(
     name: str,
     page: Page = PACK,
 ) -> Pack:
-    """Write a page of figures into `out`: its HTML, each table as CSV, and its index."""
+    """Write a page of figures into `out`: its HTML, each table as CSV, and its index (only
+    figures that left through the release: `render` refuses any other)."""
     page_html = render(figures, ccg_code=code, ccg_name=name, made=date.today(), page=page)
     out.mkdir(parents=True, exist_ok=True)  # only once the page is drawn: nothing half-made
     (out / TABLES).mkdir(exist_ok=True)

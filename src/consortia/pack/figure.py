@@ -59,6 +59,9 @@ class Figure:
     public: Public | None = None
     # What the audience's release rule did to the table, in words (set by the release).
     disclosure: str = ""
+    # Whom the table was released to (`consortia.privacy.release.Audience`, set by the
+    # release); empty until then, and no output shows a figure that was never released.
+    audience: str = ""
 
     def draw(self) -> Any:
         """The Altair chart of the figure's table (None when the figure has no chart)."""

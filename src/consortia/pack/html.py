@@ -38,6 +38,7 @@ from consortia.pack.labels import (
     label_or_fallback,
     missing,
 )
+from consortia.privacy.release import Audience, released, require_released
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("consortia.pack", "templates"),
@@ -149,7 +150,9 @@ Section = tuple[str, str, list["FigureView"]]  # its title, its id, its figures 
 
 def sections(figures: tuple[Figure, ...]) -> list[Section]:
     """The figures made ready to show (numbered in order, each chart's specification drawn),
-    grouped by section with the section's id: what the pack and the web's pages show."""
+    grouped by section with the section's id: what the pack and the web's pages show. A
+    figure that never left through the release is refused."""
+    require_released(figures)
     views = [_view(number, figure) for number, figure in enumerate(figures, start=1)]
     return [
         (title, _slug(title), list(group)) for title, group in groupby(views, lambda v: v.section)
@@ -301,6 +304,8 @@ def write_page(
     from consortia.engine.lake import write_whole
     from consortia.errors import DataError
 
-    text = render(figures, ccg_code=code, ccg_name="", made=made, page=page)
+    # a command's page is read by the commissioner who ran it: the governing body's release
+    shown = released(figures, Audience.GOVERNING_BODY)
+    text = render(shown, ccg_code=code, ccg_name="", made=made, page=page)
     if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
         raise DataError("cannot be written", file=str(path), rule="an output file is writable")

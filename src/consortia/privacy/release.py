@@ -13,8 +13,10 @@ not published. Differencing across tables is the sensitive-data work's to close.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,7 +60,43 @@ def release(figure: Figure, audience: Audience = Audience.GOVERNING_BODY) -> Fig
     table = figure.table.copy()
     floats = table.select_dtypes("float").columns
     table[floats] = table[floats].round(6)
-    return replace(figure, table=table)
+    return replace(figure, table=table, audience=audience.value)
+
+
+def require_released(figures: Iterable[Figure], audience: Audience | None = None) -> None:
+    """Refuse to show a figure that did not leave through `release` (for `audience`, when
+    given): every output — page, CSV, chart data, API — calls this before it shows one."""
+    for figure in figures:
+        if not figure.audience:
+            raise ReleaseRefusedError(f"{figure.id} was never released: it cannot be shown")
+        if audience is not None and figure.audience != audience.value:
+            raise ReleaseRefusedError(
+                f"{figure.id} was released to {figure.audience}, not to {audience.value}"
+            )
+
+
+def release_record(data: Any, where: str = "output") -> Any:
+    """A money command's JSON record as it may leave for the commissioner who ran it (the
+    governing body's release): refused if any key anywhere in it names a row-level
+    identifier. Its numbers stay exact: the record is every step, to be worked again."""
+    found = _identifier_keys(data)
+    if found:
+        raise ReleaseRefusedError(f"{where} would release row-level identifiers {sorted(found)}")
+    return data
+
+
+def _identifier_keys(data: Any) -> set[str]:
+    """Every key of `data` (dicts within lists within dicts) that names an identifier."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found.update(IDENTIFIERS.intersection(str(key) for key in item))
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return found
 
 
 def released(figures: tuple[Figure, ...], audience: Audience) -> tuple[Figure, ...]:

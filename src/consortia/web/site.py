@@ -205,6 +205,9 @@ class Site:
 
     def pack_for(self, role: Role) -> Pack:
         """The pack `role` reads: as the governing body does, or as released to the public."""
-        from consortia.privacy.release import Audience
+        from consortia.privacy.release import Audience, require_released
 
-        return self.pack if audience(role) is Audience.GOVERNING_BODY else self.public
+        reads = audience(role)
+        chosen = self.pack if reads is Audience.GOVERNING_BODY else self.public
+        require_released(chosen.figures, reads)  # every page and API answer is read through here
+        return chosen

@@ -14,6 +14,7 @@ import pandas as pd
 from consortia.pack import charts
 from consortia.pack.figure import Figure
 from consortia.pack.html import render, table_view
+from consortia.privacy.release import Audience, released
 from consortia.stats import xmr
 
 
@@ -37,6 +38,11 @@ def test_a_table_is_whole_with_readable_headers_and_explained_gaps() -> None:
     ]
     assert [cell.text for cell in view.rows[2]] == ["Elective admissions", "2,000", "—", "1.50"]
     assert view.notes == ("— under “Out of”: a count, not a share.",)
+
+
+def shown(*figures: Figure) -> tuple[Figure, ...]:
+    """The figures as the governing body's release leaves them: what a page may show."""
+    return released(figures, Audience.GOVERNING_BODY)
 
 
 def _spc_figure(values: list[float], improvement: str) -> Figure:
@@ -83,7 +89,7 @@ def test_an_spc_figure_carries_its_icons_beside_the_chart_and_in_the_summary() -
     # 10, 11 six times then 30: the last point is beyond the upper limit of 14.66; where
     # fewer admissions are better, that is a concerning high special cause.
     figure = _spc_figure([10.0, 11.0] * 6 + [30.0], "decrease")
-    html = render((figure,), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
+    html = render(shown(figure), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
     assert html.count('data-icon="concerning_high"') == 2  # beside the chart, in the summary
     assert html.count('data-icon="no_target"') == 2
     assert "Special cause – concerning high" in html
@@ -116,7 +122,7 @@ def test_each_chart_is_its_specification_drawn_by_the_page_with_scripts_inlined_
         chart=lambda t: charts.deprivation_bars(t).properties(title=hostile),
     )
     spc = _spc_figure([10.0, 11.0] * 6 + [30.0], "decrease")
-    html = render((bars, spc), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
+    html = render(shown(bars, spc), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
     # two specifications, the libraries and the drawing script: four script elements, and
     # nothing in the data ends one early
     assert html.count("<script") == html.count("</script>") == 4
@@ -140,5 +146,5 @@ def test_each_chart_is_its_specification_drawn_by_the_page_with_scripts_inlined_
 def test_a_pack_without_charts_carries_no_chart_scripts() -> None:
     table = pd.DataFrame({"events": [1, 2]})
     figure = Figure(id="plain", section="Activity", title="Plain", method="Counts.", table=table)
-    html = render((figure,), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
+    html = render(shown(figure), ccg_code="00A", ccg_name="NHS Test CCG", made=date(2015, 4, 1))
     assert "<script" not in html

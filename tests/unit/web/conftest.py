@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from consortia.pack.figure import Figure
 from consortia.pack.html import sections
 from consortia.privacy.publication import Public
+from consortia.privacy.release import Audience, released
 from consortia.store.session import open_store
 from consortia.web.accounts import Accounts, account
 from consortia.web.app import create_app
@@ -20,26 +21,29 @@ from consortia.web.roles import Role
 from consortia.web.site import Pack, RecordPages, Site
 from tests.unit.governance.ccg import build
 
-FIGURES = (
-    Figure(
-        id="list_size",
-        section="Population and need",
-        title="Registered patients by practice",
-        method="Count of registered patients on 1 April.",
-        table=pd.DataFrame(
-            {"practice": ["Y00001", "Y00002"], "patients": [9203, 12400], "observed": [6, 40]}
+FIGURES = released(
+    (
+        Figure(
+            id="list_size",
+            section="Population and need",
+            title="Registered patients by practice",
+            method="Count of registered patients on 1 April.",
+            table=pd.DataFrame(
+                {"practice": ["Y00001", "Y00002"], "patients": [9203, 12400], "observed": [6, 40]}
+            ),
+            public=Public(),  # published to everyone (under the small-number rule)
         ),
-        public=Public(),  # published to everyone (under the small-number rule)
+        Figure(
+            id="admission_rate",
+            section="Activity and cost",
+            title="Emergency admissions per 1,000",
+            method="Wilson 95% limits.",
+            table=pd.DataFrame({"practice": ["Y00001"], "rate": [81.5], "lower": [75.1]}),
+            confidence=0.95,
+        ),
     ),
-    Figure(
-        id="admission_rate",
-        section="Activity and cost",
-        title="Emergency admissions per 1,000",
-        method="Wilson 95% limits.",
-        table=pd.DataFrame({"practice": ["Y00001"], "rate": [81.5], "lower": [75.1]}),
-        confidence=0.95,
-    ),
-)
+    Audience.GOVERNING_BODY,
+)  # the pack as the commissioning roles read it: released, as every output requires
 
 
 def password(role: Role) -> str:
