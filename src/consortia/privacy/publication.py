@@ -27,22 +27,6 @@ class Ratio:
 
 
 @dataclass(frozen=True)
-class Margin:
-    """Counts of this figure that add up to a count another figure releases: `column`, summed
-    over the rows that share the values of `by`, is the `total` column of the row of `figure`
-    with those values (a test checks it on the analyses). The release withholds a total that
-    would let a withheld count be worked back (`consortia.privacy.margins`)."""
-
-    column: str
-    figure: str
-    total: str
-    by: tuple[str, ...] = ()
-    # a column of months, counted in their financial year (the total's `financial_year`):
-    # months add up to their year
-    month_of: str | None = None
-
-
-@dataclass(frozen=True)
 class Public:
     """How a figure is published to the public (under `consortia.privacy.release`).
 
@@ -50,10 +34,10 @@ class Public:
     say nothing about how many of the CCG's people did something — reference values for
     England, money the NHS publishes exactly (allocations, payments to practices, contract
     values), model outputs, and statistics of a whole series over many people — published as
-    the analysis made them. Every other numeric column is withheld from the public.
-    `margins`: counts that add up to a count another figure releases.
+    the analysis made them. Every other numeric column is withheld from the public. Sums
+    between figures need no declaration: the release finds them in the analyses' tables
+    (`consortia.privacy.differencing`).
     """
 
     ratios: tuple[Ratio, ...] = ()
     as_is: tuple[str, ...] = ()
-    margins: tuple[Margin, ...] = ()

@@ -23,7 +23,7 @@ import pandas as pd
 
 from consortia.pack.figure import Figure
 from consortia.pack.labels import Kind, label_or_fallback
-from consortia.privacy.margins import protect
+from consortia.privacy.differencing import Rule, protect
 from consortia.privacy.publication import Public, Ratio
 
 IDENTIFIERS = frozenset({"patient_id", "spell_id", "attendance_id", "nhs_number"})
@@ -101,10 +101,13 @@ def _identifier_keys(data: Any) -> set[str]:
 
 def released(figures: tuple[Figure, ...], audience: Audience) -> tuple[Figure, ...]:
     """Every figure of `figures` published to `audience`, released for it, in order; for the
-    public, with the totals withheld that would let a withheld count be worked back."""
-    kept = tuple(f for f in (release(figure, audience) for figure in figures) if f is not None)
+    public, with the further rows withheld that would let a withheld count be worked back
+    through sums released elsewhere (`consortia.privacy.differencing`)."""
+    pairs = [(figure, release(figure, audience)) for figure in figures]
+    kept = tuple(made for _, made in pairs if made is not None)
     if audience is Audience.PUBLIC:
-        return protect(kept, THRESHOLD, MULTIPLE)
+        exact = tuple(figure for figure, made in pairs if made is not None)
+        return protect(exact, kept, Rule(THRESHOLD, MULTIPLE))
     return kept
 
 

@@ -1,174 +1,184 @@
-"""An attacker who knows the small-number rule takes the public's release of planted small
-counts (practices' registers by condition, and each condition's total for the CCG in another
-figure) and solves for every withheld count with integer programming over everything released:
-each released count within 2 of the truth, each withheld count from 1 to 7, each total within 2
-of the sum of its cells. A withheld count whose least and greatest feasible values are equal
-has been recovered exactly. With the release's protection of margins there are none; without
-it the attack recovers some (the attack has teeth)."""
+"""Differencing attacks on the public release, by an attacker written apart from the release
+(`tests.privacy_attack`): it knows the rule and which numbers add up to which, and solves for
+every withheld number with integer programming over everything released. Planted small
+counts are attacked through totals (margins), through two breakdowns of the same people
+(overlapping geographies: practices and wards), through months and their year (time
+windows), through cumulative age bands and through exact money (a price times a count):
+with the release's audit there are no exact recoveries; figure by figure, without it, the
+attacks recover counts (they have teeth)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
-import pytest
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from consortia.pack.figure import Figure
-from consortia.privacy.margins import bounds, financial_years, pinned
-from consortia.privacy.publication import Margin, Public
+from consortia.privacy.differencing import relations
+from consortia.privacy.publication import Public
 from consortia.privacy.release import Audience, release, released
+from tests.privacy_attack import Recovery, recoveries, sums
 
 CONDITIONS = ("dementia", "smi", "heart_failure")
 # Small counts, and counts at the edges of rounding (8 and 13 round up by 2, 12 and 18 down):
 # where differencing through a rounded total does best.
 PLANTED = (0, 1, 2, 6, 7, 8, 12, 13, 18)
+SEEDS = range(120)
 
 
-def planted(seed: int, practices: int = 4) -> tuple[Figure, Figure]:
-    """A CCG of a few practices with small registers (many of 1 to 12), and its totals: few
-    cells to a total is where a total gives most away."""
+def figure(id: str, table: pd.DataFrame, as_is: tuple[str, ...] = ()) -> Figure:
+    return Figure(
+        id=id, section="Test", title=id, method="m", table=table, public=Public(as_is=as_is)
+    )
+
+
+def planted(seed: int, practices: int = 4) -> tuple[Figure, ...]:
+    """A CCG of a few practices with small registers (many of 1 to 12); each condition's
+    register for the CCG; and the same people by ward, a grouping that crosses practices."""
     rng = np.random.default_rng(seed)
-    cells = pd.DataFrame(
-        [
-            {"practice": f"P{p:02d}", "condition": c, "observed": int(rng.choice(PLANTED))}
-            for c in CONDITIONS
-            for p in range(practices)
-        ]
+    people = []
+    for condition in CONDITIONS:
+        for p in range(practices):
+            for _ in range(int(rng.choice(PLANTED))):
+                people.append((f"P{p:02d}", f"W{int(rng.integers(2))}", condition))
+    everyone = pd.DataFrame(people, columns=["practice", "ward", "condition"])
+    full = pd.MultiIndex.from_product([[f"P{p:02d}" for p in range(practices)], CONDITIONS])
+    by_practice = (
+        everyone.groupby(["practice", "condition"]).size().reindex(full, fill_value=0)
+    ).rename_axis(["practice", "condition"]).rename("observed").reset_index()
+    by_ward = (
+        everyone.groupby(["ward", "condition"]).size()
+        .reindex(pd.MultiIndex.from_product([["W0", "W1"], CONDITIONS]), fill_value=0)
+    ).rename_axis(["provider", "condition"]).rename("observed").reset_index()  # fmt: skip
+    totals = by_practice.groupby("condition", sort=False)["observed"].sum().reset_index()
+    return (
+        figure("registers", by_practice),
+        figure("wards", by_ward),
+        figure("totals", totals),
     )
-    totals = cells.groupby("condition", sort=False)["observed"].sum().reset_index()
-    by_practice = Figure(
-        id="registers", section="Test", title="Registers by practice", method="m", table=cells,
-        public=Public(margins=(Margin("observed", "totals", "observed", ("condition",)),)),
-    )  # fmt: skip
-    total = Figure(
-        id="totals", section="Test", title="Registers", method="m", table=totals, public=Public()
-    )
-    return by_practice, total
 
 
-def interval(value: Any) -> tuple[float, float] | None:
-    """The attacker's reading of a released count (None: it tells nothing, a withheld total)."""
-    if value is None or pd.isna(value):
-        return None
-    value = float(value)
-    return (0.0, 0.0) if value == 0 else (max(value - 2, 8.0), value + 2)
-
-
-def recovered(cells: pd.DataFrame, totals: pd.DataFrame) -> list[tuple[str, str, int]]:
-    """Every withheld count the released tables pin to one value: (practice, condition, value)."""
-    found = []
-    for condition in cells["condition"].unique():
-        group = cells[cells["condition"] == condition].reset_index(drop=True)
-        low, high = [], []
-        for value in group["observed"]:
-            known = interval(value)
-            low.append(1.0 if known is None else known[0])
-            high.append(7.0 if known is None else known[1])
-        constraints = []
-        total = interval(totals.loc[totals["condition"] == condition, "observed"].iloc[0])
-        if total is not None:
-            constraints.append(LinearConstraint(np.ones((1, len(group))), total[0], total[1]))
-        limits = Bounds(low, high)
-        whole = np.ones(len(group))
-        for k in np.flatnonzero(group["observed"].isna().to_numpy()):
-            objective = np.zeros(len(group))
-            objective[k] = 1.0
-            least = milp(objective, constraints=constraints, bounds=limits, integrality=whole)
-            most = milp(-objective, constraints=constraints, bounds=limits, integrality=whole)
-            assert least.success
-            assert most.success
-            if round(least.x[k]) == round(most.x[k]):
-                found.append((str(group.at[k, "practice"]), condition, round(least.x[k])))
+def attack(exact: tuple[Figure, ...], public: tuple[Figure, ...]) -> list[Recovery]:
+    """The attacker's recoveries, told which rows were withheld to protect others."""
+    protecting = set()
+    for k, (truth, shown) in enumerate(zip(exact, public, strict=True)):
+        for column in ("observed", "events", "patients"):
+            if column not in shown.table:
+                continue
+            hidden = shown.table[column].isna() & ~truth.table[column].between(1, 7)
+            protecting |= {(k, int(row)) for row in np.flatnonzero(hidden)}
+    found = recoveries(exact, public, sums(exact), protecting)
+    for recovery in found:  # recovered means recovered truly (money to the penny)
+        k = [f.id for f in public].index(recovery.figure)
+        truth = exact[k].table.reset_index(drop=True).at[recovery.row, recovery.column]
+        assert abs(truth - recovery.value) < 0.011
     return found
 
 
-SEEDS = range(150)
+def figure_by_figure(figures: tuple[Figure, ...]) -> tuple[Figure, ...]:
+    """Each figure released alone to the public: the small-number rule, no audit of sums."""
+    made = (release(f, Audience.PUBLIC) for f in figures)
+    return tuple(f for f in made if f is not None)
 
 
-def test_no_withheld_count_is_recovered_from_the_public_release() -> None:
+def test_no_withheld_count_is_recovered_through_totals_or_crossing_groupings() -> None:
     withheld = 0
     for seed in SEEDS:
-        figures = released(planted(seed), Audience.PUBLIC)
-        cells, totals = (f.table for f in figures)
-        withheld += int(cells["observed"].isna().sum())
-        assert recovered(cells, totals) == [], f"seed {seed}"
+        exact = planted(seed)
+        public = released(exact, Audience.PUBLIC)
+        withheld += int(public[0].table["observed"].isna().sum())
+        assert attack(exact, public) == [], f"seed {seed}"
     assert withheld > 300  # the planted counts are small: many were withheld
 
 
-def test_without_protecting_the_totals_the_attack_recovers_counts() -> None:
-    """The same release figure by figure, the totals left as they are: the attack works."""
-    found = []
-    for seed in SEEDS:
-        each = [release(figure, Audience.PUBLIC) for figure in planted(seed)]
-        cells, totals = (f.table for f in each if f is not None)
-        truth = planted(seed)[0].table.set_index(["practice", "condition"])["observed"]
-        for practice, condition, value in recovered(cells, totals):
-            assert truth[practice, condition] == value  # recovered means recovered truly
-            found.append(value)
-    assert len(found) >= 5, len(found)
+def test_without_the_audit_the_same_attack_recovers_counts() -> None:
+    found = [r for seed in SEEDS for r in attack(planted(seed), figure_by_figure(planted(seed)))]
+    assert len(found) >= 3, len(found)
+    assert {r.figure for r in found} >= {"registers"}
 
 
-def test_a_withheld_total_is_said_and_its_cells_stay_released() -> None:
-    # A cell of 7 beside three of 12, total 43: released —, 10, 10, 10 and 45, the 7 is pinned.
+def test_a_row_beside_a_pinned_count_is_withheld_and_said() -> None:
+    # A cell of 7 beside three of 12, total 43: released —, 10, 10, 10 and 45, the 7 is
+    # pinned (43 − 3 × 12 = 7 at most, and it is at most 7).
     cells = pd.DataFrame(
         {"practice": ["A", "B", "C", "D"], "condition": ["smi"] * 4, "observed": [7, 12, 12, 12]}
     )
-    by_practice = Figure(
-        id="registers", section="Test", title="t", method="m", table=cells,
-        public=Public(margins=(Margin("observed", "totals", "observed", ("condition",)),)),
-    )  # fmt: skip
-    totals = pd.DataFrame({"condition": ["smi"], "observed": [43]})
-    total = Figure(
-        id="totals", section="Test", title="t", method="m", table=totals, public=Public()
+    exact = (
+        figure("registers", cells),
+        figure("totals", pd.DataFrame({"condition": ["smi"], "observed": [43]})),
     )
-    alone = [release(f, Audience.PUBLIC) for f in (by_practice, total)]
-    assert recovered(*(f.table for f in alone if f is not None)) == [("A", "smi", 7)]
-    shown_cells, shown_totals = released((by_practice, total), Audience.PUBLIC)
-    assert shown_cells.table["observed"].tolist() == [pd.NA, 10, 10, 10]
-    assert shown_totals.table["observed"].isna().all()
-    assert "1 total under Observed is withheld" in shown_totals.disclosure
-
-
-@pytest.mark.parametrize(
-    ("cells", "total", "expected"),
-    [
-        ([None, 10, 10, 10], 45, [0]),  # 43 − 3 × 12 = 7: pinned at the top
-        ([None, 10, 10], 15, [0]),  # 17 − 2 × 8 = 1 at most: pinned at the bottom
-        ([None, 10, 10, 10], 40, []),  # 38 − 36 = 2 up to 7: several values
-        ([None, None, 10], 15, []),  # two withheld share what is left
-    ],
-)
-def test_what_a_total_pins(cells: list[Any], total: int, expected: list[int]) -> None:
-    shown = [bounds(value, 7, 5) for value in cells]
-    hidden = [i for i, value in enumerate(cells) if value is None]
-    assert pinned(shown, bounds(total, 7, 5), hidden) == expected
+    assert attack(exact, figure_by_figure(exact)) == [Recovery("registers", "observed", 0, 7)]
+    shown_cells, shown_totals = released(exact, Audience.PUBLIC)
+    # the smallest released count beside it is withheld too; the CCG's total stays published
+    assert shown_cells.table["observed"].isna().tolist() == [True, True, False, False]
+    assert shown_totals.table["observed"].tolist() == [45]
+    assert "1 row is withheld to protect others" in shown_cells.disclosure
+    assert attack(exact, (shown_cells, shown_totals)) == []
 
 
 def test_months_add_up_to_their_financial_year() -> None:
-    # 2013/14: a withheld month of 7 beside three of 12 and the year's 43 (pinned: withheld);
-    # 2014/15 (April is its first month): 20 and the year's 20 (nothing withheld to pin).
+    # 2013/14: a withheld month of 7 beside three of 12 and the year's 43: pinned through the
+    # year (January to March 2014 are in 2013/14; April 2014 opens 2014/15).
     months = pd.DataFrame(
         {
-            "month": pd.to_datetime(["2013-12-01", "2014-01-01", "2014-02-01", "2014-03-01",
-                                     "2014-04-01"]),
+            "month": ["2013-12-01", "2014-01-01", "2014-02-01", "2014-03-01", "2014-04-01"],
             "pod": ["ae"] * 5,
             "events": [12, 12, 12, 7, 20],
         }
-    )  # fmt: skip
-    assert financial_years(months["month"]).tolist() == ["2013/14"] * 4 + ["2014/15"]
-    monthly = Figure(
-        id="monthly", section="Test", title="t", method="m", table=months,
-        public=Public(margins=(
-            Margin("events", "yearly", "events", ("pod",), month_of="month"),
-        )),
-    )  # fmt: skip
+    )
     years = pd.DataFrame(
         {"financial_year": ["2013/14", "2014/15"], "pod": ["ae", "ae"], "events": [43, 20]}
     )
-    yearly = Figure(
-        id="yearly", section="Test", title="t", method="m", table=years, public=Public()
+    exact = (figure("monthly", months), figure("yearly", years))
+    assert attack(exact, figure_by_figure(exact)) == [Recovery("monthly", "events", 3, 7)]
+    public = released(exact, Audience.PUBLIC)
+    assert attack(exact, public) == []
+    assert public[1].table["events"].tolist() == [45, 20]
+
+
+def test_money_published_exactly_does_not_give_a_withheld_count_back() -> None:
+    # Each attendance costs £117: the month of 3 attendances cost £351. With every other month
+    # and the year published to the penny, its cost (and so its count) is the year's less the
+    # rest, unless another month is withheld with it.
+    months = pd.DataFrame(
+        {
+            "month": ["2014-04-01", "2014-05-01", "2014-06-01", "2014-07-01"],
+            "pod": ["ae"] * 4,
+            "events": [3, 40, 52, 61],
+        }
     )
-    _, shown = released((monthly, yearly), Audience.PUBLIC)
-    assert shown.table["events"].tolist() == [pd.NA, 20]
+    months["cost"] = months["events"] * 117.0
+    years = pd.DataFrame({"financial_year": ["2014/15"], "pod": ["ae"], "events": [156]})
+    years["cost"] = years["events"] * 117.0
+    exact = (figure("monthly", months, ("cost",)), figure("yearly", years, ("cost",)))
+    alone = attack(exact, figure_by_figure(exact))
+    assert Recovery("monthly", "cost", 0, 351.0) in alone
+    public = released(exact, Audience.PUBLIC)
+    assert attack(exact, public) == []
+    assert public[0].table["cost"].isna().sum() == 2
+
+
+def test_cumulative_bands_do_not_give_a_band_back() -> None:
+    # Patients by age band, and those aged 65 and over (a band that sums the older ones): the
+    # 85+ band of 7 is the 65+ count less the others (43 − 3 × 12 = 7 at most).
+    bands = pd.DataFrame(
+        {
+            "age_band": ["65-69", "70-74", "75-84", "85+"],
+            "practice": ["A"] * 4,
+            "patients": [12, 12, 12, 7],
+        }
+    )
+    older = pd.DataFrame({"practice": ["A"], "patients": [43]})
+    exact = (figure("bands", bands), figure("aged_65_and_over", older))
+    assert attack(exact, figure_by_figure(exact)) == [Recovery("bands", "patients", 3, 7)]
+    assert attack(exact, released(exact, Audience.PUBLIC)) == []
+
+
+def test_the_audit_finds_the_sums_the_attacker_knows() -> None:
+    """Every sum the attacker writes down is one the release's audit found for itself."""
+    for seed in range(10):
+        exact = planted(seed)
+        audited = {
+            (frozenset(r.left), frozenset(r.right)) for r in relations(exact)
+        } | {(frozenset(r.right), frozenset(r.left)) for r in relations(exact)}
+        for left, right in sums(exact):
+            assert (frozenset(left), frozenset(right)) in audited

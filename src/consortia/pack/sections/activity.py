@@ -11,7 +11,7 @@ from consortia.analyses import activity
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
-from consortia.privacy.publication import Margin, Public, Ratio
+from consortia.privacy.publication import Public, Ratio
 from consortia.schema.reference_tables import load, provenance_of
 from consortia.stats.rates import with_rate
 from consortia.stats.standardisation import with_dsr
@@ -77,11 +77,7 @@ def activity_monthly(context: Context) -> Figure:
         title="Monthly activity by point of delivery",
         method="Counts of events by month of admission, appointment or arrival.",
         table=table,
-        public=Public(
-            as_is=("cost",),  # the CCG's whole spend on a service in a month
-            # a year's months add up to the year's events by point of delivery
-            margins=(Margin("events", "activity_rates", "events", ("pod",), month_of="month"),),
-        ),
+        public=Public(as_is=("cost",)),  # the CCG's whole spend on a service in a month
         chart=partial(charts.monthly_lines, title="Events by month"),
         source=sql,
     )

@@ -9,7 +9,7 @@ from consortia.analyses import population, prevalence
 from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure
-from consortia.privacy.publication import Margin, Public, Ratio
+from consortia.privacy.publication import Public, Ratio
 from consortia.schema.reference_tables import provenance_of
 from consortia.stats.comparison import compare
 
@@ -133,11 +133,6 @@ def condition_prevalence(context: Context) -> Figure:
             ),
             # expected from the list; φ and τ² describe the spread of every practice at once
             as_is=("expected", "phi", "tau2"),
-            # each condition's practices add up to the CCG's register and eligible list
-            margins=(
-                Margin("observed", "register_prevalence", "observed", ("condition",)),
-                Margin("patients", "register_prevalence", "patients", ("condition",)),
-            ),
         ),
         chart=charts.ratio_heatmap,
         confidence=CONFIDENCE,
