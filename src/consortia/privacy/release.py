@@ -8,7 +8,9 @@ people or their care from 1 to 7 withheld, other counts rounded to the nearest 5
 HES rule; OpenSAFELY's release policy, methods.md §1), ratios and shares worked out again from
 the released counts, every other statistic of a row with a withheld count withheld with it,
 and statistics that would give the exact count back (confidence limits, percentile ranks)
-not published. Differencing across tables is the sensitive-data work's to close.
+not published, and every withheld number audited against the sums between figures
+(`consortia.privacy.differencing`). Every output shows only figures marked as released to
+its audience (`require_released`).
 """
 
 from __future__ import annotations
