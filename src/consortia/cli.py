@@ -33,6 +33,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 if TYPE_CHECKING:  # imported where used: `consortia gov` starts without them
     from consortia.config import Settings
+    from consortia.privacy.rule import Rules
 
 app = typer.Typer(
     name="consortia",
@@ -62,6 +63,13 @@ def _settings() -> Settings:
     from consortia.config import Settings
 
     return Settings()
+
+
+def _rules(settings: Settings) -> Rules:
+    """The small-number rules `settings` set (a one-line error if one would be loosened)."""
+    from consortia.privacy.rule import rules_of
+
+    return rules_of(settings)
 
 
 @contextmanager
@@ -292,13 +300,21 @@ def pack(
 
         require_record(record, "--record")
     settings = _settings()
+    _rules(settings)  # a rule that would loosen the standard is refused before any work
     backend = connect(engine, settings)
     if all_ccgs:
         from consortia.pack.all_ccgs import build_all
 
         with _bar(settings.progress, "Building every CCG's pack") as update:
             packs = build_all(
-                backend, data, out, update, overwrite, settings.cache_dir, settings.threads
+                backend,
+                data,
+                out,
+                update,
+                overwrite,
+                settings.cache_dir,
+                settings.threads,
+                _rules(settings),
             )
         typer.echo(f"{len(packs.packs)} commissioning packs written to {packs.folder}")
         typer.echo(f"national comparison written to {packs.national.html}")
@@ -309,7 +325,16 @@ def pack(
     audience = Audience.PUBLIC if public else Audience.GOVERNING_BODY
     with _bar(settings.progress, "Building the pack") as update:
         built = build(
-            backend, data, out, ccg, update, overwrite, settings.cache_dir, record, audience
+            backend,
+            data,
+            out,
+            ccg,
+            update,
+            overwrite,
+            settings.cache_dir,
+            record,
+            audience,
+            _rules(settings),
         )
     made = "commissioning pack (as published to everyone)" if public else "commissioning pack"
     typer.echo(f"{made} written to {built.html}")
@@ -450,7 +475,7 @@ def budget_risk(
 
         from consortia.pack.sections.budget_risk import write_html
 
-        write_html(result, html, date.today())
+        write_html(result, html, date.today(), _rules(_settings()))
     typer.echo(risk.summary(result, explain))
     if json_out is not None:
         typer.echo(f"every input and result written to {json_out}")
@@ -526,7 +551,7 @@ def premium(
 
         from consortia.pack.sections.premium import write_html
 
-        write_html(result, name, html, date.today())
+        write_html(result, name, html, date.today(), _rules(_settings()))
     typer.echo(premiums.explain(result, name))
     if json_out is not None:
         typer.echo(f"every step written to {json_out}")
@@ -591,7 +616,7 @@ def contracts(
 
         from consortia.pack.sections.contracts import write_html
 
-        write_html(result, html, date.today())
+        write_html(result, html, date.today(), _rules(_settings()))
     typer.echo(contracting.summary(result))
     if json_out is not None:
         typer.echo(f"every line and month written to {json_out}")
@@ -693,7 +718,7 @@ def _premium_across(
 
         from consortia.pack.sections.premium import write_across_html
 
-        write_across_html(result, html, date.today())
+        write_across_html(result, html, date.today(), _rules(_settings()))
     typer.echo(across.report(result))
     if json_out is not None:
         typer.echo(f"every CCG's scores written to {json_out}")
@@ -793,7 +818,7 @@ def _serve(
         pack = analyse_pack(data, ccg, db, settings)
         if update:
             update(1, 1)
-    site = Site(pack, record, accounts)
+    site = Site(pack, record, accounts, _rules(settings))
     typer.echo(f"serving {pack.name} ({pack.code}) at http://{host}:{port}/ (Ctrl+C stops it)")
     uvicorn.run(create_app(site), host=host, port=port, log_level="warning")
 
@@ -829,6 +854,7 @@ def demo(
             folder / "pack",
             progress=update,
             record=str(record) if kept else None,
+            rules=_rules(settings),
         )
     _demo_record(folder)
     if not kept:  # the new record cites the pack just built; the pack then shows the record
@@ -839,6 +865,7 @@ def demo(
                 folder / "pack",
                 progress=update,
                 record=str(record),
+                rules=_rules(settings),
             )
     typer.echo(f"commissioning pack written to {built.html}")
     typer.echo(f"open it in a browser: file://{built.html.resolve()}")

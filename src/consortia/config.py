@@ -57,6 +57,32 @@ class Settings(BaseSettings):
             "local with `threads` cores)."
         ),
     )
+    public_threshold: int = Field(
+        default=7,
+        description=(
+            "Counts of people from 1 to this many are withheld from the public (at least 7, "
+            "NHS Digital's rule; a CCG may withhold more)."
+        ),
+    )
+    public_multiple: int = Field(
+        default=5,
+        description="Other counts the public reads are rounded to the nearest multiple of this "
+        "(a multiple of 5).",
+    )
+    internal_threshold: int = Field(
+        default=0,
+        description=(
+            "Counts from 1 to this many are withheld from the commissioning roles too (default "
+            "0: they read counts as counted; at most the public's threshold)."
+        ),
+    )
+    internal_multiple: int = Field(
+        default=1,
+        description=(
+            "Counts the commissioning roles read are rounded to the nearest multiple of this "
+            "(default 1: as counted; a divisor of the public's)."
+        ),
+    )
     pseudonym_key: Path | None = Field(
         default=None,
         description=(

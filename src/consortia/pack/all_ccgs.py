@@ -48,6 +48,8 @@ from consortia.pack.context import Context
 from consortia.pack.destination import HTML, MANIFEST, check_destination, check_folder_of_packs
 from consortia.pack.html import Page
 from consortia.pack.sections import national as national_section
+from consortia.privacy.release import RULES
+from consortia.privacy.rule import Rules
 
 NATIONAL = "national"  # the national comparison's folder, beside each CCG's
 EVERYONE = "Every CCG in the data"
@@ -72,6 +74,7 @@ def build_all(
     overwrite: bool = False,
     cache: Path | None = None,
     workers: int = 1,
+    rules: Rules = RULES,
 ) -> Packs:
     """Write the pack of every CCG with registered patients to `out/CODE/`, and the national
     comparison to `out/national/`; every destination is checked before any work. With more
@@ -82,7 +85,7 @@ def build_all(
     require_valid(checking(backend), lake_path, DATASETS)
     tables = open_tables(backend, lake_path)
     derived = Derived(Lake(lake_path), backend, cache)
-    everyone = Context(backend, tables, Scope(), EVERYONE, derived)
+    everyone = Context(backend, tables, Scope(), EVERYONE, derived, rules=rules)
     ccgs = reported_ccgs(everyone)
     if not ccgs:
         raise DataError("no CCG in the lake has registered patients", file=str(lake_path))
@@ -104,7 +107,9 @@ def build_all(
     rest = jobs[1:]
     pooled = min(workers, len(rest))
     if pooled > 1 and is_duckdb(backend) and derived.all_kept:
-        national = _in_workers(backend, lake_path, cache, pooled, rest, done, comparison)
+        national = _in_workers(
+            backend, lake_path, cache, pooled, rest, done, comparison, everyone.rules
+        )
     else:
         for job in rest:
             write_ccg_pack(everyone, *job)
@@ -131,6 +136,7 @@ def write_ccg_pack(
         name,
         everyone.derived,
         within=everyone.shared,
+        rules=everyone.rules,
     )
     figures = figures_of(context, builders(), progress)
     return write_pack(folder, previous, figures, code, name).folder
@@ -188,6 +194,7 @@ class _Worker:
     threads: int
     memory: int  # bytes of the engine's memory it may use
     spill: Path  # where its engines spill, each in a folder of its own
+    rules: Rules  # the small-number rules the packs are released under
 
 
 def _in_workers(
@@ -198,6 +205,7 @@ def _in_workers(
     jobs: list[Job],
     done: _Done,
     meanwhile: Callable[[], Pack],
+    rules: Rules,
 ) -> Pack:
     """Each job's pack drawn by `workers` processes, while this one runs `meanwhile`; its
     result. The engine's memory is shared out: each process, this one too, gets an equal part."""
@@ -209,7 +217,7 @@ def _in_workers(
     con.execute(f"SET memory_limit = '{share}B'")
     try:
         with tempfile.TemporaryDirectory(prefix="consortia-") as spill:
-            setup = _Worker(lake, cache, max(1, threads // workers), share, Path(spill))
+            setup = _Worker(lake, cache, max(1, threads // workers), share, Path(spill), rules)
             pool = ProcessPoolExecutor(workers, spawn, _start_worker, (setup,))
             try:
                 pending = [pool.submit(_draw, *job) for job in jobs]
@@ -251,7 +259,7 @@ def _start_worker(worker: _Worker) -> None:
         backend.con.execute(f"SET temp_directory = '{folder.replace(chr(39), chr(39) * 2)}'")
         tables = open_tables(backend, worker.lake)
         derived = Derived(Lake(worker.lake), backend, worker.cache)
-        _EVERYONE = Context(backend, tables, Scope(), EVERYONE, derived)
+        _EVERYONE = Context(backend, tables, Scope(), EVERYONE, derived, rules=worker.rules)
     except Exception as error:  # raised by the worker's first job
         _FAILED = error
 

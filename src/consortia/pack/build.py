@@ -44,7 +44,8 @@ from consortia.pack.sections import population as population_section
 from consortia.pack.sections import premium as premium_section
 from consortia.pack.sections import trends as trends_section
 from consortia.pack.sections import variation as variation_section
-from consortia.privacy.release import Audience, released
+from consortia.privacy.release import RULES, Audience, released
+from consortia.privacy.rule import Rules
 from consortia.schema.reference_tables import REFERENCE_TABLES, load
 
 DATASETS = tuple(
@@ -136,6 +137,7 @@ def analyse(
     cache: Path | None = None,
     record: str | None = None,
     audience: Audience = Audience.GOVERNING_BODY,
+    rules: Rules = RULES,
 ) -> tuple[tuple[Figure, ...], str, str]:
     """Every figure of the pack for `ccg` released to `audience`; with the CCG's code and name.
 
@@ -145,7 +147,7 @@ def analyse(
     tables = open_tables(backend, lake_path)
     code, name = resolve_ccg(backend, tables, ccg, lake_path)
     derived = Derived(Lake(lake_path), backend, cache) if keep else None
-    context = Context(backend, tables, Scope(ccg=code), name, derived, record=record)
+    context = Context(backend, tables, Scope(ccg=code), name, derived, record=record, rules=rules)
     if code not in reported_ccgs(context):
         raise DataError(f"CCG {code} has no registered patients in the lake", file=str(lake_path))
     return figures_of(context, builders(), progress, audience), code, name
@@ -172,7 +174,7 @@ def figures_of(
         figures.extend(made if isinstance(made, tuple) else (made,))
         if progress:
             progress(done, len(steps))
-    return released(tuple(figures), audience)
+    return released(tuple(figures), audience, context.rules)
 
 
 def build(
@@ -185,6 +187,7 @@ def build(
     cache: Path | None = None,
     record: str | None = None,
     audience: Audience = Audience.GOVERNING_BODY,
+    rules: Rules = RULES,
 ) -> Pack:
     """Build the pack for `ccg` from the lake at `lake_path` into `out`, released to
     `audience`; with `record` (the CCG's governance database), its configuration check and
@@ -197,7 +200,14 @@ def build(
     previous = check_destination(out, overwrite)
     require_valid(checking(backend), lake_path, DATASETS)
     figures, code, name = analyse(
-        backend, lake_path, ccg, progress, cache=cache, record=record, audience=audience
+        backend,
+        lake_path,
+        ccg,
+        progress,
+        cache=cache,
+        record=record,
+        audience=audience,
+        rules=rules,
     )
     return write_pack(out, previous, figures, code, name)
 

@@ -13,6 +13,8 @@ from consortia.analyses.shared import Run
 from consortia.engine.derived import Derived
 from consortia.engine.plans import FIGURE
 from consortia.pack.figure import Query
+from consortia.privacy.release import RULES
+from consortia.privacy.rule import Rules
 
 T = TypeVar("T")
 
@@ -31,6 +33,7 @@ class Context:
     ccg_name: str = ""
     derived: Derived | None = None  # where lake-wide aggregates are kept, if anywhere
     record: str | None = None  # the CCG's governance record (a database), if the pack shows it
+    rules: Rules = RULES  # the small-number rule for each audience its figures are released to
     _memory: dict[Hashable, Any] = field(default_factory=dict)
     within: InitVar[Run | None] = None  # a run shared with other CCGs' packs, if any
     shared: Run = field(init=False)

@@ -38,7 +38,8 @@ from consortia.pack.labels import (
     label_or_fallback,
     missing,
 )
-from consortia.privacy.release import Audience, released, require_released
+from consortia.privacy.release import RULES, Audience, released, require_released
+from consortia.privacy.rule import Rules
 
 _ENVIRONMENT = jinja2.Environment(
     loader=jinja2.PackageLoader("consortia.pack", "templates"),
@@ -298,14 +299,19 @@ def _infer_improvement(table: pd.DataFrame) -> str:
 
 
 def write_page(
-    figures: tuple[Figure, ...], page: Page, path: Path, made: date, code: str = ""
+    figures: tuple[Figure, ...],
+    page: Page,
+    path: Path,
+    made: date,
+    code: str = "",
+    rules: Rules = RULES,
 ) -> None:
     """A page of figures (a command's `--html`) written whole to `path`, or a one-line error."""
     from consortia.engine.lake import write_whole
     from consortia.errors import DataError
 
     # a command's page is read by the commissioner who ran it: the governing body's release
-    shown = released(figures, Audience.GOVERNING_BODY)
+    shown = released(figures, Audience.GOVERNING_BODY, rules)
     text = render(shown, ccg_code=code, ccg_name="", made=made, page=page)
     if not write_whole(path, lambda temporary: temporary.write_text(text, encoding="utf-8")):
         raise DataError("cannot be written", file=str(path), rule="an output file is writable")

@@ -37,6 +37,7 @@ from scipy.sparse.csgraph import connected_components
 
 from consortia.pack.figure import Figure
 from consortia.pack.labels import Kind, label_or_fallback, missing
+from consortia.privacy.rule import Rule
 from consortia.years import financial_year_of
 
 Cell = tuple[int, str, int]  # a figure's position, a column, a row's position
@@ -55,14 +56,6 @@ class Relation:
 
     left: tuple[Cell, ...]
     right: tuple[Cell, ...]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """The small-number rule the release applied: what a reader can say of a count."""
-
-    threshold: int
-    multiple: int
 
 
 def categories(table: pd.DataFrame) -> list[str]:

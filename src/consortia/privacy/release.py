@@ -25,13 +25,13 @@ import pandas as pd
 
 from consortia.pack.figure import Figure
 from consortia.pack.labels import Kind, label_or_fallback
-from consortia.privacy.differencing import Rule, protect
+from consortia.privacy.differencing import protect
 from consortia.privacy.publication import Public, Ratio
+from consortia.privacy.rule import STANDARD, Rule, Rules
 
 IDENTIFIERS = frozenset({"patient_id", "spell_id", "attendance_id", "nhs_number"})
 
-THRESHOLD = 7  # counts from 1 to this are withheld from the public
-MULTIPLE = 5  # other counts are rounded to the nearest multiple of this
+RULES = Rules()  # NHS Digital's rule for the public; exact for the commissioning roles
 # Findings read from a row's exact counts: withheld with the row's other statistics when one
 # of its counts is withheld (a flag column is one too).
 JUDGEMENTS = frozenset({"significance", "poisson_significance", "point_type"})
@@ -48,8 +48,11 @@ class ReleaseRefusedError(RuntimeError):
     """An analysis tried to release something that must not leave (a programming error)."""
 
 
-def release(figure: Figure, audience: Audience = Audience.GOVERNING_BODY) -> Figure | None:
-    """The figure as it may be published to `audience`; None when it is not published to it."""
+def release(
+    figure: Figure, audience: Audience = Audience.GOVERNING_BODY, rules: Rules = RULES
+) -> Figure | None:
+    """The figure as it may be published to `audience` under its rule of `rules`; None when
+    it is not published to it."""
     leaked = IDENTIFIERS.intersection(figure.table.columns)
     if leaked:
         raise ReleaseRefusedError(
@@ -58,7 +61,9 @@ def release(figure: Figure, audience: Audience = Audience.GOVERNING_BODY) -> Fig
     if audience is Audience.PUBLIC:
         if figure.public is None:
             return None
-        figure = _public(figure, figure.public)
+        figure = _public(figure, figure.public, rules.public, PUBLISHED)
+    elif not rules.internal.exact:
+        figure = _public(figure, _internal(figure), rules.internal, INTERNAL)
     table = figure.table.copy()
     floats = table.select_dtypes("float").columns
     table[floats] = table[floats].round(6)
@@ -101,39 +106,60 @@ def _identifier_keys(data: Any) -> set[str]:
     return found
 
 
-def released(figures: tuple[Figure, ...], audience: Audience) -> tuple[Figure, ...]:
+def released(
+    figures: tuple[Figure, ...], audience: Audience, rules: Rules = RULES
+) -> tuple[Figure, ...]:
     """Every figure of `figures` published to `audience`, released for it, in order; for the
     public, with the further rows withheld that would let a withheld count be worked back
     through sums released elsewhere (`consortia.privacy.differencing`)."""
-    pairs = [(figure, release(figure, audience)) for figure in figures]
+    pairs = [(figure, release(figure, audience, rules)) for figure in figures]
     kept = tuple(made for _, made in pairs if made is not None)
     if audience is Audience.PUBLIC:
         exact = tuple(figure for figure, made in pairs if made is not None)
-        return protect(exact, kept, Rule(THRESHOLD, MULTIPLE))
+        return protect(exact, kept, rules.public)
     return kept
 
 
-def rounded_count(values: pd.Series) -> pd.Series:
+def rounded_count(values: pd.Series, rule: Rule = STANDARD) -> pd.Series:
     """Counts as published: 0 stays 0, 1 to 7 withheld, the rest to the nearest 5 (a
-    whole number is never halfway)."""
+    whole number is never halfway), or as `rule` says."""
     numbers = pd.to_numeric(values).astype("float64")
     bad = numbers.notna() & ((numbers < 0) | (numbers % 1 != 0))
     if bad.any():
         raise ReleaseRefusedError(
             f"column {values.name!r} is released as a count but holds {numbers[bad].iloc[0]!r}"
         )
-    out = (numbers / MULTIPLE + 0.5) // 1 * MULTIPLE
-    return out.where(~numbers.between(1, THRESHOLD)).astype("Int64")
+    out = (numbers / rule.multiple + 0.5) // 1 * rule.multiple
+    return out.where(~numbers.between(1, rule.threshold)).astype("Int64")
 
 
-def _public(figure: Figure, public: Public) -> Figure:
-    """`figure` under the small-number rule, as its publication declares."""
+def _internal(figure: Figure) -> Public:
+    """How a figure reaches the commissioning roles under a rule that is not exact: its
+    publication to the public where it declares one, else every number of a row kept but
+    withheld with a small count of the row."""
+    if figure.public is not None:
+        return figure.public
+    table = figure.table
+    numbers = [
+        str(c)
+        for c in table.columns
+        if pd.api.types.is_numeric_dtype(table[c]) and not _counts(table, str(c), people=True)
+    ]
+    return Public(as_is=tuple(numbers))
+
+
+PUBLISHED = "Published under the small-number rule"
+INTERNAL = "Released to the commissioning roles under the CCG's small-number rule"
+
+
+def _public(figure: Figure, public: Public, rule: Rule, heading: str) -> Figure:
+    """`figure` under `rule`, as its publication declares."""
     table = figure.table.copy()
     counts = [c for c in table.columns if _counts(table, str(c), people=True)]
     small = pd.Series(False, index=table.index)
     for column in counts:
-        small |= table[column].between(1, THRESHOLD)
-        table[column] = rounded_count(table[column])
+        small |= table[column].between(1, rule.threshold)
+        table[column] = rounded_count(table[column], rule)
     ratios = {r.column: r for r in public.ratios}
     for ratio in public.ratios:
         table[ratio.column] = _worked_out(table, ratio)
@@ -153,7 +179,8 @@ def _public(figure: Figure, public: Public) -> Figure:
             withheld.append(name)
     for ratio in public.ratios:
         table[ratio.column] = table[ratio.column].where(~small)
-    disclosure = _disclosure(bool(counts), bool(public.ratios), withheld, bool(small.any()))
+    said = _disclosure(rule, bool(counts), bool(public.ratios), withheld, bool(small.any()))
+    disclosure = heading + said
     return replace(figure, table=table, disclosure=disclosure)
 
 
@@ -183,22 +210,17 @@ def _worked_out(table: pd.DataFrame, ratio: Ratio) -> pd.Series:
     return value.astype("float64")
 
 
-def _disclosure(counts: bool, ratios: bool, withheld: list[str], small: bool) -> str:
-    """What the rule did to this figure, in words, for the reader of the public page."""
+def _disclosure(rule: Rule, counts: bool, ratios: bool, withheld: list[str], small: bool) -> str:
+    """What the rule did to this figure, in words, for its reader."""
     said = []
     if counts:
-        said.append(
-            f"counts of 1 to {THRESHOLD} are withheld and other counts rounded to the nearest "
-            f"{MULTIPLE}"
-        )
+        said.append(rule.words())
     if ratios:
         said.append("rates and shares are worked out again from the rounded counts")
-    text = "Published under the small-number rule" + (
-        f": {'; '.join(said)}." if said else ": it holds no count of patients."
-    )
+    text = f": {'; '.join(said)}." if said else ": it holds no count of patients."
     if small:
         text += " A row with a withheld count has its other figures withheld too (—)."
     if withheld:
         headers = ", ".join(label_or_fallback(c, True).header for c in withheld)
-        text += f" Not published to the public (they would give exact counts back): {headers}."
+        text += f" Not published here (they would give exact counts back): {headers}."
     return text

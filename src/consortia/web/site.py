@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from consortia.pack.figure import Figure
 from consortia.pack.html import FigureView, Section, TableView
 from consortia.privacy.access import Access, Recorder
+from consortia.privacy.release import RULES
+from consortia.privacy.rule import Rules
 from consortia.store.session import Store
 from consortia.web.accounts import Accounts
 from consortia.web.roles import Role, audience
@@ -78,7 +80,9 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     assets.check()
     backend = connect("duckdb", settings)
     require_valid(checking(backend), lake, DATASETS)
-    figures, code, name = analyse(backend, lake, ccg, record=record)
+    from consortia.privacy.rule import rules_of
+
+    figures, code, name = analyse(backend, lake, ccg, record=record, rules=rules_of(settings))
     practice = open_vouched(backend, lake, ("practice",))["practice"]
     practices = backend.execute(practice.filter(practice.ccg == code).select("code", "name"))
     named = dict(zip(practices["code"].astype(str), practices["name"].astype(str), strict=True))
@@ -179,6 +183,7 @@ class Site:
     pack: Pack
     record: RecordPages
     accounts: Accounts
+    rules: Rules = RULES  # the small-number rule for each audience
     public: Pack = field(init=False)
     _recorder: Recorder | None = field(default=None, init=False)  # made at the first read
     _recording: RLock = field(default_factory=RLock, init=False)
@@ -186,7 +191,7 @@ class Site:
     def __post_init__(self) -> None:
         from consortia.privacy.release import Audience, released
 
-        figures = released(self.pack.figures, Audience.PUBLIC)
+        figures = released(self.pack.figures, Audience.PUBLIC, self.rules)
         self.public = served(figures, self.pack.code, self.pack.name, self.pack.practices)
 
     def note(self, access: Access) -> None:

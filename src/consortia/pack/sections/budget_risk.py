@@ -14,6 +14,8 @@ from consortia.pack.context import Context
 from consortia.pack.figure import Figure
 from consortia.pack.html import Page, write_page
 from consortia.pack.sections import money
+from consortia.privacy.release import RULES
+from consortia.privacy.rule import Rules
 
 SECTION = "Budget risk by population size"
 TITLE = "Chance of overspending the budget in a year, by population size"
@@ -91,6 +93,6 @@ def smallest(risk: BudgetRisk) -> str:
     )
 
 
-def write_html(risk: BudgetRisk, path: Path, made: date) -> None:
+def write_html(risk: BudgetRisk, path: Path, made: date, rules: Rules = RULES) -> None:
     """The page written whole to `path`, or a one-line error."""
-    write_page((figure(risk),), page(risk), path, made, risk.ccg or "")
+    write_page((figure(risk),), page(risk), path, made, risk.ccg or "", rules)

@@ -19,6 +19,8 @@ from consortia.pack.figure import Figure, Query
 from consortia.pack.html import Page, write_page
 from consortia.pack.labels import label
 from consortia.pack.sections import money
+from consortia.privacy.release import RULES
+from consortia.privacy.rule import Rules
 from consortia.stats.spc import xmr
 
 SECTION = "Contracts"
@@ -150,6 +152,6 @@ def page(contracts: Contracts) -> Page:
     )
 
 
-def write_html(contracts: Contracts, path: Path, made: date) -> None:
+def write_html(contracts: Contracts, path: Path, made: date, rules: Rules = RULES) -> None:
     """The page written whole to `path`, or a one-line error."""
-    write_page(figures(contracts), page(contracts), path, made, contracts.ccg)
+    write_page(figures(contracts), page(contracts), path, made, contracts.ccg, rules)

@@ -16,6 +16,8 @@ from consortia.pack.context import Context
 from consortia.pack.figure import Figure
 from consortia.pack.html import Page, write_page
 from consortia.pack.sections import money
+from consortia.privacy.release import RULES
+from consortia.privacy.rule import Rules
 
 SECTION = "Quality premium"
 
@@ -124,20 +126,20 @@ def relation(across: Across) -> Figure:
     )
 
 
-def write_html(premium: Premium, name: str, path: Path, made: date) -> None:
+def write_html(premium: Premium, name: str, path: Path, made: date, rules: Rules = RULES) -> None:
     page = Page(
         heading=f"Quality premium {premium.year}",
         caption=f"{name} ({premium.ccg})",
         summary=f"Payment £{premium.payment:,.0f} of a maximum £{premium.maximum:,.0f}.",
     )
-    write_page((steps(premium),), page, path, made, premium.ccg)
+    write_page((steps(premium),), page, path, made, premium.ccg, rules)
 
 
-def write_across_html(across: Across, path: Path, made: date) -> None:
+def write_across_html(across: Across, path: Path, made: date, rules: Rules = RULES) -> None:
     page = Page(
         heading=f"Quality premium {across.year} across CCGs",
         caption=f"{len(across.ccgs)} CCGs",
         summary="Does the premium earned go with reduced spend or activity rather than better "
         "outcomes?",
     )
-    write_page((relation(across),), page, path, made)
+    write_page((relation(across),), page, path, made, rules=rules)
