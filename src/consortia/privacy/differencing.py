@@ -263,8 +263,9 @@ class _Audit:
             value = float(shown)  # type: ignore[arg-type]
             if value == 0:
                 return 0.0, 0.0, True
-            half = self.rule.multiple // 2
-            return max(value - half, self.rule.threshold + 1.0), value + half, True
+            # rounded half up: a count from a half-multiple below to just under one above
+            below, above = self.rule.multiple // 2, (self.rule.multiple - 1) // 2
+            return max(value - below, self.rule.threshold + 1.0), value + above, True
         if count and 1 <= true <= self.rule.threshold:
             return 1.0, float(self.rule.threshold), True  # withheld by the rule
         if count and true > 0:  # withheld to protect another: not small, and known so
