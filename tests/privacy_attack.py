@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations, permutations
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from consortia.pack.figure import Figure
+
+Cell = tuple[int, str, int]  # a figure's position, a column, a row's position
 
 DIMENSIONS = (
     "age_band", "sex", "deprivation_decile", "practice", "condition", "financial_year",
@@ -65,7 +68,7 @@ def columns_of(figure: Figure) -> list[str]:
     ]
 
 
-def sums(exact: tuple[Figure, ...]) -> list[tuple[list[tuple[int, str, int]], list]]:
+def sums(exact: tuple[Figure, ...]) -> list[tuple[list[Cell], list[Cell]]]:
     """Every whole-table sum: (cells on one side, cells on the other), one per group."""
     prepared = []
     for k, figure in enumerate(exact):
@@ -145,16 +148,25 @@ def recoveries(
     one value; `protecting`: the rows withheld to protect others (figure, row), as told."""
     protecting = protecting or set()
     cells = sorted({c for left, right in found for c in (*left, *right)})
+    rounded6 = {k for k, f in enumerate(public) if f.public is not None and f.public.midpoint6}
+    attacked = []  # withheld numbers, and small counts shown by midpoint 6
     index = {c: k for k, c in enumerate(cells)}
     lows, highs, whole = [], [], []
     for k, column, row in cells:
-        shown = public[k].table.reset_index(drop=True).at[row, column]
-        true = float(exact[k].table.reset_index(drop=True).at[row, column])
+        shown: Any = public[k].table.reset_index(drop=True).at[row, column]
+        true = float(cast(Any, exact[k].table.reset_index(drop=True).at[row, column]))
         count = counted(column)
         whole.append(1 if count else 0)
+        if not pd.isna(shown) and k in rounded6 and count and 1 <= true <= 7:
+            attacked.append((k, column, row))
+        if pd.isna(shown):
+            attacked.append((k, column, row))
         if not pd.isna(shown):
             value = float(shown)
-            if not count:
+            if count and value != 0 and k in rounded6:
+                lows.append(value - 2)  # the middle of a block of six
+                highs.append(value + 3)
+            elif not count:
                 lows.append(value)
                 highs.append(value)
             elif value == 0:
@@ -178,10 +190,8 @@ def recoveries(
     linked = csr_matrix(np.abs(matrix)).T @ csr_matrix(np.abs(matrix))
     _, component = connected_components(linked, directed=False)
     out = []
-    for c in cells:
+    for c in attacked:
         k, column, row = c
-        if not pd.isna(public[k].table.reset_index(drop=True).at[row, column]):
-            continue
         members = np.flatnonzero(component == component[index[c]])
         rows = np.flatnonzero(np.abs(matrix[:, members]).sum(axis=1))
         objective = np.zeros(len(members))

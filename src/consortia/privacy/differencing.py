@@ -194,15 +194,21 @@ def _year_of(month: object) -> str:
 
 
 def protect(
-    exact: tuple[Figure, ...], public: tuple[Figure, ...], rule: Rule
+    exact: tuple[Figure, ...],
+    public: tuple[Figure, ...],
+    rule: Rule,
+    midpoint6: frozenset[int] | set[int] = frozenset(),
 ) -> tuple[Figure, ...]:
-    """`public` (the release of `exact` to the public, figure for figure) with further rows
-    withheld until no withheld number can be worked back exactly through any sum."""
+    """`public` (the release of `exact` to the public, figure for figure; those at positions
+    `midpoint6` with counts rounded by midpoint 6) with further rows withheld until no
+    withheld number, nor any small count shown by midpoint 6, can be worked back exactly
+    through any sum."""
     found = relations(exact)
     if not found:
         return public
     tables = [figure.table.copy().reset_index(drop=True) for figure in public]
     audit = _Audit(found, [f.table.reset_index(drop=True) for f in exact], tables, rule)
+    audit.midpoint6 = frozenset(midpoint6)
     while (pinned := audit.pinned()) is not None:
         figure, row = audit.beside(pinned)
         audit.protecting.add((figure, row))
@@ -247,6 +253,7 @@ class _Audit:
         linked = abs(self.matrix).T @ abs(self.matrix)
         _, self.component = connected_components(linked, directed=False)
         self.safe: set[Cell] = set()
+        self.midpoint6: frozenset[int] = frozenset()  # figures whose counts are midpoint 6
 
     def true(self, cell: Cell) -> float:
         return float(self.truth[cell[0]].at[cell[2], cell[1]])  # type: ignore[arg-type]
@@ -263,6 +270,8 @@ class _Audit:
             value = float(shown)  # type: ignore[arg-type]
             if value == 0:
                 return 0.0, 0.0, True
+            if cell[0] in self.midpoint6:  # the middle of a block of six: 3 is 1 to 6
+                return value - 2, value + 3, True
             # rounded half up: a count from a half-multiple below to just under one above
             below, above = self.rule.multiple // 2, (self.rule.multiple - 1) // 2
             return max(value - below, self.rule.threshold + 1.0), value + above, True
@@ -278,7 +287,7 @@ class _Audit:
         """A withheld number the released ones pin to one value, if any."""
         lows, highs, whole = (np.array(v) for v in zip(*map(self.bounds, self.cells), strict=True))
         for cell in self.cells:
-            if cell in self.safe or not missing(self.shown(cell)):
+            if cell in self.safe or not self._hidden(cell):
                 continue
             k, true = self.index[cell], self.true(cell)
             # a count has one value; an exact figure is known once known within the slack of
@@ -294,6 +303,14 @@ class _Audit:
                 continue
             return cell
         return None
+
+    def _hidden(self, cell: Cell) -> bool:
+        """Whether `cell` must not be known exactly: a withheld number, or a small count
+        shown by midpoint 6."""
+        if missing(self.shown(cell)):
+            return True
+        small = 1 <= self.true(cell) <= self.rule.threshold
+        return cell[0] in self.midpoint6 and _people(cell[1]) and small
 
     def _solve(
         self, k: int, lows: np.ndarray, highs: np.ndarray, whole: np.ndarray, sign: float

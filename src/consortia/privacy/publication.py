@@ -41,3 +41,6 @@ class Public:
 
     ratios: tuple[Ratio, ...] = ()
     as_is: tuple[str, ...] = ()
+    # Counts rounded by midpoint 6 instead of the small-number rule, for rates where zero must
+    # stay zero and small counts must not be biased: 0 stays 0, 1–6 shows as 3, 7–12 as 9…
+    midpoint6: bool = False

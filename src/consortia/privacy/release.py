@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -116,7 +117,8 @@ def released(
     kept = tuple(made for _, made in pairs if made is not None)
     if audience is Audience.PUBLIC:
         exact = tuple(figure for figure, made in pairs if made is not None)
-        return protect(exact, kept, rules.public)
+        rounded6 = {k for k, f in enumerate(kept) if f.public is not None and f.public.midpoint6}
+        return protect(exact, kept, rules.public, rounded6)
     return kept
 
 
@@ -131,6 +133,20 @@ def rounded_count(values: pd.Series, rule: Rule = STANDARD) -> pd.Series:
         )
     out = (numbers / rule.multiple + 0.5) // 1 * rule.multiple
     return out.where(~numbers.between(1, rule.threshold)).astype("Int64")
+
+
+def midpoint6(values: pd.Series) -> pd.Series:
+    """Counts rounded by midpoint 6 (OpenSAFELY's rule for rates): 0 stays 0, any other count
+    becomes the middle of its block of six — 1 to 6 shows as 3, 7 to 12 as 9, 13 to 18 as 15 —
+    so none is withheld, zero stays zero and the rounding is not biased."""
+    numbers = pd.to_numeric(values).astype("float64")
+    bad = numbers.notna() & ((numbers < 0) | (numbers % 1 != 0))
+    if bad.any():
+        raise ReleaseRefusedError(
+            f"column {values.name!r} is released as a count but holds {numbers[bad].iloc[0]!r}"
+        )
+    out = (numbers / 6).apply(np.ceil) * 6 - 3 * (numbers != 0)
+    return out.astype("Int64")
 
 
 def _internal(figure: Figure) -> Public:
@@ -159,7 +175,8 @@ def _public(figure: Figure, public: Public, rule: Rule, heading: str) -> Figure:
     small = pd.Series(False, index=table.index)
     for column in counts:
         small |= table[column].between(1, rule.threshold)
-        table[column] = rounded_count(table[column], rule)
+        shown = midpoint6 if public.midpoint6 else partial(rounded_count, rule=rule)
+        table[column] = shown(table[column])
     ratios = {r.column: r for r in public.ratios}
     for ratio in public.ratios:
         table[ratio.column] = _worked_out(table, ratio)
@@ -177,9 +194,16 @@ def _public(figure: Figure, public: Public, rule: Rule, heading: str) -> Figure:
         elif numeric and kind not in _WORDS:
             table[column] = np.nan
             withheld.append(name)
-    for ratio in public.ratios:
-        table[ratio.column] = table[ratio.column].where(~small)
-    said = _disclosure(rule, bool(counts), bool(public.ratios), withheld, bool(small.any()))
+    if not public.midpoint6:  # under midpoint 6 no count is withheld: its ratio stays
+        for ratio in public.ratios:
+            table[ratio.column] = table[ratio.column].where(~small)
+    said = _disclosure(
+        MIDPOINT6 if public.midpoint6 else rule,
+        bool(counts),
+        bool(public.ratios),
+        withheld,
+        bool(small.any()),
+    )
     disclosure = heading + said
     return replace(figure, table=table, disclosure=disclosure)
 
@@ -210,16 +234,27 @@ def _worked_out(table: pd.DataFrame, ratio: Ratio) -> pd.Series:
     return value.astype("float64")
 
 
-def _disclosure(rule: Rule, counts: bool, ratios: bool, withheld: list[str], small: bool) -> str:
+MIDPOINT6 = (
+    "counts are rounded by midpoint 6 (0 stays 0; 1 to 6 shows as 3, 7 to 12 as 9, and so on)"
+)
+
+
+def _disclosure(
+    rule: Rule | str, counts: bool, ratios: bool, withheld: list[str], small: bool
+) -> str:
     """What the rule did to this figure, in words, for its reader."""
     said = []
     if counts:
-        said.append(rule.words())
+        said.append(rule if isinstance(rule, str) else rule.words())
     if ratios:
         said.append("rates and shares are worked out again from the rounded counts")
     text = f": {'; '.join(said)}." if said else ": it holds no count of patients."
     if small:
-        text += " A row with a withheld count has its other figures withheld too (—)."
+        text += (
+            " A row with a count of 1 to 7 has its findings withheld (—)."
+            if isinstance(rule, str)
+            else " A row with a withheld count has its other figures withheld too (—)."
+        )
     if withheld:
         headers = ", ".join(label_or_fallback(c, True).header for c in withheld)
         text += f" Not published here (they would give exact counts back): {headers}."

@@ -9,6 +9,8 @@ attacks recover counts (they have teeth)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -43,8 +45,11 @@ def planted(seed: int, practices: int = 4) -> tuple[Figure, ...]:
     everyone = pd.DataFrame(people, columns=["practice", "ward", "condition"])
     full = pd.MultiIndex.from_product([[f"P{p:02d}" for p in range(practices)], CONDITIONS])
     by_practice = (
-        everyone.groupby(["practice", "condition"]).size().reindex(full, fill_value=0)
-    ).rename_axis(["practice", "condition"]).rename("observed").reset_index()
+        (everyone.groupby(["practice", "condition"]).size().reindex(full, fill_value=0))
+        .rename_axis(["practice", "condition"])
+        .rename("observed")
+        .reset_index()
+    )
     by_ward = (
         everyone.groupby(["ward", "condition"]).size()
         .reindex(pd.MultiIndex.from_product([["W0", "W1"], CONDITIONS]), fill_value=0)
@@ -69,8 +74,8 @@ def attack(exact: tuple[Figure, ...], public: tuple[Figure, ...]) -> list[Recove
     found = recoveries(exact, public, sums(exact), protecting)
     for recovery in found:  # recovered means recovered truly (money to the penny)
         k = [f.id for f in public].index(recovery.figure)
-        truth = exact[k].table.reset_index(drop=True).at[recovery.row, recovery.column]
-        assert abs(truth - recovery.value) < 0.011
+        true: Any = exact[k].table.reset_index(drop=True).at[recovery.row, recovery.column]
+        assert abs(true - recovery.value) < 0.011
     return found
 
 
@@ -177,8 +182,32 @@ def test_the_audit_finds_the_sums_the_attacker_knows() -> None:
     """Every sum the attacker writes down is one the release's audit found for itself."""
     for seed in range(10):
         exact = planted(seed)
-        audited = {
-            (frozenset(r.left), frozenset(r.right)) for r in relations(exact)
-        } | {(frozenset(r.right), frozenset(r.left)) for r in relations(exact)}
+        audited = {(frozenset(r.left), frozenset(r.right)) for r in relations(exact)} | {
+            (frozenset(r.right), frozenset(r.left)) for r in relations(exact)
+        }
         for left, right in sums(exact):
             assert (frozenset(left), frozenset(right)) in audited
+
+
+def test_a_small_month_shown_by_midpoint6_is_not_pinned_by_its_year() -> None:
+    # Months of 1, 7, 7 and 7 shown by midpoint 6 as 3, 9, 9, 9; the year's 22 as 20 (18 to
+    # 22): the first month is at most 22 − 3 × 7 = 1, so 1 exactly, and then each 7 too.
+    months = pd.DataFrame(
+        {
+            "month": ["2014-04-01", "2014-05-01", "2014-06-01", "2014-07-01"],
+            "pod": ["ae"] * 4,
+            "numerator": [1, 7, 7, 7],
+        }
+    )
+    years = pd.DataFrame({"financial_year": ["2014/15"], "pod": ["ae"], "events": [22]})
+    monthly = Figure(
+        id="monthly", section="Test", title="t", method="m", table=months,
+        public=Public(midpoint6=True),
+    )  # fmt: skip
+    exact = (monthly, figure("yearly", years))
+    alone = figure_by_figure(exact)
+    assert alone[0].table["numerator"].tolist() == [3, 9, 9, 9]
+    assert attack(exact, alone) == [
+        Recovery("monthly", "numerator", row, value) for row, value in enumerate([1, 7, 7, 7])
+    ]
+    assert attack(exact, released(exact, Audience.PUBLIC)) == []

@@ -11,6 +11,7 @@ from consortia.privacy.release import (
     IDENTIFIERS,
     Audience,
     ReleaseRefusedError,
+    midpoint6,
     release,
     released,
     rounded_count,
@@ -171,3 +172,35 @@ def test_a_figure_that_declares_no_publication_is_not_released_to_the_public() -
     assert governing_body is not None
     assert governing_body.table["patients"].tolist() == [3]  # the commissioners see the count
     assert governing_body.disclosure == ""
+
+
+def test_midpoint6_keeps_zero_and_shows_each_block_of_six_by_its_middle() -> None:
+    # methods.md, OpenSAFELY's rule: 0 → 0; 1–6 → 3; 7–12 → 9; 13–18 → 15
+    counts = pd.Series([0, 1, 6, 7, 12, 13, 18, 19], name="numerator")
+    assert midpoint6(counts).tolist() == [0, 3, 3, 9, 9, 15, 15, 21]
+    with pytest.raises(ReleaseRefusedError):
+        midpoint6(pd.Series([2.5], name="numerator"))
+
+
+def test_a_rate_by_midpoint6_is_worked_out_again_and_no_count_is_withheld() -> None:
+    table = pd.DataFrame(
+        {
+            "month": ["2014-04-01", "2014-05-01", "2014-06-01"],
+            "numerator": [0, 2, 13],
+            "denominator": [40, 40, 40],
+            "value": [0.0, 0.05, 0.325],
+            "point_type": ["common_cause"] * 3,
+        }
+    )
+    figure = Figure(
+        id="trend", section="Test", title="t", method="m", table=table,
+        public=Public((Ratio("value", "numerator", "denominator"),), midpoint6=True),
+    )  # fmt: skip
+    shown = release(figure, Audience.PUBLIC)
+    assert shown is not None
+    assert shown.table["numerator"].tolist() == [0, 3, 15]
+    assert shown.table["denominator"].tolist() == [39, 39, 39]  # 37–42 → 39
+    assert shown.table["value"].tolist() == pytest.approx([0.0, 3 / 39, 15 / 39], abs=1e-6)
+    # the month of 2 keeps its worked-out rate; its finding, read from the exact count, goes
+    assert shown.table["point_type"].tolist() == ["common_cause", None, "common_cause"]
+    assert "rounded by midpoint 6" in shown.disclosure

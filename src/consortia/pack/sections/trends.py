@@ -81,6 +81,7 @@ def _figure(context: Context, series: Series) -> Figure:
         public=Public(
             (Ratio("value", "numerator", "denominator" if shares else None),),
             as_is=("mean", "lower_limit", "upper_limit", "target"),
+            midpoint6=True,  # a monthly rate: zero stays zero, small months are not biased
         ),
         chart=partial(charts.spc, title=series.title),
         source=sql,
