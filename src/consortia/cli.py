@@ -969,6 +969,63 @@ def ingest(
         sys.exit(int(ExitCode.DATA))
 
 
+@app.command()
+def reidentify(
+    data: LakeOption,
+    practice: Annotated[str, typer.Option(help="The practice (ODS code) re-identifying.")],
+    patients_list: Annotated[
+        Path,
+        typer.Option(
+            "--list",
+            help="The practice's own list: a CSV file with an nhs_number column, from its "
+            "clinical system.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="CSV file to write (new; readable by its owner only).")],
+    by: Annotated[str, typer.Option(help="Who re-identifies, as the access record names them.")],
+    db: Annotated[
+        str, typer.Option(help="The governance record whose access record keeps the entry.")
+    ],
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            help="File holding the pseudonymisation key (default: CONSORTIA_PSEUDONYM_KEY)."
+        ),
+    ] = None,
+) -> None:
+    """Re-identify a member practice's own patients: the pseudonyms of the NHS numbers on its
+    list that are registered with it in the lake, entered in the access record first."""
+    from consortia.engine.backends import connect
+    from consortia.governance.record import recording
+    from consortia.ingest.checked import open_vouched
+    from consortia.ingest.pseudonym import load_key
+    from consortia.privacy.reidentify import read_list, reidentify, write_matched
+
+    if out.exists():  # before any work: nothing is written over
+        raise UsageError(
+            "a file is already there: re-identified numbers are never written over another file",
+            file=str(out),
+            field="--out",
+        )
+    settings = _settings()
+    secret = load_key(key or settings.pseudonym_key, data)
+    listed = read_list(patients_list)
+    backend = connect("duckdb", settings)
+    table = open_vouched(backend, data, ("patient",))["patient"]
+    patients = backend.execute(table.select("patient_id", "practice"))
+    with recording(db) as store:
+        found = reidentify(data, secret, practice, listed, store, by, patients)
+    write_matched(found, out)
+    typer.echo(
+        f"{len(found.pairs):,} of the {found.brought:,} NHS numbers on the list are registered "
+        f"with {practice}: written to {out}"
+    )
+    if found.invalid:
+        shown = ", ".join(str(line) for line in found.invalid[:10])
+        more = f" and {len(found.invalid) - 10:,} more" if len(found.invalid) > 10 else ""
+        typer.echo(f"note: lines {shown}{more} of the list hold no NHS number", err=True)
+
+
 @app.command("new-key")
 def new_key(
     out: Annotated[Path, typer.Option(help="File to write the key to (must not exist).")],

@@ -23,7 +23,7 @@ from consortia.governance.constitution import in_force
 from consortia.governance.meetings import minutes
 from consortia.governance.registers import published_register
 from consortia.store import models
-from consortia.store.session import SCHEMA, database_url, open_store
+from consortia.store.session import SCHEMA, Store, database_url, open_store
 
 
 @contextmanager
@@ -230,6 +230,29 @@ def aqp_view(db: str, start: date, end: date) -> dict[str, Any]:
             "services": aqp.register(session, start, end),
             "referrals": aqp.referrals(session, start, end),
         }
+
+
+@contextmanager
+def recording(db: str) -> Iterator[Store]:
+    """The record's store, to append to its access record: refused in one line when there is
+    no record there or it predates the access record."""
+    from consortia.errors import UsageError
+    from consortia.privacy.access import kept_by
+
+    url = make_url(database_url(db))
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").is_file():
+        raise DataError(f"no governance record at {url.database}", field="--db")
+    store = open_store(db, migrate_schema=False)
+    try:
+        if not kept_by(store):
+            raise UsageError(
+                "the governance record keeps no access record (it predates it, or is none): "
+                f"bring it up to date with `consortia gov init --db {db}`",
+                field="--db",
+            )
+        yield store
+    finally:
+        store.close()
 
 
 def access_record(db: str, last: int | None = None) -> list[dict[str, object]]:

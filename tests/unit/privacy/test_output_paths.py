@@ -44,6 +44,8 @@ OUTPUTS = {
     "finance/output.py:write_json": RELEASED,  # a money command's record (--json)
     "web/pages.py:add_pages.pack": RELEASED,  # the pack as the site serves it
     "web/render.py:page": RELEASED,  # every page of the site; figures from Site.pack_for
+    # a practice's own patients, re-identified for it: by `decide` and the access record
+    "privacy/reidentify.py:write_matched": "a practice's re-identified list, for the practice",
     # no analysis result
     "web/app.py:_error": "an error's words",
     "web/pages.py:add_pages.assets": "the design system's files",
