@@ -60,8 +60,6 @@ def patient_use(tables: Tables, scope: Scope, listed: int = LISTED) -> Any:
     ranked = filled.mutate(rank=rank + 1)
     return (
         ranked.filter(ranked["rank"] <= listed)
-        .select(
-            "practice", "rank", "patient_id", "sex", "age", "deprivation_decile", *USE, "cost"
-        )
+        .select("practice", "rank", "patient_id", "sex", "age", "deprivation_decile", *USE, "cost")
         .order_by("practice", "rank")
     )

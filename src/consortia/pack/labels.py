@@ -323,6 +323,16 @@ LABELS: dict[str, Label] = {
         "Allocation a head", Kind.POUNDS, "Allocation over registered person-years", 2
     ),
     "running_costs": Label("Running-cost allowance", Kind.POUNDS, "£ a head × population"),
+    # a practice's patients (patient-level: served only as the access rules decide)
+    "patient_id": Label("Pseudonym", Kind.CODE, "The patient's pseudonym (a keyed hash)"),
+    "rank": Label("Rank", Kind.COUNT, "By emergency admissions, then cost", of_people=False),
+    "age": Label("Age", Kind.COUNT, "Age in years at the end of the period", of_people=False),
+    "emergency_admissions": Label("Emergency admissions", Kind.COUNT, "In the latest year"),
+    "elective_admissions": Label("Elective admissions", Kind.COUNT, "In the latest year"),
+    "ae_attendances": Label("A&E attendances", Kind.COUNT, "In the latest year"),
+    "outpatient_attendances": Label(
+        "Outpatient attendances", Kind.COUNT, "Attended, in the latest year"
+    ),
     # markets and continuity
     "contacts": Label("Contacts", Kind.COUNT, "Admissions, attended appointments, attendances"),
     "providers": Label("Providers", Kind.COUNT, "Providers with any contact", of_people=False),

@@ -34,6 +34,9 @@ class Account(BaseModel):
     password: str = Field(pattern=r"^\$argon2id\$", max_length=200)  # the hash, never the text
     # The person in the governance record this account acts as, if it acts at all.
     person: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)
+    # The practice (ODS code) a member practice's or GP member's account belongs to: the one
+    # practice whose patients it may read patient by patient (`consortia.privacy.access`).
+    practice: str | None = Field(default=None, pattern=r"^[A-Z0-9]{3,10}$")
 
 
 class ApiToken(BaseModel):
@@ -105,6 +108,7 @@ def accounts_toml(accounts: list[Account], tokens: list[ApiToken] | None = None)
             f'role = "{each.role.value}"',
             f"password = '{each.password}'",
             *([f'person = "{each.person}"'] if each.person else []),
+            *([f'practice = "{each.practice}"'] if each.practice else []),
             "",
         ]
     for token in tokens or []:

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
-from consortia.privacy.access import Access, AccessRecordError, Decision
+from consortia.privacy.access import Access, AccessRecordError, Data, Decision
 from consortia.web.roles import Role, may, sensitive
 from consortia.web.sessions import CSRF_COOKIE, SESSION_COOKIE, Sessions, SignedIn, same_token
 from consortia.web.site import Site
@@ -91,13 +91,21 @@ def authorise(request: Request) -> None:
         raise HTTPException(status_code=401, detail="the API token is not known")
     if may(role, name):
         data = sensitive(name, role)
-        if data is not None:
+        if data is Data.SMALL_AREA:  # patient-level reads: noted by their handler (`note_read`)
             _note(request, Access(who.name if who else "public", role, data,
                                   _what(request), Decision.READ))  # fmt: skip
         return
     if who is None and may(Role.ANALYST, name) and not is_api(request):
         raise SignInNeededError
     raise HTTPException(status_code=401 if who is None else 403, detail=refusal(name, role))
+
+
+def note_read(request: Request, data: Data) -> None:
+    """Note a read of `data` that its handler has decided to serve, before it is served (a read
+    the record cannot hold is refused: 503)."""
+    who = visitor(request)
+    role = who.role if who else Role.PUBLIC
+    _note(request, Access(who.name if who else "public", role, data, _what(request), Decision.READ))
 
 
 def note_refusal(request: Request, reason: str) -> None:

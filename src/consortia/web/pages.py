@@ -11,11 +11,15 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from consortia.analyses.patients import LISTED
+from consortia.analyses.scope import Scope, financial_year_label
 from consortia.pack.assets import LIBRARIES
 from consortia.pack.assets import STATIC as DESIGN_SYSTEM
+from consortia.pack.html import table_view
 from consortia.pack.labels import MISSING as MISSING_VALUE
+from consortia.privacy.access import Data, decide
 from consortia.privacy.release import Audience
-from consortia.web.guard import check_csrf, local, role_of
+from consortia.web.guard import check_csrf, local, note_read, role_of, visitor
 from consortia.web.render import TEMPLATES, page
 from consortia.web.roles import Role, audience, may
 from consortia.web.sessions import LIFETIME, SESSION_COOKIE, Sessions, Throttle
@@ -89,12 +93,43 @@ def add_pages(app: FastAPI, site: Site) -> None:
     async def practice(request: Request, code: str) -> HTMLResponse:
         if code not in site.pack.practices:
             raise HTTPException(status_code=404, detail=f"no practice {code!r} in this CCG")
+        who = visitor(request)
+        own = who.practice if who else None
         return page(
             request,
             "practice.jinja",
             code=code,
             practice_name=site.pack.practices[code],
             shown=site.pack_for(role_of(request)).practice(code),
+            patients=decide(role_of(request), Data.PATIENT_LEVEL, code, own).allowed,
+        )
+
+    @app.get(
+        "/practices/{code}/patients",
+        response_class=HTMLResponse,
+        name="practice_patients",
+        include_in_schema=False,
+    )
+    async def practice_patients(request: Request, code: str) -> HTMLResponse:
+        """A practice's patients with most emergency admissions, under pseudonyms: for the
+        CCG's analysts, and for the practice's own accounts only."""
+        if code not in site.pack.practices:
+            raise HTTPException(status_code=404, detail=f"no practice {code!r} in this CCG")
+        who = visitor(request)
+        verdict = decide(role_of(request), Data.PATIENT_LEVEL, code, who.practice if who else None)
+        if not verdict.allowed:
+            raise HTTPException(status_code=403, detail=verdict.reason)  # noted as refused
+        note_read(request, Data.PATIENT_LEVEL)
+        rows = site.pack.patients_of(code)
+        caption = f"Patients of {site.pack.practices[code]} ({code}) by emergency admissions"
+        return page(
+            request,
+            "patients.jinja",
+            code=code,
+            practice_name=site.pack.practices[code],
+            table=table_view(rows, caption) if len(rows) else None,
+            listed=LISTED,
+            year=financial_year_label(Scope().first_year + Scope().years - 1),
         )
 
     @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
@@ -136,7 +171,7 @@ def add_pages(app: FastAPI, site: Site) -> None:
         sessions: Sessions = request.app.state.sessions
         sessions.end(request.cookies.get(SESSION_COOKIE))
         response = RedirectResponse(local(next), status_code=303)
-        token = sessions.start(account.name, account.role, account.person)
+        token = sessions.start(account.name, account.role, account.person, account.practice)
         response.set_cookie(SESSION_COOKIE, token,
                             max_age=LIFETIME, httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")  # fmt: skip

@@ -7,7 +7,7 @@ The roles themselves, and which release of the figures each reads, are declared 
 
 from __future__ import annotations
 
-from consortia.privacy.access import Data
+from consortia.privacy.access import READERS, Data
 from consortia.privacy.release import Audience
 from consortia.privacy.roles import (
     COMMISSIONING,
@@ -47,6 +47,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "section": EVERYONE,
     "practices": EVERYONE,
     "practice": EVERYONE,
+    "practice_patients": READERS[Data.PATIENT_LEVEL],  # and each its own practice's only
     "record_page": EVERYONE,
     "assets": EVERYONE,
     "api_figures": EVERYONE,
@@ -74,8 +75,14 @@ def may(role: Role, route: str | None) -> bool:
 FIGURE_ROUTES = frozenset({"pack", "section", "practices", "practice", "api_figures", "api_figure"})
 
 
+# Routes serving patient-level data: decided and noted in their handler, which knows whose.
+PATIENT_ROUTES = frozenset({"practice_patients"})
+
+
 def sensitive(route: str | None, role: Role) -> Data | None:
     """The kind of sensitive data `route` serves to `role`, if any (`consortia.privacy.access`)."""
+    if route in PATIENT_ROUTES:
+        return Data.PATIENT_LEVEL
     if route in FIGURE_ROUTES and audience(role) is Audience.GOVERNING_BODY:
         return Data.SMALL_AREA
     return None

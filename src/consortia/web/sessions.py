@@ -31,6 +31,7 @@ class SignedIn:
     role: Role
     expires: float
     person: str | None = None  # the person of the governance record the account acts as
+    practice: str | None = None  # the practice the account belongs to, if it belongs to one
 
 
 @dataclass
@@ -40,11 +41,14 @@ class Sessions:
     _live: dict[str, SignedIn] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
 
-    def start(self, name: str, role: Role, person: str | None = None) -> str:
+    def start(
+        self, name: str, role: Role, person: str | None = None, practice: str | None = None
+    ) -> str:
         """A new session's token."""
         token = secrets.token_urlsafe(32)
+        expires = time.monotonic() + LIFETIME
         with self._lock:
-            self._live[token] = SignedIn(name, role, time.monotonic() + LIFETIME, person)
+            self._live[token] = SignedIn(name, role, expires, person, practice)
         return token
 
     def get(self, token: str | None) -> SignedIn | None:

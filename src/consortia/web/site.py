@@ -10,6 +10,7 @@ from pathlib import Path
 from threading import RLock
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import func, select
 
 from consortia.pack.figure import Figure
@@ -32,6 +33,16 @@ class Pack:
     html: str
     sections: list[Section]  # the figures ready to show, by section
     practices: dict[str, str] = field(default_factory=dict)  # the CCG's practices: code, name
+    # Patient-level: each practice's patients with most emergency admissions, under pseudonyms
+    # (`consortia.analyses.patients`); served only as `consortia.privacy.access` decides.
+    patients: pd.DataFrame | None = None
+
+    def patients_of(self, code: str) -> pd.DataFrame:
+        """The practice's patients listed (none without patient-level data)."""
+        if self.patients is None:
+            return pd.DataFrame()
+        rows = self.patients[self.patients["practice"] == code]
+        return rows.drop(columns="practice").reset_index(drop=True)
 
     def figure(self, figure_id: str) -> Figure | None:
         return next((f for f in self.figures if f.id == figure_id), None)
@@ -80,13 +91,18 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     assets.check()
     backend = connect("duckdb", settings)
     require_valid(checking(backend), lake, DATASETS)
+    from consortia.analyses.patients import patient_use
+    from consortia.analyses.scope import Scope
+    from consortia.pack.build import open_tables
     from consortia.privacy.rule import rules_of
 
     figures, code, name = analyse(backend, lake, ccg, record=record, rules=rules_of(settings))
     practice = open_vouched(backend, lake, ("practice",))["practice"]
     practices = backend.execute(practice.filter(practice.ccg == code).select("code", "name"))
     named = dict(zip(practices["code"].astype(str), practices["name"].astype(str), strict=True))
-    return served(figures, code, name, dict(sorted(named.items())))
+    made = served(figures, code, name, dict(sorted(named.items())))
+    patients = backend.execute(patient_use(open_tables(backend, lake), Scope(ccg=code)))
+    return replace(made, patients=patients)
 
 
 def served(figures: tuple[Figure, ...], code: str, name: str, practices: dict[str, str]) -> Pack:
