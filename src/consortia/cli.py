@@ -742,9 +742,16 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8000,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            help="The pseudonymisation key the lake was made with: a member practice may then "
+            "re-identify its own patients listed (lakes made by `consortia ingest` only)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the CCG's pack and governance record as web pages and an API, by role."""
-    _serve(data, ccg, db, users, host, port)
+    _serve(data, ccg, db, users, host, port, key)
 
 
 @app.command()
@@ -784,7 +791,13 @@ def _require_free(host: str, port: int) -> None:
 
 
 def _serve(
-    data: Path, ccg: str | None, db: str | None, users: Path | None, host: str, port: int
+    data: Path,
+    ccg: str | None,
+    db: str | None,
+    users: Path | None,
+    host: str,
+    port: int,
+    key: Path | None = None,
 ) -> None:
     import uvicorn
 
@@ -801,6 +814,13 @@ def _serve(
             "governance record: give --db",
             field="--db",
         )
+    secret = None
+    if key is not None:  # before any analysis: a key that cannot serve is known at once
+        from consortia.ingest.pseudonym import load_key
+        from consortia.privacy.reidentify import require_made_from_extracts
+
+        secret = load_key(key, data)
+        require_made_from_extracts(data, secret)
     record = RecordPages(db)
     record.current()  # proved and rendered before any analysis: a bad record is known at once
     if db is not None and (accounts.users or accounts.tokens):
@@ -818,7 +838,7 @@ def _serve(
         pack = analyse_pack(data, ccg, db, settings)
         if update:
             update(1, 1)
-    site = Site(pack, record, accounts, _rules(settings))
+    site = Site(pack, record, accounts, _rules(settings), secret)
     typer.echo(f"serving {pack.name} ({pack.code}) at http://{host}:{port}/ (Ctrl+C stops it)")
     uvicorn.run(create_app(site), host=host, port=port, log_level="warning")
 

@@ -325,6 +325,9 @@ LABELS: dict[str, Label] = {
     "running_costs": Label("Running-cost allowance", Kind.POUNDS, "£ a head × population"),
     # a practice's patients (patient-level: served only as the access rules decide)
     "patient_id": Label("Pseudonym", Kind.CODE, "The patient's pseudonym (a keyed hash)"),
+    "nhs_number": Label(
+        "NHS number", Kind.CODE, "From the practice's own list, re-identified for it"
+    ),
     "rank": Label("Rank", Kind.COUNT, "By emergency admissions, then cost", of_people=False),
     "age": Label("Age", Kind.COUNT, "Age in years at the end of the period", of_people=False),
     "emergency_admissions": Label("Emergency admissions", Kind.COUNT, "In the latest year"),

@@ -43,8 +43,7 @@ class Matched:
 
 
 def read_list(path: Path) -> list[tuple[int, str]]:
-    """The practice's list: a CSV file with an `nhs_number` column (UTF-8, a BOM allowed),
-    each value with the line it is on."""
+    """The practice's list read from the file at `path` (`parse_list`)."""
     try:
         if not path.is_file():
             raise UsageError("the practice list is not a file", file=str(path), field="--list")
@@ -60,34 +59,47 @@ def read_list(path: Path) -> list[tuple[int, str]]:
             f"cannot read the practice list ({error.strerror or type(error).__name__})",
             file=str(path),
         ) from None
+    return parse_list(raw, str(path))
+
+
+def parse_list(raw: bytes, where: str) -> list[tuple[int, str]]:
+    """The practice's list: CSV with an `nhs_number` column (UTF-8, a BOM allowed), each value
+    with the line it is on; `where` names it in errors."""
+    if len(raw) > LONGEST_LIST:
+        raise DataError(
+            "the practice list is larger than any practice's list could be",
+            file=where,
+            rule=f"at most {LONGEST_LIST // 1024 // 1024} MB",
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DataError(
             "the practice list is not UTF-8 text",
-            file=str(path),
+            file=where,
             rule=f"byte {error.start} is not UTF-8",
         ) from None
     if "\x00" in text:
-        raise DataError("the practice list holds a NUL byte: it is not text", file=str(path))
+        raise DataError("the practice list holds a NUL byte: it is not text", file=where)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
-        if header is None or COLUMN not in [h.strip() for h in header]:
+        names = [h.strip().lstrip("\ufeff") for h in header or []]
+        if COLUMN not in names:
             raise DataError(
                 f"the practice list has no {COLUMN} column",
-                file=str(path),
+                file=where,
                 row=1,
                 rule=f"a CSV file whose header names {COLUMN}",
             )
-        column = [h.strip() for h in header].index(COLUMN)
+        column = names.index(COLUMN)
         found = []
         for record in reader:
             if record:
                 value = record[column] if column < len(record) else ""
                 found.append((reader.line_num, value))
     except csv.Error as error:
-        raise DataError(f"the practice list is not CSV ({error})", file=str(path)) from None
+        raise DataError(f"the practice list is not CSV ({error})", file=where) from None
     return found
 
 
@@ -120,13 +132,7 @@ def reidentify(
 ) -> Matched:
     """Re-identify `practice`'s patients on its list `listed`, entered in the access record
     (`store`) as made by `who` for the practice before the result is returned."""
-    if (lake / MANIFEST).exists() or ledger.key_of(lake) is None:
-        raise UsageError(
-            "this lake was not made from extracts by `consortia ingest`: its pseudonyms are "
-            "no NHS numbers' and none can be re-identified",
-            file=str(lake),
-        )
-    ledger.require_key(lake, key.check)
+    require_made_from_extracts(lake, key)
     verdict = decide(Role.MEMBER_PRACTICE, Data.IDENTIFIED, practice, practice)
     if not verdict.allowed:  # a practice re-identifies its own patients: always, here
         raise UsageError(verdict.reason)
@@ -136,20 +142,33 @@ def reidentify(
             field="--practice",
         )
     found = match(patients, key, practice, listed)
-    note(
-        store,
-        Access(
-            who=who,
-            role=Role.MEMBER_PRACTICE,
-            data=Data.IDENTIFIED,
-            what=(
-                f"re-identification for practice {practice}: {len(found.pairs)} of the "
-                f"{found.brought} NHS numbers on its list matched"
-            ),
-            decision=Decision.REIDENTIFIED,
-        ),
-    )
+    note(store, entry(who, Role.MEMBER_PRACTICE, practice, found))
     return found
+
+
+def require_made_from_extracts(lake: Path, key: Key) -> None:
+    """Refuse to re-identify in a lake not made from extracts by ingest under `key`."""
+    if (lake / MANIFEST).exists() or ledger.key_of(lake) is None:
+        raise UsageError(
+            "this lake was not made from extracts by `consortia ingest`: its pseudonyms are "
+            "no NHS numbers' and none can be re-identified",
+            file=str(lake),
+        )
+    ledger.require_key(lake, key.check)
+
+
+def entry(who: str, role: Role, practice: str, found: Matched, where: str = "") -> Access:
+    """The access record's entry for a re-identification (counts only, never a number)."""
+    return Access(
+        who=who,
+        role=role,
+        data=Data.IDENTIFIED,
+        what=(
+            f"{where}re-identification for practice {practice}: {len(found.pairs)} of the "
+            f"{found.brought} NHS numbers on its list matched"
+        ),
+        decision=Decision.REIDENTIFIED,
+    )
 
 
 def write_matched(found: Matched, out: Path) -> None:

@@ -92,7 +92,7 @@ def authorise(request: Request) -> None:
     if may(role, name):
         data = sensitive(name, role)
         if data is Data.SMALL_AREA:  # patient-level reads: noted by their handler (`note_read`)
-            _note(request, Access(who.name if who else "public", role, data,
+            note_access(request, Access(who.name if who else "public", role, data,
                                   _what(request), Decision.READ))  # fmt: skip
         return
     if who is None and may(Role.ANALYST, name) and not is_api(request):
@@ -105,7 +105,9 @@ def note_read(request: Request, data: Data) -> None:
     the record cannot hold is refused: 503)."""
     who = visitor(request)
     role = who.role if who else Role.PUBLIC
-    _note(request, Access(who.name if who else "public", role, data, _what(request), Decision.READ))
+    note_access(
+        request, Access(who.name if who else "public", role, data, _what(request), Decision.READ)
+    )
 
 
 def note_refusal(request: Request, reason: str) -> None:
@@ -125,7 +127,7 @@ def _what(request: Request) -> str:
     return f"{request.method} {request.url.path}"
 
 
-def _note(request: Request, access: Access) -> None:
+def note_access(request: Request, access: Access) -> None:
     """Append a read to the access record before it is served; one it cannot hold: 503."""
     site: Site = request.app.state.site
     try:

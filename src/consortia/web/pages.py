@@ -7,19 +7,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Form, HTTPException, Request
+import pandas as pd
+from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from consortia.analyses.patients import LISTED
 from consortia.analyses.scope import Scope, financial_year_label
+from consortia.errors import DataError
 from consortia.pack.assets import LIBRARIES
 from consortia.pack.assets import STATIC as DESIGN_SYSTEM
 from consortia.pack.html import table_view
 from consortia.pack.labels import MISSING as MISSING_VALUE
 from consortia.privacy.access import Data, decide
+from consortia.privacy.reidentify import LONGEST_LIST, entry, match, parse_list
 from consortia.privacy.release import Audience
-from consortia.web.guard import check_csrf, local, note_read, role_of, visitor
+from consortia.web.guard import check_csrf, local, note_access, note_read, role_of, visitor
 from consortia.web.render import TEMPLATES, page
 from consortia.web.roles import Role, audience, may
 from consortia.web.sessions import LIFETIME, SESSION_COOKIE, Sessions, Throttle
@@ -104,6 +107,41 @@ def add_pages(app: FastAPI, site: Site) -> None:
             patients=decide(role_of(request), Data.PATIENT_LEVEL, code, own).allowed,
         )
 
+    def own(request: Request, code: str, data: Data) -> None:
+        """Refuse (403, noted as refused) unless the visitor may read `data` of the patients of
+        practice `code`; a practice not of this CCG: 404."""
+        if code not in site.pack.practices:
+            raise HTTPException(status_code=404, detail=f"no practice {code!r} in this CCG")
+        who = visitor(request)
+        verdict = decide(role_of(request), data, code, who.practice if who else None)
+        if not verdict.allowed:
+            raise HTTPException(status_code=403, detail=verdict.reason)
+
+    def patients_page(
+        request: Request, code: str, numbers: dict[int, str] | None = None, brought: int = 0
+    ) -> HTMLResponse:
+        """The practice's patients, with the NHS numbers re-identified from its list beside
+        their pseudonyms when there are any."""
+        rows = site.pack.patients_of(code)
+        if numbers is not None and len(rows):
+            rows.insert(1, "nhs_number", rows["patient_id"].map(numbers))
+        caption = f"Patients of {site.pack.practices[code]} ({code}) by emergency admissions"
+        who = visitor(request)
+        own_practice = who.practice if who else None
+        may_reidentify = decide(role_of(request), Data.IDENTIFIED, code, own_practice).allowed
+        return page(
+            request,
+            "patients.jinja",
+            code=code,
+            practice_name=site.pack.practices[code],
+            table=table_view(rows, caption) if len(rows) else None,
+            listed=LISTED,
+            year=financial_year_label(Scope().first_year + Scope().years - 1),
+            reidentify=may_reidentify and site.key is not None,
+            matched=None if numbers is None else len(numbers),
+            brought=brought,
+        )
+
     @app.get(
         "/practices/{code}/patients",
         response_class=HTMLResponse,
@@ -113,24 +151,47 @@ def add_pages(app: FastAPI, site: Site) -> None:
     async def practice_patients(request: Request, code: str) -> HTMLResponse:
         """A practice's patients with most emergency admissions, under pseudonyms: for the
         CCG's analysts, and for the practice's own accounts only."""
-        if code not in site.pack.practices:
-            raise HTTPException(status_code=404, detail=f"no practice {code!r} in this CCG")
-        who = visitor(request)
-        verdict = decide(role_of(request), Data.PATIENT_LEVEL, code, who.practice if who else None)
-        if not verdict.allowed:
-            raise HTTPException(status_code=403, detail=verdict.reason)  # noted as refused
+        own(request, code, Data.PATIENT_LEVEL)
         note_read(request, Data.PATIENT_LEVEL)
-        rows = site.pack.patients_of(code)
-        caption = f"Patients of {site.pack.practices[code]} ({code}) by emergency admissions"
-        return page(
-            request,
-            "patients.jinja",
-            code=code,
-            practice_name=site.pack.practices[code],
-            table=table_view(rows, caption) if len(rows) else None,
-            listed=LISTED,
-            year=financial_year_label(Scope().first_year + Scope().years - 1),
-        )
+        return patients_page(request, code)
+
+    @app.post(
+        "/practices/{code}/reidentify",
+        response_class=HTMLResponse,
+        name="practice_reidentify",
+        include_in_schema=False,
+    )
+    async def practice_reidentify(
+        request: Request,
+        code: str,
+        csrf: Annotated[str, Form()],
+        patients_list: Annotated[UploadFile, File()],
+    ) -> HTMLResponse:
+        """The practice's own list (CSV with an nhs_number column, from its clinical system)
+        matched to the pseudonyms of its patients listed here: only the practice's own
+        accounts, only its own patients, entered in the access record first."""
+        check_csrf(request, csrf)
+        own(request, code, Data.IDENTIFIED)
+        if site.key is None:
+            raise HTTPException(
+                status_code=409,
+                detail="this site was started without the pseudonymisation key: it "
+                "re-identifies nobody",
+            )
+        raw = await patients_list.read(LONGEST_LIST + 1)
+        try:
+            listed = parse_list(raw, "the list sent")
+        except DataError as error:
+            raise HTTPException(status_code=400, detail=str(error)) from None
+        listing = site.pack.patients
+        if listing is None:
+            listing = pd.DataFrame({"practice": [], "patient_id": []})
+        found = match(listing, site.key, code, listed)
+        who = visitor(request)
+        name = who.name if who else "public"
+        note_access(request, entry(name, role_of(request), code, found, f"{request.url.path}: "))
+        numbers = {pseudonym: number for number, pseudonym in found.pairs}
+        return patients_page(request, code, numbers, found.brought)
 
     @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
     async def pack(request: Request) -> HTMLResponse:

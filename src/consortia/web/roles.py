@@ -48,6 +48,7 @@ ACCESS: dict[str, frozenset[Role]] = {
     "practices": EVERYONE,
     "practice": EVERYONE,
     "practice_patients": READERS[Data.PATIENT_LEVEL],  # and each its own practice's only
+    "practice_reidentify": READERS[Data.IDENTIFIED],  # a practice, its own patients only
     "record_page": EVERYONE,
     "assets": EVERYONE,
     "api_figures": EVERYONE,
@@ -76,13 +77,13 @@ FIGURE_ROUTES = frozenset({"pack", "section", "practices", "practice", "api_figu
 
 
 # Routes serving patient-level data: decided and noted in their handler, which knows whose.
-PATIENT_ROUTES = frozenset({"practice_patients"})
+PATIENT_ROUTES = {"practice_patients": Data.PATIENT_LEVEL, "practice_reidentify": Data.IDENTIFIED}
 
 
 def sensitive(route: str | None, role: Role) -> Data | None:
     """The kind of sensitive data `route` serves to `role`, if any (`consortia.privacy.access`)."""
     if route in PATIENT_ROUTES:
-        return Data.PATIENT_LEVEL
+        return PATIENT_ROUTES[route]
     if route in FIGURE_ROUTES and audience(role) is Audience.GOVERNING_BODY:
         return Data.SMALL_AREA
     return None

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import func, select
 
+from consortia.ingest.pseudonym import Key
 from consortia.pack.figure import Figure
 from consortia.pack.html import FigureView, Section, TableView
 from consortia.privacy.access import Access, Recorder
@@ -200,6 +201,7 @@ class Site:
     record: RecordPages
     accounts: Accounts
     rules: Rules = RULES  # the small-number rule for each audience
+    key: Key | None = None  # the pseudonymisation key, where the site offers re-identification
     public: Pack = field(init=False)
     _recorder: Recorder | None = field(default=None, init=False)  # made at the first read
     _recording: RLock = field(default_factory=RLock, init=False)

@@ -5,6 +5,8 @@ the access record before anything is served, with no NHS number in it."""
 
 from __future__ import annotations
 
+import hmac
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -18,8 +20,18 @@ from consortia.web.accounts import Accounts, account
 from consortia.web.app import create_app
 from consortia.web.roles import Role
 from consortia.web.site import RecordPages, Site
+from tests.ingest_files import GOOD, KEY, SECOND, UNKNOWN, WRONG_CHECK
 
-PSEUDONYMS = {"Y00001": [4611686018427387903, 12345], "Y00002": [777]}
+THIRD = "9000000033"  # 90 + 3×2 = 96, 96 mod 11 = 8, check 3
+
+
+def pseudonym(number: str) -> int:
+    """HMAC-SHA256 of the number under the test key, cut to 63 bits (worked apart)."""
+    digest = hmac.new(KEY.secret, number.encode(), "sha256").digest()
+    return int.from_bytes(digest[:8], "big") & (2**63 - 1)
+
+
+PSEUDONYMS = {"Y00001": [pseudonym(GOOD), pseudonym(SECOND)], "Y00002": [pseudonym(THIRD)]}
 PATIENTS = pd.DataFrame(
     [
         {"practice": code, "rank": rank, "patient_id": pid, "sex": "F", "age": 80,
@@ -45,7 +57,8 @@ def site(site: Site) -> Site:
         account(name, role, f"{name}-pass-9").model_copy(update={"practice": practice})
         for name, (role, practice) in ACCOUNTS.items()
     ]
-    return Site(replace(site.pack, patients=PATIENTS), site.record, Accounts(users=users))
+    pack = replace(site.pack, patients=PATIENTS)
+    return Site(pack, site.record, Accounts(users=users), key=KEY)
 
 
 @pytest.fixture
@@ -126,3 +139,83 @@ def test_the_practice_page_links_its_patients_only_for_those_who_may_read_them(
 def test_an_unknown_practice_is_not_found(client: TestClient) -> None:
     sign_in(client, "analyst")
     assert client.get("/practices/Z99999/patients").status_code == 404
+
+
+def send(client: TestClient, practice: str, listed: bytes, csrf: bool = True) -> object:
+    token = client.cookies.get("consortia-csrf") or ""
+    return client.post(
+        f"/practices/{practice}/reidentify",
+        data={"csrf": token if csrf else "stale"},
+        files={"patients_list": ("list.csv", listed, "text/csv")},
+    )
+
+
+LIST = f"nhs_number,surname\n{GOOD},Smith\n{THIRD},Brown\n{UNKNOWN},Green\n{WRONG_CHECK},White\n"
+
+
+def test_a_practice_re_identifies_its_own_listed_patients_from_its_own_list(
+    client: TestClient, site: Site
+) -> None:
+    before = len(entries(site.record))
+    sign_in(client, "riverside")
+    page = client.get("/practices/Y00001/patients").text
+    assert 'action="/practices/Y00001/reidentify"' in page  # offered to the practice itself
+    answer = send(client, "Y00001", LIST.encode())
+    assert answer.status_code == 200  # type: ignore[attr-defined]
+    text = answer.text  # type: ignore[attr-defined]
+    # GOOD is listed with Y00001: shown; THIRD is Y00002's; UNKNOWN is nobody's here
+    assert GOOD in text
+    assert THIRD not in text
+    assert UNKNOWN not in text
+    assert "1 of the 3 NHS numbers on your list are patients listed here" in text
+    added = entries(site.record)[before:]
+    assert [e[:5] for e in added] == [
+        ("riverside", "member_practice", "patient-level", "GET /practices/Y00001/patients", "read"),
+        ("riverside", "member_practice", "identified",
+         "/practices/Y00001/reidentify: re-identification for practice Y00001: 1 of the 3 NHS "
+         "numbers on its list matched", "re-identified"),
+    ]  # fmt: skip
+    every = " ".join(" ".join(e) for e in entries(site.record))
+    assert not re.search(r"[0-9](?:[ -]?[0-9]){9}", every)
+
+
+@pytest.mark.parametrize(
+    ("name", "practice"),
+    [
+        ("analyst", "Y00001"),
+        ("dr-castle", "Y00001"),
+        ("no-practice", "Y00001"),
+        ("board", "Y00001"),
+    ],
+)
+def test_no_one_else_re_identifies(
+    client: TestClient, site: Site, name: str, practice: str
+) -> None:
+    before = len(entries(site.record))
+    sign_in(client, name)
+    if name == "analyst":  # analysts read the pseudonyms, and are offered no way back
+        shown = client.get(f"/practices/{practice}/patients").text
+        assert f'action="/practices/{practice}/reidentify"' not in shown
+    answer = send(client, practice, LIST.encode())
+    assert answer.status_code == 403  # type: ignore[attr-defined]
+    assert GOOD not in answer.text  # type: ignore[attr-defined]
+    added = entries(site.record)[before:]
+    assert [(e[2], e[4]) for e in added][-1:] == [("identified", "refused")]
+
+
+def test_a_list_that_is_no_list_or_a_stale_form_is_refused(client: TestClient) -> None:
+    sign_in(client, "riverside")
+    assert send(client, "Y00001", LIST.encode(), csrf=False).status_code == 400  # type: ignore[attr-defined]
+    answer = send(client, "Y00001", b"surname\nSmith\n")
+    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert "no nhs_number column" in answer.text  # type: ignore[attr-defined]
+    assert send(client, "Y00001", b"nhs_number\n\xff\n").status_code == 400  # type: ignore[attr-defined]
+
+
+def test_a_site_without_the_key_re_identifies_nobody(site: Site) -> None:
+    keyless = Site(site.pack, site.record, site.accounts)
+    with TestClient(create_app(keyless), base_url="http://127.0.0.1") as client:
+        sign_in(client, "riverside")
+        shown = client.get("/practices/Y00001/patients").text
+        assert 'action="/practices/Y00001/reidentify"' not in shown
+        assert send(client, "Y00001", LIST.encode()).status_code == 409  # type: ignore[attr-defined]
