@@ -889,17 +889,25 @@ def demo(
             )
     typer.echo(f"commissioning pack written to {built.html}")
     typer.echo(f"open it in a browser: file://{built.html.resolve()}")
-    users = _demo_accounts(folder)
+    users = _demo_accounts(folder, lake)
     if serve:
         _serve(lake, None, str(record), users, "127.0.0.1", 8000)
 
 
-def _demo_accounts(folder: Path) -> Path:
-    """The demo site's sign-ins (one per role, some acting as people of the demo record)."""
+def _demo_accounts(folder: Path, lake: Path) -> Path:
+    """The demo site's sign-ins (one per role, some acting as people of the demo record; the
+    practice's accounts belong to the demo's first practice)."""
+    import pyarrow.parquet as pq
+
+    from consortia.engine.lake import Lake
     from consortia.web.accounts import accounts_toml, demo_accounts
 
     users = folder / "web-users.toml"  # the demo's own file, written afresh each time
-    made = demo_accounts()
+    codes = [
+        pq.read_table(part, columns=["code"]).column(0) for part in Lake(lake).files("practice")
+    ]
+    first = min((str(code) for column in codes for code in column.to_pylist()), default=None)
+    made = demo_accounts(first)
     users.write_text(accounts_toml([account for account, _ in made]), encoding="utf-8")
     typer.echo(f"demo sign-ins ({users}): name and password")
     for account, password in made:

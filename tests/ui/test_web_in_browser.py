@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 import uvicorn
 
@@ -24,6 +25,7 @@ from consortia.web.accounts import Accounts, account
 from consortia.web.app import create_app
 from consortia.web.roles import Role
 from consortia.web.site import Pack, RecordPages, Site
+from tests.ingest_files import GOOD, KEY, SECOND, UNKNOWN
 from tests.ui.conftest import SCREENSHOTS, Emailed, assert_accessible
 from tests.unit.governance.ccg import build, item, meeting
 
@@ -51,9 +53,22 @@ def served(emailed_pack: Emailed, tmp_path_factory: pytest.TempPathFactory) -> I
     page = emailed_pack.pack.html.read_text("utf-8")
     lists = next(f for f in figures if f.id == "practice_lists").table
     named = {str(code): f"Practice {code}" for code in lists["practice"]}
-    pack = Pack("00A", "NHS Test CCG", figures, page, sections(figures), named)
+    first = min(named)
+    patients = pd.DataFrame(
+        [
+            {"practice": first, "rank": rank, "patient_id": KEY.pseudonym(number), "sex": sex,
+             "age": age, "deprivation_decile": 2, "emergency_admissions": 5 - rank,
+             "elective_admissions": 1, "ae_attendances": 3, "outpatient_attendances": 4,
+             "cost": 9000.0 / rank}
+            for rank, (number, sex, age) in enumerate(
+                [(GOOD, "F", 84), (SECOND, "M", 79), (UNKNOWN, "F", 91)], start=1
+            )
+        ]
+    )  # fmt: skip
+    pack = Pack("00A", "NHS Test CCG", figures, page, sections(figures), named, patients)
     accounts = Accounts(
         users=[
+            account("practice", Role.MEMBER_PRACTICE, "practice-password", practice=first),
             account("analyst", Role.ANALYST, "analyst-password"),
             account("lmc-secretary", Role.LMC, "lmc-password"),
             account("okafor", Role.CHAIR, "chair-password", person="lay-okafor"),
@@ -63,7 +78,7 @@ def served(emailed_pack: Emailed, tmp_path_factory: pytest.TempPathFactory) -> I
     )
     port = free_port()
     config = uvicorn.Config(
-        create_app(Site(pack, RecordPages(str(database)), accounts)),
+        create_app(Site(pack, RecordPages(str(database)), accounts, key=KEY)),
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -264,3 +279,34 @@ def test_a_meeting_is_run_in_the_browser(browser: Any, served: str) -> None:
     assert "Shares in Acme Health" in minutes
     for context in (member_context, chair_context, other_context):
         context.close()
+
+
+def test_a_practice_reads_its_patients_and_re_identifies_them_from_its_list(
+    browser: Any, served: str, tmp_path: Any
+) -> None:
+    context, page, errors = open_page(browser)
+    sign_in(page, served, "practice", "practice-password", "/practices")
+    page.goto(served + "/practices")
+    practice = page.locator("main li a").first.get_attribute("href")
+    assert practice is not None
+    page_practice = practice.rsplit("/", 1)[-1]
+    page.goto(served + practice)
+    page.click(f"a[href='{practice}/patients']")
+    assert page.locator("h1").inner_text().endswith(f"({page_practice})")
+    assert "entered in the access record" in page.locator("main").inner_text()
+    assert page.locator("table.pack-data tbody tr").count() == 3
+    page.screenshot(path=SCREENSHOTS / "web-practice-patients.png", full_page=True)
+    assert_accessible(page)
+    listed = tmp_path / "our-list.csv"
+    listed.write_text(f"nhs_number,surname\n{GOOD},Smith\n{SECOND},Jones\n9000000033,Brown\n")
+    page.set_input_files("#patients-list", str(listed))
+    page.click("form.pack-reidentify button[type=submit]")
+    main = page.locator("main").inner_text()
+    assert "2 of the 3 NHS numbers on your list are patients listed here" in main
+    assert "943 476 5919" in main  # GOOD, as NHS numbers are written
+    assert "900 000 0009" in main  # SECOND
+    assert "900 000 0017" not in main  # UNKNOWN: listed here, not on the list sent
+    page.screenshot(path=SCREENSHOTS / "web-practice-reidentified.png", full_page=True)
+    assert_accessible(page)
+    assert errors == []
+    context.close()

@@ -86,9 +86,12 @@ def read_accounts(path: Path) -> Accounts:
     return parse_toml(Accounts, str(path), read_text(path, MAX_FILE_BYTES), "accounts file")
 
 
-def account(name: str, role: Role, password: str, person: str | None = None) -> Account:
+def account(
+    name: str, role: Role, password: str, person: str | None = None, practice: str | None = None
+) -> Account:
     """A new account whose password is hashed with argon2id."""
-    return Account(name=name, role=role, password=_HASHER.hash(password), person=person)
+    hashed = _HASHER.hash(password)
+    return Account(name=name, role=role, password=hashed, person=person, practice=practice)
 
 
 def api_token(name: str, role: Role) -> tuple[ApiToken, str]:
@@ -134,15 +137,18 @@ DEMO_PEOPLE = {
 }
 
 
-def demo_accounts() -> list[tuple[Account, str]]:
+def demo_accounts(practice: str | None = None) -> list[tuple[Account, str]]:
     """One account for each role a person signs in with, and its password: the demo's sign-ins,
-    printed for whoever runs the demo (never for a real site)."""
+    printed for whoever runs the demo (never for a real site). The member practice's and the
+    GP member's accounts belong to `practice`."""
     made = []
     for role in Role:
         if role is Role.PUBLIC:
             continue
         name = role.value.replace("_", "-")
-        made.append((account(name, role, f"{name}-demo", DEMO_PEOPLE.get(role)), f"{name}-demo"))
+        own = practice if role in (Role.MEMBER_PRACTICE, Role.GP_MEMBER) else None
+        made_account = account(name, role, f"{name}-demo", DEMO_PEOPLE.get(role), own)
+        made.append((made_account, f"{name}-demo"))
     return made
 
 

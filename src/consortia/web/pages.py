@@ -190,7 +190,8 @@ def add_pages(app: FastAPI, site: Site) -> None:
         who = visitor(request)
         name = who.name if who else "public"
         note_access(request, entry(name, role_of(request), code, found, f"{request.url.path}: "))
-        numbers = {pseudonym: number for number, pseudonym in found.pairs}
+        # shown as NHS numbers are written (3-3-4 digits)
+        numbers = {p: f"{n[:3]} {n[3:6]} {n[6:]}" for n, p in found.pairs}
         return patients_page(request, code, numbers, found.brought)
 
     @app.get("/pack", response_class=HTMLResponse, name="pack", include_in_schema=False)
