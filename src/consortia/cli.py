@@ -1131,6 +1131,148 @@ def version() -> None:
 GC_THRESHOLD = (50_000, 50, 100)
 
 
+risk_app = typer.Typer(
+    help="Risk stratification: who is most likely to be admitted as an emergency next year.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(risk_app, name="risk")
+ModelOption = Annotated[
+    Path, typer.Option("--model", help="Folder of a trained model (`consortia risk train`).")
+]
+
+
+def _risk_tables(data: Path) -> tuple[Any, dict[str, Any]]:
+    """The backend and the lake's datasets the risk features read, after the schema's check."""
+    from consortia.engine.backends import checking, connect
+    from consortia.ingest.checked import open_vouched
+    from consortia.ingest.validate import require_valid
+    from consortia.risk.features import DATASETS
+
+    backend = connect("duckdb", _settings())
+    require_valid(checking(backend), data, DATASETS)
+    return backend, open_vouched(backend, data, DATASETS)
+
+
+def _print_evaluation(about: dict[str, Any]) -> None:
+    """Each model's discrimination, calibration and top-2% list, one line each."""
+    typer.echo(f"{about['years']}; judged on patients held back from training")
+    for name, found in about["models"].items():
+        area = found["auroc"]
+        two = next(top for top in found["top"] if top["share"] == 0.02)
+        typer.echo(
+            f"  {name:17} AUROC {area['value']:.3f} ({area['low']:.3f}–{area['high']:.3f}); "
+            f"calibration slope {found['calibration_slope']:.2f}, intercept "
+            f"{found['calibration_intercept']:+.2f}; top 2%: PPV {two['ppv']['value']:.0%}, "
+            f"sensitivity {two['sensitivity']['value']:.0%}, "
+            f"{two['admissions_captured']:.0%} of admissions"
+        )
+    truth = about.get("truth")
+    if truth:
+        chosen = about["models"]["gradient_boosted"]["auroc"]["value"]
+        typer.echo(
+            f"  ground truth AUROC {truth['truth_auroc']:.3f} (gradient-boosted reaches "
+            f"{chosen / truth['truth_auroc']:.1%}); best from the lake's data "
+            f"{truth['best_from_lake_auroc']:.3f} ({chosen / truth['best_from_lake_auroc']:.1%})"
+        )
+
+
+@risk_app.command("train")
+def risk_train(
+    data: LakeOption,
+    out: Annotated[Path, typer.Option(help="Folder to write the trained models into (new).")],
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            help="The generator's ground-truth folder, to compare with (synthetic lakes)."
+        ),
+    ] = None,
+) -> None:
+    """Train the risk models on the lake's last two years (features from the first, emergency
+    admissions in the second), judge them on patients held back, and save both."""
+    from consortia.risk import run, saved
+
+    if out.exists():  # before any work: nothing is written over
+        raise UsageError(
+            "a file or folder is already there: a model is never written over another",
+            file=str(out),
+            field="--out",
+        )
+    backend, tables = _risk_tables(data)
+    with _bar(_settings().progress, "Training the risk models") as update:
+        if update:
+            update(0, 1)
+        evaluated = run.train_and_evaluate(backend, tables, truth)
+        if update:
+            update(1, 1)
+    saved.save(out, evaluated.trained, evaluated.as_dict())
+    _print_evaluation(evaluated.as_dict())
+    typer.echo(f"models written to {out}")
+
+
+@risk_app.command("evaluate")
+def risk_evaluate(
+    model: ModelOption,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the evaluation as JSON to this file.")
+    ] = None,
+) -> None:
+    """Show how well a trained model's predictions held on the patients kept back from it:
+    AUROC with its interval, calibration, and what lists of the top 0.5–5% would find."""
+    from consortia.risk import saved
+
+    about = saved.evaluation(model)
+    _print_evaluation(about)
+    if json_out is not None:
+        write_json(about, json_out)
+
+
+@risk_app.command("list")
+def risk_list(
+    data: LakeOption,
+    model: ModelOption,
+    out: Annotated[Path, typer.Option(help="CSV file to write (new; readable by its owner only).")],
+    ccg: Annotated[
+        str | None, typer.Option(help="Only this CCG's practices (default: every practice).")
+    ] = None,
+    share: Annotated[
+        float,
+        typer.Option(
+            min=0.001, max=0.2, help="Share of each practice's adults on its list (at least 2%)."
+        ),
+    ] = 0.02,
+) -> None:
+    """Each practice's case-management list: its adults most likely to be admitted as an
+    emergency in the year after the lake ends, under pseudonyms (re-identified only by the
+    practice itself, with `consortia reidentify`)."""
+    from datetime import timedelta
+
+    from consortia.risk import models, run, saved
+
+    if out.exists():
+        raise UsageError(
+            "a file is already there: a list is never written over another file",
+            file=str(out),
+            field="--out",
+        )
+    trained = saved.load(model)
+    backend, tables = _risk_tables(data)
+    years = run.years_of(backend, tables)
+    on = years.reference.replace(year=years.outcome + 1)
+    lists = run.case_lists(backend, tables, trained[models.CHOSEN], on, ccg, share)
+    if lists.empty:
+        raise DataError(
+            f"no adults registered on {on - timedelta(days=1)}"
+            + (f" with a practice of CCG {ccg}" if ccg else ""),
+            field="--ccg" if ccg else None,
+        )
+    run.write_list(lists, out)
+    typer.echo(
+        f"{len(lists):,} patients on the lists of {lists['practice'].nunique():,} practices "
+        f"(scored on {on}): written to {out}"
+    )
+
+
 def entry() -> None:
     """The `consortia` program: `main`, in a process that ends with it."""
     gc.set_threshold(*GC_THRESHOLD)

@@ -46,6 +46,10 @@ OUTPUTS = {
     "web/render.py:page": RELEASED,  # every page of the site; figures from Site.pack_for
     # a practice's own patients, re-identified for it: by `decide` and the access record
     "privacy/reidentify.py:write_matched": "a practice's re-identified list, for the practice",
+    # patient-level, under pseudonyms: the analyst's own files, never published
+    "risk/run.py:write_list": "each practice's case-management list, under pseudonyms",
+    "risk/saved.py:save": "a trained risk model and its evaluation on patients held back",
+    "cli.py:risk_train": "a trained risk model and its evaluation (risk/saved.py:save)",
     # no analysis result
     "web/app.py:_error": "an error's words",
     "web/pages.py:add_pages.assets": "the design system's files",

@@ -1,0 +1,222 @@
+"""Training, evaluation and case-management lists, over a lake.
+
+The split is in time, as the models are used: features on 1 April of the lake's latest
+financial year (from the year before it), the outcome in that year. Three tenths of patients
+are held back, chosen at random, to evaluate on; the models are trained on the rest. Lists are
+made as a practice would use them: features on the day after the lake ends, from its latest year.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from consortia.analyses.scope import Scope, Tables, financial_year_label
+from consortia.errors import DataError, UsageError
+from consortia.risk import models
+from consortia.risk.evaluate import Performance, auroc, listed_count, performance, ranked
+from consortia.risk.features import FEATURES, features
+
+HELD_OUT = 0.3  # share of patients held back from training to evaluate on
+ADULT = 18  # the unplanned-admissions register counts adults (aged 18 and over)
+SHARE = 0.02  # the register's size: at least 2% of a practice's adults
+TRUTH = "emergency_risk"  # the generator's ground-truth folder: each patient's true risk
+
+
+@dataclass(frozen=True)
+class Years:
+    """The financial years a model is trained on: features from one, the outcome in the next."""
+
+    features: int  # calendar year the feature year starts in
+    outcome: int
+
+    @property
+    def reference(self) -> date:
+        """1 April of the outcome year: the day features are taken on."""
+        return date(self.outcome, 4, 1)
+
+    @property
+    def label(self) -> str:
+        return (
+            f"features from {financial_year_label(self.features)}, emergency admissions in "
+            f"{financial_year_label(self.outcome)}"
+        )
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """Every model trained on one lake and judged on its held-out patients."""
+
+    years: Years
+    trained: dict[str, Any]
+    performance: dict[str, Performance]
+    truth: dict[str, float] | None  # AUROCs of the ground truth and of the best from the lake
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "years": self.years.label,
+            "models": {
+                name: {"title": models.MODELS[name].title, **found.as_dict()}
+                for name, found in self.performance.items()
+            },
+            "truth": self.truth,
+        }
+
+
+def years_of(backend: Any, tables: Tables) -> Years:
+    """The latest financial year with emergency admissions, and the year before it, which
+    must hold activity too: a model learns from one year what happens in the next."""
+    apc = tables["apc"]
+    first, last = backend.execute(
+        apc.aggregate(first=apc.admitted_on.min(), last=apc.admitted_on.max())
+    ).iloc[0]
+    if pd.isna(last):
+        raise DataError("the lake holds no admissions: there is nothing to learn risk from")
+    outcome = _financial_year(last)
+    if _financial_year(first) > outcome - 1:
+        raise DataError(
+            f"the lake's admissions are all in {financial_year_label(outcome)}: a risk model "
+            "needs a year of history before the year whose admissions it learns to predict",
+            rule="two financial years of activity",
+        )
+    return Years(outcome - 1, outcome)
+
+
+def _financial_year(day: Any) -> int:
+    stamp = pd.Timestamp(day)
+    return stamp.year if stamp.month >= 4 else stamp.year - 1
+
+
+def frame(backend: Any, tables: Tables, on: date, outcome: bool, ccg: str | None = None) -> Any:
+    """The features (and, if `outcome`, the admissions after `on`) of everyone registered on
+    `on` with a practice of `ccg` (every CCG when None)."""
+    found = backend.execute(features(tables, Scope(ccg), on, 365 if outcome else None))
+    for name in FEATURES:
+        found[name] = pd.to_numeric(found[name])
+    return found
+
+
+def held_out(patients: int, seed: int = models.SEED) -> np.ndarray:
+    """Which patients (by position) are held back from training, at random."""
+    return np.random.default_rng(seed).random(patients) < HELD_OUT
+
+
+def train_and_evaluate(
+    backend: Any, tables: Tables, truth: Path | None = None, seed: int = models.SEED
+) -> Evaluated:
+    """Every model trained on seven tenths of the lake's patients and judged on the rest."""
+    years = years_of(backend, tables)
+    rows = frame(backend, tables, years.reference, outcome=True)
+    if not (rows["admitted"] > 0).any():
+        raise DataError(
+            f"nobody registered on {years.reference} was admitted as an emergency in "
+            f"{financial_year_label(years.outcome)}: there is nothing to learn risk from"
+        )
+    test = held_out(len(rows), seed)
+    train, judged = rows[~test], rows[test]
+    if (train["admitted"] > 0).all() or not (judged["admitted"] > 0).any():
+        raise DataError("too few patients to train on and judge a risk model")
+    trained = {name: models.fit(spec, train, seed) for name, spec in models.MODELS.items()}
+    found = {
+        name: performance(judged["admitted"], models.predict(models.MODELS[name], model, judged))
+        for name, model in trained.items()
+    }
+    compared = _against_truth(truth, years, train, judged, seed) if truth is not None else None
+    return Evaluated(years, trained, found, compared)
+
+
+def _against_truth(
+    folder: Path, years: Years, train: Any, judged: Any, seed: int
+) -> dict[str, float]:
+    """The AUROC of the generator's true risks on the held-out patients (the best any model
+    could reach, seeing what no data show: each patient's latent frailty), and of the best a
+    model could reach from the lake's own data (the true risks learnt from the features)."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    true = _true_risk(folder)
+    on_train = train[["patient_id"]].merge(true, on="patient_id", how="left")["risk"]
+    on_judged = judged[["patient_id"]].merge(true, on="patient_id", how="left")["risk"]
+    if on_train.isna().any() or on_judged.isna().any():
+        raise UsageError(
+            "the ground truth is not this lake's: it lacks some of the lake's patients",
+            file=str(folder),
+        )
+    learnt = HistGradientBoostingRegressor(early_stopping=True, random_state=seed)
+    learnt.fit(train[list(FEATURES)].to_numpy(np.float64), on_train.to_numpy(np.float64))
+    best = learnt.predict(judged[list(FEATURES)].to_numpy(np.float64))
+    admitted = judged["admitted"].to_numpy() > 0
+    return {
+        "truth_auroc": auroc(admitted, on_judged.to_numpy(np.float64)).value,
+        "best_from_lake_auroc": auroc(admitted, best).value,
+    }
+
+
+def _true_risk(folder: Path) -> Any:
+    """Each patient's true chance of an emergency admission over the lake's second year, had
+    they stayed registered all year (a model cannot know who will leave)."""
+    import pyarrow.parquet as pq
+
+    parts = sorted((folder / TRUTH).glob("*.parquet"))
+    if not parts:
+        raise UsageError(f"no {TRUTH} folder of true risks here", file=str(folder), field="--truth")
+    table = pq.ParquetDataset(parts).read(columns=["patient_id", "probability_full_year"])
+    return table.to_pandas().rename(columns={"probability_full_year": "risk"})
+
+
+def case_lists(
+    backend: Any,
+    tables: Tables,
+    trained: Any,
+    on: date,
+    ccg: str | None,
+    share: float = SHARE,
+) -> Any:
+    """Each practice's case-management list on `on`: its adults with the highest predicted
+    risk from the chosen model, `share` of its adults (rounded up), under pseudonyms."""
+    rows = frame(backend, tables, on, outcome=False, ccg=ccg)
+    adults = rows[rows["age"] >= ADULT].reset_index(drop=True)
+    spec = models.MODELS[models.CHOSEN]
+    adults["risk"] = models.predict(spec, trained, adults) if len(adults) else []
+    listed = []
+    for _practice, group in adults.groupby("practice", sort=True):
+        top = group.iloc[ranked(group["risk"].to_numpy())[: listed_count(share, len(group))]]
+        top = top.assign(rank=np.arange(1, len(top) + 1), adults=len(group))
+        listed.append(top)
+    columns = [
+        "practice", "rank", "adults", "patient_id", "risk", "sex", "age",
+        "deprivation_decile", "conditions", "emergency_admissions", "ae_attendances", "cost",
+    ]  # fmt: skip
+    if not listed:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(listed, ignore_index=True)[columns]
+
+
+def write_list(lists: Any, out: Path) -> None:
+    """The lists as CSV, created new at `out` and readable by its owner only (patient-level
+    data under pseudonyms: never written over another file, never left half-written)."""
+    try:
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise UsageError(
+            "a file is already there: a list is never written over another file",
+            file=str(out),
+            field="--out",
+        ) from None
+    except OSError as error:
+        raise UsageError(
+            f"cannot write there ({error.strerror or type(error).__name__})", file=str(out)
+        ) from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+            lists.to_csv(file, index=False, float_format="%.6g")
+    except OSError as error:
+        out.unlink(missing_ok=True)  # made here, so removed here
+        raise UsageError(
+            f"cannot write there ({error.strerror or type(error).__name__})", file=str(out)
+        ) from None
