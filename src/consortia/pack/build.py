@@ -42,10 +42,12 @@ from consortia.pack.sections import governance as governance_section
 from consortia.pack.sections import investment as investment_section
 from consortia.pack.sections import population as population_section
 from consortia.pack.sections import premium as premium_section
+from consortia.pack.sections import risk as risk_section
 from consortia.pack.sections import trends as trends_section
 from consortia.pack.sections import variation as variation_section
 from consortia.privacy.release import RULES, Audience, released
 from consortia.privacy.rule import Rules
+from consortia.risk import features as risk_features
 from consortia.schema.reference_tables import REFERENCE_TABLES, load
 
 DATASETS = tuple(
@@ -62,6 +64,7 @@ DATASETS = tuple(
             *investment.DATASETS,
             *national.DATASETS,
             *allocation_analysis.DATASETS,
+            *risk_features.DATASETS,
         )
     )
 )
@@ -84,6 +87,7 @@ def builders() -> tuple[Builder, ...]:
         *budget_risk_section.BUILDERS,
         *contracts_section.BUILDERS,
         *premium_section.BUILDERS,
+        *risk_section.BUILDERS,
         *governance_section.BUILDERS,
     )
 

@@ -894,3 +894,87 @@ def support_dependence(table: pd.DataFrame) -> alt.Chart:
         )
         .properties(width=460, height=220, title="Dependence on outside commissioning support")
     )
+
+
+def risk_models(table: pd.DataFrame) -> alt.LayerChart:
+    """Each risk model's AUROC with its 95% interval, the chance line at 0.5 for scale."""
+    y = alt.Y("model:N", title=None, sort=None, axis=alt.Axis(labelLimit=360))
+    x = alt.X("auroc:Q", title="AUROC (95% interval)", scale=alt.Scale(zero=False))
+    bars = _view(
+        table, alt.MarkDef(type="rule", color=NHS_GREY), y=y, x="auroc_lower:Q", x2="auroc_upper:Q"
+    )
+    dots = _view(table, alt.MarkDef(type="point", filled=True, color=NHS_BLUE, size=60), y=y, x=x)
+    return _layers(bars, dots, width=420, height=40 * len(table), title="Discrimination")
+
+
+def risk_lists(table: pd.DataFrame) -> alt.LayerChart:
+    """For lists of the top 0.5% to 5% of patients: PPV and sensitivity with their intervals,
+    and the share of all emergency admissions the listed had, side by side."""
+    label = table["listed_share"].map(lambda share: f"Top {share:.1%}".replace(".0%", "%"))
+    order = list(label)
+    measures = []
+    for column, words in (
+        ("ppv", "Admitted among those listed (PPV)"),
+        ("sensitivity", "Of those admitted, listed (sensitivity)"),
+        ("admissions_captured", "Share of all emergency admissions"),
+    ):
+        lower = table.get(f"{column}_lower", table[column])
+        upper = table.get(f"{column}_upper", table[column])
+        measures.append(
+            pd.DataFrame(
+                {
+                    "list": label,
+                    "measure": words,
+                    "value": table[column],
+                    "lower": lower,
+                    "upper": upper,
+                }
+            )
+        )
+    data = pd.concat(measures, ignore_index=True)
+    kinds = list(data["measure"].drop_duplicates())
+    x = alt.X("list:N", title="List size (share of patients, by predicted risk)", sort=order)
+    offset = alt.XOffset("measure:N", sort=kinds)
+    colour = alt.Color("measure:N", title=None, sort=kinds, legend=alt.Legend(orient="bottom"))
+    bars = _view(
+        data,
+        alt.MarkDef(type="bar"),
+        x=x,
+        xOffset=offset,
+        y=alt.Y("value:Q", title="Share", axis=alt.Axis(format="%")),
+        color=colour,
+    )
+    ranges = _view(
+        data,
+        alt.MarkDef(type="rule", color=NHS_BLACK),
+        x=x,
+        xOffset=offset,
+        y="lower:Q",
+        y2="upper:Q",
+    )
+    return _layers(bars, ranges, width=480, height=260, title="What a list would find")
+
+
+def risk_calibration(table: pd.DataFrame) -> alt.LayerChart:
+    """Observed against predicted chance of admission by tenth of predicted risk, with the
+    observed share's interval and the diagonal of perfect calibration."""
+    top = float(max(table["predicted"].max(), table["observed_upper"].max(), 0.01))
+    scale = alt.Scale(domain=[0, top])
+    x = alt.X("predicted:Q", title="Predicted chance", axis=alt.Axis(format="%"), scale=scale)
+    y = alt.Y("observed_share:Q", title="Observed share admitted", axis=alt.Axis(format="%"),
+              scale=scale)  # fmt: skip
+    diagonal = _view(
+        pd.DataFrame({"predicted": [0.0, top], "observed_share": [0.0, top]}),
+        alt.MarkDef(type="line", color=NHS_GREY, strokeDash=[4, 3]),
+        x=x,
+        y=y,
+    )
+    ranges = _view(
+        table,
+        alt.MarkDef(type="rule", color=NHS_GREY),
+        x=x,
+        y="observed_lower:Q",
+        y2="observed_upper:Q",
+    )
+    dots = _view(table, alt.MarkDef(type="point", filled=True, color=NHS_BLUE, size=50), x=x, y=y)
+    return _layers(diagonal, ranges, dots, width=360, height=360, title="Calibration")

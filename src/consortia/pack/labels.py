@@ -336,6 +336,40 @@ LABELS: dict[str, Label] = {
     "outpatient_attendances": Label(
         "Outpatient attendances", Kind.COUNT, "Attended, in the latest year"
     ),
+    # risk stratification (consortia risk)
+    "model": Label("Model", Kind.TEXT, "A risk model (docs/risk.md)"),
+    "auroc": Label(
+        "AUROC", Kind.NUMBER, "Area under the ROC curve: 0.5 is chance, 1 is perfect", 3
+    ),
+    "auroc_lower": Label("AUROC: lower 95% limit", Kind.NUMBER, "DeLong interval", 3),
+    "auroc_upper": Label("AUROC: upper 95% limit", Kind.NUMBER, "DeLong interval", 3),
+    "calibration_slope": Label(
+        "Calibration slope", Kind.NUMBER, "1 is ideal; below 1, predictions too extreme", 2
+    ),
+    "calibration_intercept": Label(
+        "Calibration-in-the-large", Kind.NUMBER, "0 is ideal; above 0, predictions too low", 2
+    ),
+    "ppv": Label("PPV", Kind.SHARE, "Share of the listed patients admitted as an emergency"),
+    "ppv_lower": Label("PPV: lower 95% limit", Kind.SHARE, "Wilson interval"),
+    "ppv_upper": Label("PPV: upper 95% limit", Kind.SHARE, "Wilson interval"),
+    "sensitivity": Label(
+        "Sensitivity", Kind.SHARE, "Share of the patients admitted as an emergency who are listed"
+    ),
+    "sensitivity_lower": Label("Sensitivity: lower 95% limit", Kind.SHARE, "Wilson interval"),
+    "sensitivity_upper": Label("Sensitivity: upper 95% limit", Kind.SHARE, "Wilson interval"),
+    "admissions_captured": Label(
+        "Admissions captured", Kind.SHARE, "The listed patients' share of all emergency admissions"
+    ),
+    "listed_share": Label("List", Kind.SHARE, "Top share of patients by predicted risk"),
+    "listed": Label("Listed", Kind.COUNT, "Patients on the list"),
+    "admitted": Label("Admitted", Kind.COUNT, "Listed patients admitted as an emergency"),
+    "tenth": Label(
+        "Tenth", Kind.COUNT, "Tenth of patients by predicted risk (1: lowest)", of_people=False
+    ),
+    "predicted": Label("Predicted", Kind.SHARE, "Mean predicted chance of emergency admission"),
+    "observed_share": Label("Observed", Kind.SHARE, "Share admitted as an emergency"),
+    "observed_lower": Label("Observed: lower 95% limit", Kind.SHARE, "Wilson interval"),
+    "observed_upper": Label("Observed: upper 95% limit", Kind.SHARE, "Wilson interval"),
     # markets and continuity
     "contacts": Label("Contacts", Kind.COUNT, "Admissions, attended appointments, attendances"),
     "providers": Label("Providers", Kind.COUNT, "Providers with any contact", of_people=False),

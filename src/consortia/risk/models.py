@@ -33,6 +33,7 @@ class Spec:
     """A model: its name in outputs, what it is in words, and how to make it untrained."""
 
     name: str
+    short: str  # as tables and charts name it
     title: str
     columns: tuple[str, ...]
     make: Callable[[int], Any]
@@ -97,18 +98,21 @@ MODELS = {
     for spec in (
         Spec(
             "gradient_boosted",
+            "Gradient-boosted",
             "Gradient-boosted trees on every feature",
             FEATURES,
             _gbm,
         ),
         Spec(
             "age_sex",
+            "Age and sex",
             "Age and sex only (logistic, five-year bands by sex)",
             ("age", "male"),
             _age_sex,
         ),
         Spec(
             "prior_use",
+            "Prior use (PARR-style)",
             "Prior use, PARR-style (logistic on admissions, attendances, cost, conditions, "
             "age band, sex and deprivation)",
             ("age", "male", "deprivation_decile", *CONDITIONS, *USE, "cost"),

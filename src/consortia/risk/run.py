@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 from consortia.errors import DataError, UsageError
 from consortia.risk import models
@@ -24,6 +25,11 @@ from consortia.risk.evaluate import Performance, auroc, listed_count, performanc
 from consortia.risk.features import FEATURES, features
 
 HELD_OUT = 0.3  # share of patients held back from training to evaluate on
+# Most patients a model is trained and judged on: a larger lake is sampled at random (by
+# pseudonym, itself a keyed hash) to about this many. Gradient boosting gains little beyond a
+# few hundred thousand patients, and England's 56 million would not fit in memory.
+MOST = 1_000_000
+SAMPLE_OF = 100_000  # a sample keeps the patients whose pseudonym modulo this is below a cut
 ADULT = 18  # the unplanned-admissions register counts adults (aged 18 and over)
 SHARE = 0.02  # the register's size: at least 2% of a practice's adults
 TRUTH = "emergency_risk"  # the generator's ground-truth folder: each patient's true risk
@@ -54,6 +60,7 @@ class Evaluated:
     """Every model trained on one lake and judged on its held-out patients."""
 
     years: Years
+    trained_on: int  # patients the models were trained on (the rest of the sample judged them)
     trained: dict[str, Any]
     performance: dict[str, Performance]
     truth: dict[str, float] | None  # AUROCs of the ground truth and of the best from the lake
@@ -61,6 +68,7 @@ class Evaluated:
     def as_dict(self) -> dict[str, Any]:
         return {
             "years": self.years.label,
+            "trained_on": self.trained_on,
             "models": {
                 name: {"title": models.MODELS[name].title, **found.as_dict()}
                 for name, found in self.performance.items()
@@ -93,10 +101,24 @@ def _financial_year(day: Any) -> int:
     return stamp.year if stamp.month >= 4 else stamp.year - 1
 
 
-def frame(backend: Any, tables: Tables, on: date, outcome: bool, ccg: str | None = None) -> Any:
+def frame(
+    backend: Any,
+    tables: Tables,
+    on: date,
+    outcome: bool,
+    ccg: str | None = None,
+    most: int | None = None,
+) -> Any:
     """The features (and, if `outcome`, the admissions after `on`) of everyone registered on
-    `on` with a practice of `ccg` (every CCG when None)."""
-    found = backend.execute(features(tables, Scope(ccg), on, 365 if outcome else None))
+    `on` with a practice of `ccg` (every CCG when None); about `most` of them at random when
+    there are more."""
+    expression = features(tables, Scope(ccg), on, 365 if outcome else None)
+    if most is not None:
+        people = int(backend.execute(registered_on(tables, Scope(ccg), on).count()))
+        if people > most:
+            cut = max(1, SAMPLE_OF * most // people)
+            expression = expression.filter(expression.patient_id % SAMPLE_OF < cut)
+    found = backend.execute(expression)
     for name in FEATURES:
         found[name] = pd.to_numeric(found[name])
     return found
@@ -108,11 +130,16 @@ def held_out(patients: int, seed: int = models.SEED) -> np.ndarray:
 
 
 def train_and_evaluate(
-    backend: Any, tables: Tables, truth: Path | None = None, seed: int = models.SEED
+    backend: Any,
+    tables: Tables,
+    truth: Path | None = None,
+    seed: int = models.SEED,
+    most: int = MOST,
 ) -> Evaluated:
-    """Every model trained on seven tenths of the lake's patients and judged on the rest."""
+    """Every model trained on seven tenths of the lake's patients (at most about `most` in
+    all) and judged on the rest."""
     years = years_of(backend, tables)
-    rows = frame(backend, tables, years.reference, outcome=True)
+    rows = frame(backend, tables, years.reference, outcome=True, most=most)
     if not (rows["admitted"] > 0).any():
         raise DataError(
             f"nobody registered on {years.reference} was admitted as an emergency in "
@@ -128,7 +155,7 @@ def train_and_evaluate(
         for name, model in trained.items()
     }
     compared = _against_truth(truth, years, train, judged, seed) if truth is not None else None
-    return Evaluated(years, trained, found, compared)
+    return Evaluated(years, len(train), trained, found, compared)
 
 
 def _against_truth(

@@ -41,7 +41,7 @@ def pack_year(context: Context) -> str:
 def parameters(context: Context) -> AllocationParameters:
     """The allocation parameters shipped for the pack's year, read once per run."""
     year = pack_year(context)
-    return _remembered(
+    return remembered(
         context, ("allocation_parameters", year), partial(allocation_parameters, year)
     )
 
@@ -52,7 +52,7 @@ def allocation(context: Context) -> allocating.Allocation:
     def compute() -> allocating.Allocation:
         return allocating.compute(context.backend, context.shared, parameters(context))
 
-    return _remembered(context, ("allocation", pack_year(context)), compute)
+    return remembered(context, ("allocation", pack_year(context)), compute)
 
 
 def budget_risk(context: Context) -> risking.BudgetRisk:
@@ -64,7 +64,7 @@ def budget_risk(context: Context) -> risking.BudgetRisk:
         settings = risking.Settings(contingency=given.contingency_reserve)
         return risking.compute(context.backend, context.shared, given, settings)
 
-    national = _remembered(context, ("budget_risk", pack_year(context)), everyone)
+    national = remembered(context, ("budget_risk", pack_year(context)), everyone)
     ccg = context.scope.ccg
     if ccg is None:
         return national
@@ -105,12 +105,12 @@ def premium_values(context: Context) -> pd.DataFrame:
     before (`consortia.finance.premium.lake.values`)."""
     start = premium_scheme(context).performance_start
     scope = Scope(None, start - 1, 2)
-    return _remembered(
+    return remembered(
         context, ("premium_values", scope), lambda: values(context.backend, context.shared, scope)
     )
 
 
-def _remembered(context: Context, key: tuple[object, ...], compute: Callable[[], T]) -> T:
+def remembered(context: Context, key: tuple[object, ...], compute: Callable[[], T]) -> T:
     """`compute()` once per run, its user error too: a lake that cannot give a result about
     everyone is told so in every CCG's pack without computing it again for each."""
 
