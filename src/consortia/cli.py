@@ -749,9 +749,16 @@ def serve(
             "re-identify its own patients listed (lakes made by `consortia ingest` only)."
         ),
     ] = None,
+    risk_model: Annotated[
+        Path | None,
+        typer.Option(
+            help="A trained risk model (`consortia risk train`): each practice's patient-level "
+            "page is then its case-management list."
+        ),
+    ] = None,
 ) -> None:
     """Serve the CCG's pack and governance record as web pages and an API, by role."""
-    _serve(data, ccg, db, users, host, port, key)
+    _serve(data, ccg, db, users, host, port, key, risk_model)
 
 
 @app.command()
@@ -798,6 +805,7 @@ def _serve(
     host: str,
     port: int,
     key: Path | None = None,
+    risk_model: Path | None = None,
 ) -> None:
     import uvicorn
 
@@ -821,6 +829,11 @@ def _serve(
 
         secret = load_key(key, data)
         require_made_from_extracts(data, secret)
+    trained = None
+    if risk_model is not None:  # before any analysis, as the key
+        from consortia.risk import models, saved
+
+        trained = saved.load(risk_model)[models.CHOSEN]
     record = RecordPages(db)
     record.current()  # proved and rendered before any analysis: a bad record is known at once
     if db is not None and (accounts.users or accounts.tokens):
@@ -835,7 +848,7 @@ def _serve(
     with _bar(settings.progress, "Analysing the pack") as update:
         if update:
             update(0, 1)
-        pack = analyse_pack(data, ccg, db, settings)
+        pack = analyse_pack(data, ccg, db, settings, trained)
         if update:
             update(1, 1)
     site = Site(pack, record, accounts, _rules(settings), secret)
@@ -889,9 +902,19 @@ def demo(
             )
     typer.echo(f"commissioning pack written to {built.html}")
     typer.echo(f"open it in a browser: file://{built.html.resolve()}")
+    model = folder / "risk-model"
+    if not model.exists():
+        from consortia.risk import run, saved
+
+        truth = folder / "truth"
+        with _bar(settings.progress, "Training the risk models"):
+            backend, tables = _risk_tables(lake)
+            evaluated = run.train_and_evaluate(backend, tables, truth if truth.is_dir() else None)
+        saved.save(model, evaluated.trained, evaluated.as_dict())
+    typer.echo(f"risk models trained in {model} (`consortia risk evaluate --model {model}`)")
     users = _demo_accounts(folder, lake)
     if serve:
-        _serve(lake, None, str(record), users, "127.0.0.1", 8000)
+        _serve(lake, None, str(record), users, "127.0.0.1", 8000, risk_model=model)
 
 
 def _demo_accounts(folder: Path, lake: Path) -> Path:
@@ -1257,8 +1280,7 @@ def risk_list(
         )
     trained = saved.load(model)
     backend, tables = _risk_tables(data)
-    years = run.years_of(backend, tables)
-    on = years.reference.replace(year=years.outcome + 1)
+    on = run.list_day(backend, tables)
     lists = run.case_lists(backend, tables, trained[models.CHOSEN], on, ccg, share)
     if lists.empty:
         raise DataError(

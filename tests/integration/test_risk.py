@@ -84,7 +84,7 @@ def test_each_practice_lists_two_percent_of_its_adults(
     for listed in by_practice.values():
         adults = int(listed[0]["adults"])
         assert len(listed) == math.ceil(0.02 * adults)
-        assert [int(r["rank"]) for r in listed] == list(range(1, len(listed) + 1))
+        assert [int(r["risk_rank"]) for r in listed] == list(range(1, len(listed) + 1))
         risks = [float(r["risk"]) for r in listed]
         assert risks == sorted(risks, reverse=True)
         assert all(int(r["age"]) >= 18 for r in listed)

@@ -363,6 +363,16 @@ LABELS: dict[str, Label] = {
     "listed_share": Label("List", Kind.SHARE, "Top share of patients by predicted risk"),
     "listed": Label("Listed", Kind.COUNT, "Patients on the list"),
     "admitted": Label("Admitted", Kind.COUNT, "Listed patients admitted as an emergency"),
+    "risk": Label(
+        "Predicted risk", Kind.SHARE, "Chance of an emergency admission in the coming year"
+    ),
+    "risk_rank": Label(
+        "Rank", Kind.COUNT, "Among the practice's adults, by predicted risk", of_people=False
+    ),
+    "adults": Label("Adults", Kind.COUNT, "The practice's registered adults (18 and over)"),
+    "conditions": Label(
+        "Long-term conditions", Kind.COUNT, "On the practice's registers", of_people=False
+    ),
     "tenth": Label(
         "Tenth", Kind.COUNT, "Tenth of patients by predicted risk (1: lowest)", of_people=False
     ),

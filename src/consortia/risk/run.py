@@ -23,6 +23,7 @@ from consortia.errors import DataError, UsageError
 from consortia.risk import models
 from consortia.risk.evaluate import Performance, auroc, listed_count, performance, ranked
 from consortia.risk.features import FEATURES, features
+from consortia.risk.register import ADULT, SHARE
 
 HELD_OUT = 0.3  # share of patients held back from training to evaluate on
 # Most patients a model is trained and judged on: a larger lake is sampled at random (by
@@ -30,8 +31,6 @@ HELD_OUT = 0.3  # share of patients held back from training to evaluate on
 # few hundred thousand patients, and England's 56 million would not fit in memory.
 MOST = 1_000_000
 SAMPLE_OF = 100_000  # a sample keeps the patients whose pseudonym modulo this is below a cut
-ADULT = 18  # the unplanned-admissions register counts adults (aged 18 and over)
-SHARE = 0.02  # the register's size: at least 2% of a practice's adults
 TRUTH = "emergency_risk"  # the generator's ground-truth folder: each patient's true risk
 
 
@@ -196,6 +195,11 @@ def _true_risk(folder: Path) -> Any:
     return table.to_pandas().rename(columns={"probability_full_year": "risk"})
 
 
+def list_day(backend: Any, tables: Tables) -> date:
+    """The day lists are scored on: the day after the lake's latest financial year ends."""
+    return date(years_of(backend, tables).outcome + 1, 4, 1)
+
+
 def case_lists(
     backend: Any,
     tables: Tables,
@@ -213,10 +217,10 @@ def case_lists(
     listed = []
     for _practice, group in adults.groupby("practice", sort=True):
         top = group.iloc[ranked(group["risk"].to_numpy())[: listed_count(share, len(group))]]
-        top = top.assign(rank=np.arange(1, len(top) + 1), adults=len(group))
+        top = top.assign(risk_rank=np.arange(1, len(top) + 1), adults=len(group))
         listed.append(top)
     columns = [
-        "practice", "rank", "adults", "patient_id", "risk", "sex", "age",
+        "practice", "risk_rank", "adults", "patient_id", "risk", "sex", "age",
         "deprivation_decile", "conditions", "emergency_admissions", "ae_attendances", "cost",
     ]  # fmt: skip
     if not listed:

@@ -22,6 +22,8 @@ from consortia.pack.labels import MISSING as MISSING_VALUE
 from consortia.privacy.access import Data, decide
 from consortia.privacy.reidentify import LONGEST_LIST, entry, match, parse_list
 from consortia.privacy.release import Audience
+from consortia.risk.register import ADULT
+from consortia.risk.register import SHARE as RISK_SHARE
 from consortia.web.guard import check_csrf, local, note_access, note_read, role_of, visitor
 from consortia.web.render import TEMPLATES, page
 from consortia.web.roles import Role, audience, may
@@ -125,7 +127,8 @@ def add_pages(app: FastAPI, site: Site) -> None:
         rows = site.pack.patients_of(code)
         if numbers is not None and len(rows):
             rows.insert(1, "nhs_number", rows["patient_id"].map(numbers))
-        caption = f"Patients of {site.pack.practices[code]} ({code}) by emergency admissions"
+        by = "predicted risk" if site.pack.risk_on else "emergency admissions"
+        caption = f"Patients of {site.pack.practices[code]} ({code}) by {by}"
         who = visitor(request)
         own_practice = who.practice if who else None
         may_reidentify = decide(role_of(request), Data.IDENTIFIED, code, own_practice).allowed
@@ -137,6 +140,9 @@ def add_pages(app: FastAPI, site: Site) -> None:
             table=table_view(rows, caption) if len(rows) else None,
             listed=LISTED,
             year=financial_year_label(Scope().first_year + Scope().years - 1),
+            risk_on=site.pack.risk_on,
+            risk_share=RISK_SHARE,
+            risk_adult=ADULT,
             reidentify=may_reidentify and site.key is not None,
             matched=None if numbers is None else len(numbers),
             brought=brought,

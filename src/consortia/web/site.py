@@ -35,8 +35,10 @@ class Pack:
     sections: list[Section]  # the figures ready to show, by section
     practices: dict[str, str] = field(default_factory=dict)  # the CCG's practices: code, name
     # Patient-level: each practice's patients with most emergency admissions, under pseudonyms
-    # (`consortia.analyses.patients`); served only as `consortia.privacy.access` decides.
+    # (`consortia.analyses.patients`), or with a risk model its case-management list
+    # (`consortia.risk`); served only as `consortia.privacy.access` decides.
     patients: pd.DataFrame | None = None
+    risk_on: date | None = None  # the day the lists were scored on, when they are risk lists
 
     def patients_of(self, code: str) -> pd.DataFrame:
         """The practice's patients listed (none without patient-level data)."""
@@ -79,9 +81,16 @@ class PracticeRows:
     table: TableView
 
 
-def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any) -> Pack:
+def analyse_pack(
+    lake: Path,
+    ccg: str | None,
+    record: str | None,
+    settings: Any,
+    risk_model: Any | None = None,
+) -> Pack:
     """The pack of `ccg` from `lake` (checked first, as `consortia pack` checks it), with the
-    record's section when there is a record."""
+    record's section when there is a record; with `risk_model` (a trained gradient-boosted
+    model), each practice's case-management list as its patient-level data."""
     from consortia.engine.backends import checking, connect
     from consortia.ingest.checked import open_vouched
     from consortia.ingest.validate import require_valid
@@ -102,8 +111,14 @@ def analyse_pack(lake: Path, ccg: str | None, record: str | None, settings: Any)
     practices = backend.execute(practice.filter(practice.ccg == code).select("code", "name"))
     named = dict(zip(practices["code"].astype(str), practices["name"].astype(str), strict=True))
     made = served(figures, code, name, dict(sorted(named.items())))
-    patients = backend.execute(patient_use(open_tables(backend, lake), Scope(ccg=code)))
-    return replace(made, patients=patients)
+    tables = open_tables(backend, lake)
+    if risk_model is not None:
+        from consortia.risk.run import case_lists, list_day
+
+        on = list_day(backend, tables)
+        lists = case_lists(backend, tables, risk_model, on, code).drop(columns="adults")
+        return replace(made, patients=lists, risk_on=on)
+    return replace(made, patients=backend.execute(patient_use(tables, Scope(ccg=code))))
 
 
 def served(figures: tuple[Figure, ...], code: str, name: str, practices: dict[str, str]) -> Pack:

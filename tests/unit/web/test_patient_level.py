@@ -9,6 +9,7 @@ import hmac
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -219,3 +220,32 @@ def test_a_site_without_the_key_re_identifies_nobody(site: Site) -> None:
         shown = client.get("/practices/Y00001/patients").text
         assert 'action="/practices/Y00001/reidentify"' not in shown
         assert send(client, "Y00001", LIST.encode()).status_code == 409  # type: ignore[attr-defined]
+
+
+RISK_LISTS = pd.DataFrame(
+    [
+        {"practice": code, "risk_rank": rank, "patient_id": pid, "risk": 0.5 / rank, "sex": "F",
+         "age": 80, "deprivation_decile": 2, "conditions": 3, "emergency_admissions": 2,
+         "ae_attendances": 1, "cost": 1000.0}
+        for code, ids in PSEUDONYMS.items()
+        for rank, pid in enumerate(ids, start=1)
+    ]
+)  # fmt: skip
+
+
+def test_with_a_risk_model_a_practice_reads_its_own_case_management_list(site: Site) -> None:
+    pack = replace(site.pack, patients=RISK_LISTS, risk_on=date(2015, 4, 1))
+    risky = Site(pack, site.record, site.accounts, key=KEY)
+    with TestClient(create_app(risky), base_url="http://127.0.0.1") as client:
+        sign_in(client, "riverside")
+        page = client.get("/practices/Y00001/patients").text
+        assert "case-management list" in page
+        assert "registered on 1 April 2015" in page
+        assert "Predicted risk" in page
+        assert "50.0%" in page
+        assert str(pseudonym(THIRD)) not in page  # Y00002's patient
+        assert client.get("/practices/Y00002/patients").status_code == 403
+        # re-identification matches the practice's own list against its case-management list
+        text = send(client, "Y00001", LIST.encode()).text  # type: ignore[attr-defined]
+        assert "943 476 5919" in text
+        assert "900 000 0033" not in text

@@ -6,7 +6,7 @@ lists themselves are patient-level and never in the pack."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,10 +15,11 @@ from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure, Query
 from consortia.pack.sections import money
-from consortia.risk import models
-from consortia.risk.evaluate import Performance
 from consortia.risk.features import YEAR, features
-from consortia.risk.run import Evaluated, train_and_evaluate, years_of
+
+if TYPE_CHECKING:  # scikit-learn is imported only when the models are trained
+    from consortia.risk.evaluate import Performance
+    from consortia.risk.run import Evaluated
 
 SECTION = "Risk stratification"
 LIST_SHARE = 0.02  # the share the model table reports a list's yield at: the 2% register
@@ -32,6 +33,8 @@ METHOD = (
 
 def evaluated(context: Context) -> Evaluated:
     """The risk models trained and judged on every patient of the lake, once per run."""
+    from consortia.risk.run import train_and_evaluate
+
     return money.remembered(
         context,
         ("risk_models",),
@@ -41,6 +44,8 @@ def evaluated(context: Context) -> Evaluated:
 
 def source(context: Context) -> Query:
     """The features and outcome of every registered patient (`consortia.risk.features`)."""
+    from consortia.risk.run import years_of
+
     reference = years_of(context.backend, context.shared).reference
     return context.query(features, Scope(None), reference, YEAR)
 
@@ -62,6 +67,8 @@ def _chart(table: pd.DataFrame, words: dict[str, Any]) -> Any:
 
 
 def _figures(found: Evaluated) -> tuple[Figure, ...]:
+    from consortia.risk import models
+
     chosen = found.performance[models.CHOSEN]
     judged = (
         f"{METHOD} ({found.trained_on:,} trained on, {chosen.patients:,} judged; "
@@ -120,6 +127,8 @@ def _figures(found: Evaluated) -> tuple[Figure, ...]:
 
 
 def _models(performance: dict[str, Performance]) -> pd.DataFrame:
+    from consortia.risk import models
+
     rows = []
     for name, found in performance.items():
         top = next(t for t in found.top if t.share == LIST_SHARE)
