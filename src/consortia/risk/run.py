@@ -30,6 +30,10 @@ HELD_OUT = 0.3  # share of patients held back from training to evaluate on
 # pseudonym, itself a keyed hash) to about this many. Gradient boosting gains little beyond a
 # few hundred thousand patients, and England's 56 million would not fit in memory.
 MOST = 1_000_000
+# The fewest patients, and admitted patients, a model is trained and judged on: fewer, and
+# the held-back three tenths could not judge it (nor the tenth early stopping holds back).
+FEWEST = 1_000
+FEWEST_ADMITTED = 100
 SAMPLE_OF = 100_000  # a sample keeps the patients whose pseudonym modulo this is below a cut
 TRUTH = "emergency_risk"  # the generator's ground-truth folder: each patient's true risk
 
@@ -144,10 +148,16 @@ def train_and_evaluate(
             f"nobody registered on {years.reference} was admitted as an emergency in "
             f"{financial_year_label(years.outcome)}: there is nothing to learn risk from"
         )
+    admitted = int((rows["admitted"] > 0).sum())
+    if len(rows) < FEWEST or min(admitted, len(rows) - admitted) < FEWEST_ADMITTED:
+        raise DataError(
+            f"too few patients to train and judge a risk model: {len(rows):,} registered on "
+            f"{years.reference}, {admitted:,} of them admitted as an emergency",
+            rule=f"at least {FEWEST:,} patients, {FEWEST_ADMITTED} admitted and "
+            f"{FEWEST_ADMITTED} not",
+        )
     test = held_out(len(rows), seed)
     train, judged = rows[~test], rows[test]
-    if (train["admitted"] > 0).all() or not (judged["admitted"] > 0).any():
-        raise DataError("too few patients to train on and judge a risk model")
     trained = {name: models.fit(spec, train, seed) for name, spec in models.MODELS.items()}
     found = {
         name: performance(judged["admitted"], models.predict(models.MODELS[name], model, judged))
