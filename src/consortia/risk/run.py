@@ -24,6 +24,7 @@ from consortia.risk import models
 from consortia.risk.evaluate import Performance, auroc, listed_count, performance, ranked
 from consortia.risk.features import FEATURES, features
 from consortia.risk.register import ADULT, SHARE
+from consortia.risk.years import Years, years_of
 
 HELD_OUT = 0.3  # share of patients held back from training to evaluate on
 # Most patients a model is trained and judged on: a larger lake is sampled at random (by
@@ -36,26 +37,6 @@ FEWEST = 1_000
 FEWEST_ADMITTED = 100
 SAMPLE_OF = 100_000  # a sample keeps the patients whose pseudonym modulo this is below a cut
 TRUTH = "emergency_risk"  # the generator's ground-truth folder: each patient's true risk
-
-
-@dataclass(frozen=True)
-class Years:
-    """The financial years a model is trained on: features from one, the outcome in the next."""
-
-    features: int  # calendar year the feature year starts in
-    outcome: int
-
-    @property
-    def reference(self) -> date:
-        """1 April of the outcome year: the day features are taken on."""
-        return date(self.outcome, 4, 1)
-
-    @property
-    def label(self) -> str:
-        return (
-            f"features from {financial_year_label(self.features)}, emergency admissions in "
-            f"{financial_year_label(self.outcome)}"
-        )
 
 
 @dataclass(frozen=True)
@@ -78,30 +59,6 @@ class Evaluated:
             },
             "truth": self.truth,
         }
-
-
-def years_of(backend: Any, tables: Tables) -> Years:
-    """The latest financial year with emergency admissions, and the year before it, which
-    must hold activity too: a model learns from one year what happens in the next."""
-    apc = tables["apc"]
-    first, last = backend.execute(
-        apc.aggregate(first=apc.admitted_on.min(), last=apc.admitted_on.max())
-    ).iloc[0]
-    if pd.isna(last):
-        raise DataError("the lake holds no admissions: there is nothing to learn risk from")
-    outcome = _financial_year(last)
-    if _financial_year(first) > outcome - 1:
-        raise DataError(
-            f"the lake's admissions are all in {financial_year_label(outcome)}: a risk model "
-            "needs a year of history before the year whose admissions it learns to predict",
-            rule="two financial years of activity",
-        )
-    return Years(outcome - 1, outcome)
-
-
-def _financial_year(day: Any) -> int:
-    stamp = pd.Timestamp(day)
-    return stamp.year if stamp.month >= 4 else stamp.year - 1
 
 
 def frame(
@@ -138,10 +95,12 @@ def train_and_evaluate(
     truth: Path | None = None,
     seed: int = models.SEED,
     most: int = MOST,
+    years: Years | None = None,
 ) -> Evaluated:
     """Every model trained on seven tenths of the lake's patients (at most about `most` in
-    all) and judged on the rest."""
-    years = years_of(backend, tables)
+    all) and judged on the rest; on `years` (default: the lake's latest two, `years_of`)."""
+    held = years_of(backend, tables)  # refuses a lake with less than two years of activity
+    years = years or held
     rows = frame(backend, tables, years.reference, outcome=True, most=most)
     if not (rows["admitted"] > 0).any():
         raise DataError(

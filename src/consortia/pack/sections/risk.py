@@ -16,6 +16,7 @@ from consortia.pack.context import Context
 from consortia.pack.figure import Figure, Query
 from consortia.pack.sections import money
 from consortia.risk.features import YEAR, features
+from consortia.risk.years import Years
 
 if TYPE_CHECKING:  # scikit-learn is imported only when the models are trained
     from consortia.risk.evaluate import Performance
@@ -37,17 +38,20 @@ def evaluated(context: Context) -> Evaluated:
 
     return money.remembered(
         context,
-        ("risk_models",),
-        lambda: train_and_evaluate(context.backend, context.shared),
+        ("risk_models", years(context)),
+        lambda: train_and_evaluate(context.backend, context.shared, years=years(context)),
     )
+
+
+def years(context: Context) -> Years:
+    """The pack's latest financial year as the outcome, its year before for the features."""
+    latest = context.scope.first_year + context.scope.years - 1
+    return Years(latest - 1, latest)
 
 
 def source(context: Context) -> Query:
     """The features and outcome of every registered patient (`consortia.risk.features`)."""
-    from consortia.risk.run import years_of
-
-    reference = years_of(context.backend, context.shared).reference
-    return context.query(features, Scope(None), reference, YEAR)
+    return context.query(features, Scope(None), years(context).reference, YEAR)
 
 
 def figures(context: Context) -> tuple[Figure, ...]:
