@@ -1190,6 +1190,12 @@ def _print_evaluation(about: dict[str, Any]) -> None:
             f"sensitivity {two['sensitivity']['value']:.0%}, "
             f"{two['admissions_captured']:.0%} of admissions"
         )
+        gain = found.get("chosen_auroc_gain")
+        if gain:
+            typer.echo(
+                f"  {'':17} gradient-boosted's AUROC higher by {gain['value']:.3f} "
+                f"({gain['low']:.3f}–{gain['high']:.3f}, paired)"
+            )
     truth = about.get("truth")
     if truth:
         chosen = about["models"]["gradient_boosted"]["auroc"]["value"]

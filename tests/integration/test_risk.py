@@ -47,6 +47,8 @@ def test_the_models_are_judged_on_the_year_after_their_features(trained: Path) -
     chosen = models["gradient_boosted"]
     # What prior use adds to age and sex is the point of a risk model.
     assert chosen["auroc"]["value"] > models["age_sex"]["auroc"]["value"] + 0.01
+    assert models["age_sex"]["chosen_auroc_gain"]["low"] > 0  # paired: beyond chance
+    assert chosen["chosen_auroc_gain"] is None
     assert 0.8 < chosen["calibration_slope"] < 1.2
     assert abs(chosen["calibration_intercept"]) < 0.2
     # No model beats the true risks, and the chosen one comes close to the best the lake's own

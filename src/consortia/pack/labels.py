@@ -343,6 +343,15 @@ LABELS: dict[str, Label] = {
     ),
     "auroc_lower": Label("AUROC: lower 95% limit", Kind.NUMBER, "DeLong interval", 3),
     "auroc_upper": Label("AUROC: upper 95% limit", Kind.NUMBER, "DeLong interval", 3),
+    "auroc_gain": Label(
+        "Gradient-boosted's AUROC higher by",
+        Kind.NUMBER,
+        "Its AUROC less this model's, on the same patients",
+        3,
+        missing="the model itself",
+    ),
+    "auroc_gain_lower": Label("Higher by: lower 95% limit", Kind.NUMBER, "DeLong paired", 3),
+    "auroc_gain_upper": Label("Higher by: upper 95% limit", Kind.NUMBER, "DeLong paired", 3),
     "calibration_slope": Label(
         "Calibration slope", Kind.NUMBER, "1 is ideal; below 1, predictions too extreme", 2
     ),

@@ -72,9 +72,12 @@ class Performance:
         return asdict(self)
 
 
-def auroc(admitted: npt.ArrayLike, score: npt.ArrayLike) -> Interval:
-    """Area under the ROC curve with DeLong's 95% interval (ties count a half)."""
-    outcome = np.asarray(admitted, dtype=bool)
+def _components(
+    outcome: npt.NDArray[np.bool_], score: npt.ArrayLike
+) -> tuple[float, FloatArray, FloatArray]:
+    """The AUROC and DeLong's structural components: for each patient admitted, the share of
+    those not admitted they score above (V10); for each not admitted, the share of those
+    admitted scoring above them (V01). Ties count a half."""
     values = np.asarray(score, dtype=np.float64)
     positive, negative = values[outcome], values[~outcome]
     m, n = len(positive), len(negative)
@@ -84,15 +87,41 @@ def auroc(admitted: npt.ArrayLike, score: npt.ArrayLike) -> Interval:
     within_negative = stats.rankdata(negative)
     overall = stats.rankdata(np.concatenate([positive, negative]))
     area = float((overall[:m].sum() - m * (m + 1) / 2) / (m * n))
-    above_negatives = (overall[:m] - within_positive) / n  # V10: each positive's share beaten
-    below_positives = 1.0 - (overall[m:] - within_negative) / m  # V01: positives above each
-    variance = 0.0
-    if m > 1:
-        variance += float(np.var(above_negatives, ddof=1)) / m
-    if n > 1:
-        variance += float(np.var(below_positives, ddof=1)) / n
+    above_negatives = (overall[:m] - within_positive) / n
+    below_positives = 1.0 - (overall[m:] - within_negative) / m
+    return area, above_negatives, below_positives
+
+
+def _covariance(first: FloatArray, second: FloatArray) -> float:
+    """Sample covariance (variance when the two are one), 0 for a single value."""
+    if len(first) < 2:
+        return 0.0
+    return float(np.cov(first, second, ddof=1)[0, 1])
+
+
+def auroc(admitted: npt.ArrayLike, score: npt.ArrayLike) -> Interval:
+    """Area under the ROC curve with DeLong's 95% interval (ties count a half)."""
+    outcome = np.asarray(admitted, dtype=bool)
+    area, v10, v01 = _components(outcome, score)
+    variance = _covariance(v10, v10) / len(v10) + _covariance(v01, v01) / len(v01)
     half = Z95 * math.sqrt(variance)
     return Interval(area, max(area - half, 0.0), min(area + half, 1.0))
+
+
+def auroc_difference(
+    admitted: npt.ArrayLike, score: npt.ArrayLike, baseline: npt.ArrayLike
+) -> Interval:
+    """How much higher `score`'s AUROC is than `baseline`'s on the same patients, with the
+    95% interval of DeLong's paired test (the two share patients, so their components
+    covary: a difference is judged far more closely than two separate intervals suggest)."""
+    outcome = np.asarray(admitted, dtype=bool)
+    area, v10, v01 = _components(outcome, score)
+    other, w10, w01 = _components(outcome, baseline)
+    variance = _covariance(v10 - w10, v10 - w10) / len(v10) + _covariance(
+        v01 - w01, v01 - w01
+    ) / len(v01)
+    half = Z95 * math.sqrt(max(variance, 0.0))
+    return Interval(area - other, area - other - half, area - other + half)
 
 
 def _logit(probability: FloatArray) -> FloatArray:

@@ -9,7 +9,7 @@ made as a practice would use them: features on the day after the lake ends, from
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,15 @@ from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 from consortia.errors import DataError, UsageError
 from consortia.risk import models
-from consortia.risk.evaluate import Performance, auroc, listed_count, performance, ranked
+from consortia.risk.evaluate import (
+    Interval,
+    Performance,
+    auroc,
+    auroc_difference,
+    listed_count,
+    performance,
+    ranked,
+)
 from consortia.risk.features import FEATURES, features
 from consortia.risk.register import ADULT, SHARE
 from consortia.risk.years import Years, years_of
@@ -47,6 +55,8 @@ class Evaluated:
     trained_on: int  # patients the models were trained on (the rest of the sample judged them)
     trained: dict[str, Any]
     performance: dict[str, Performance]
+    # The chosen model's AUROC less each other model's, on the same patients (paired DeLong).
+    gains: dict[str, Interval]
     truth: dict[str, float] | None  # AUROCs of the ground truth and of the best from the lake
 
     def as_dict(self) -> dict[str, Any]:
@@ -54,7 +64,11 @@ class Evaluated:
             "years": self.years.label,
             "trained_on": self.trained_on,
             "models": {
-                name: {"title": models.MODELS[name].title, **found.as_dict()}
+                name: {
+                    "title": models.MODELS[name].title,
+                    **found.as_dict(),
+                    "chosen_auroc_gain": asdict(self.gains[name]) if name in self.gains else None,
+                }
                 for name, found in self.performance.items()
             },
             "truth": self.truth,
@@ -118,12 +132,18 @@ def train_and_evaluate(
     test = held_out(len(rows), seed)
     train, judged = rows[~test], rows[test]
     trained = {name: models.fit(spec, train, seed) for name, spec in models.MODELS.items()}
-    found = {
-        name: performance(judged["admitted"], models.predict(models.MODELS[name], model, judged))
-        for name, model in trained.items()
+    predicted = {
+        name: models.predict(models.MODELS[name], model, judged) for name, model in trained.items()
+    }
+    admissions = judged["admitted"].to_numpy()
+    found = {name: performance(admissions, chance) for name, chance in predicted.items()}
+    gains = {
+        name: auroc_difference(admissions > 0, predicted[models.CHOSEN], chance)
+        for name, chance in predicted.items()
+        if name != models.CHOSEN
     }
     compared = _against_truth(truth, years, train, judged, seed) if truth is not None else None
-    return Evaluated(years, len(train), trained, found, compared)
+    return Evaluated(years, len(train), trained, found, gains, compared)
 
 
 def _against_truth(

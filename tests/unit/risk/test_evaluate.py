@@ -9,6 +9,7 @@ import pytest
 
 from consortia.risk.evaluate import (
     auroc,
+    auroc_difference,
     calibration_intercept,
     calibration_slope,
     captured,
@@ -111,3 +112,53 @@ def test_reliability_groups_are_tenths_in_order() -> None:
     assert [g.patients for g in groups] == [10] * 10
     assert [g.observed.value for g in groups] == [0.0] * 5 + [1.0] * 5
     assert groups[0].predicted == pytest.approx(0.045)
+
+
+def test_a_model_against_itself_differs_by_nothing() -> None:
+    rng = np.random.default_rng(5)
+    score = rng.random(500)
+    admitted = rng.random(500) < score
+    found = auroc_difference(admitted, score, score)
+    assert (found.value, found.low, found.high) == (0.0, 0.0, 0.0)
+
+
+def test_a_difference_by_hand() -> None:
+    # Positives score 0.9, 0.8, 0.4 and negatives 0.7, 0.3, 0.2, 0.1 (AUROC 11/12, as above);
+    # the baseline gives the positives the same scores in another order (0.4, 0.8, 0.9) and
+    # the negatives the same: AUROC 11/12 too, a difference of 0. Patient by patient the
+    # positives' components differ: V10 (1, 1, 0.75) against (0.75, 1, 1), differences
+    # (0.25, 0, −0.25) with variance 1/16, over 3 positives; the negatives' V01 are the same.
+    admitted = [1, 1, 1, 0, 0, 0, 0]
+    first = [0.9, 0.8, 0.4, 0.7, 0.3, 0.2, 0.1]
+    second = [0.4, 0.8, 0.9, 0.7, 0.3, 0.2, 0.1]
+    found = auroc_difference(admitted, first, second)
+    half = 1.959963984540054 * math.sqrt(1 / 16 / 3)
+    assert found.value == pytest.approx(0.0)
+    assert found.low == pytest.approx(-half)
+    assert found.high == pytest.approx(half)
+
+
+def test_reversed_scores_differ_by_twice_the_area_above_a_half() -> None:
+    # A score and its negative: AUROCs A and 1 − A; each component of the second is one less
+    # the first's, so the difference's components are twice the first's, less one.
+    rng = np.random.default_rng(6)
+    score = rng.random(400)
+    admitted = rng.random(400) < score
+    single = auroc(admitted, score)
+    found = auroc_difference(admitted, score, -score)
+    assert found.value == pytest.approx(2 * single.value - 1)
+    assert found.high - found.value == pytest.approx(2 * (single.high - single.value))
+
+
+def test_the_paired_interval_covers_a_true_difference_of_nothing() -> None:
+    # Two noisy readings of the same latent score: neither is better, so the 95% interval of
+    # the difference should hold 0 about 95% of the time.
+    rng = np.random.default_rng(8)
+    covered = 0
+    for _ in range(300):
+        latent = rng.normal(0, 1, 300)
+        admitted = rng.random(300) < 1 / (1 + np.exp(-(latent - 1)))
+        first, second = latent + rng.normal(0, 1, 300), latent + rng.normal(0, 1, 300)
+        found = auroc_difference(admitted, first, second)
+        covered += found.low <= 0 <= found.high
+    assert 0.92 <= covered / 300 <= 0.98

@@ -19,7 +19,7 @@ from consortia.risk.features import YEAR, features
 from consortia.risk.years import Years
 
 if TYPE_CHECKING:  # scikit-learn is imported only when the models are trained
-    from consortia.risk.evaluate import Performance
+    from consortia.risk.evaluate import Interval, Performance
     from consortia.risk.run import Evaluated
 
 SECTION = "Risk stratification"
@@ -93,9 +93,10 @@ def _figures(found: Evaluated) -> tuple[Figure, ...]:
                 "outcome on each model's log odds; a list of the top 2% of patients by "
                 "predicted risk: the share of them admitted (PPV), the share of patients "
                 "admitted who are on it (sensitivity) and the share of all emergency "
-                "admissions they had."
+                "admissions they had. The gradient-boosted model's gain in AUROC over each "
+                "baseline is judged on the same patients (DeLong's paired test, 95% interval)."
             ),
-            table=_models(found.performance),
+            table=_models(found.performance, found.gains),
             chart=charts.risk_models,
             confidence=0.95,
         ),
@@ -130,12 +131,13 @@ def _figures(found: Evaluated) -> tuple[Figure, ...]:
     )
 
 
-def _models(performance: dict[str, Performance]) -> pd.DataFrame:
+def _models(performance: dict[str, Performance], gains: dict[str, Interval]) -> pd.DataFrame:
     from consortia.risk import models
 
     rows = []
     for name, found in performance.items():
         top = next(t for t in found.top if t.share == LIST_SHARE)
+        gain = gains.get(name)
         rows.append(
             {
                 "model": models.MODELS[name].short,
@@ -147,6 +149,9 @@ def _models(performance: dict[str, Performance]) -> pd.DataFrame:
                 "ppv": top.ppv.value,
                 "sensitivity": top.sensitivity.value,
                 "admissions_captured": top.admissions_captured,
+                "auroc_gain": gain.value if gain else None,
+                "auroc_gain_lower": gain.low if gain else None,
+                "auroc_gain_upper": gain.high if gain else None,
             }
         )
     return pd.DataFrame(rows)
