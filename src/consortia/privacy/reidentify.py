@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from consortia.errors import DataError, UsageError
 from consortia.ingest import ledger
 from consortia.ingest.pseudonym import Key, identifier_problem, normalised
 from consortia.privacy.access import Access, Data, Decision, decide, note
+from consortia.privacy.patient_file import write_new
 from consortia.privacy.roles import Role
 from consortia.store.session import Store
 
@@ -172,27 +172,7 @@ def entry(who: str, role: Role, practice: str, found: Matched, where: str = "") 
 
 
 def write_matched(found: Matched, out: Path) -> None:
-    """The matched numbers and pseudonyms as CSV, created new at `out` and readable by its
-    owner only (never over a file already there)."""
-    try:
-        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise UsageError(
-            "a file is already there: re-identified numbers are never written over another file",
-            file=str(out),
-            field="--out",
-        ) from None
-    except OSError as error:
-        raise UsageError(
-            f"cannot write there ({error.strerror or type(error).__name__})", file=str(out)
-        ) from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow([COLUMN, "patient_id"])
-            writer.writerows(found.pairs)
-    except OSError as error:
-        out.unlink(missing_ok=True)  # made here, so removed here: nothing half-written
-        raise UsageError(
-            f"cannot write there ({error.strerror or type(error).__name__})", file=str(out)
-        ) from None
+    """The matched numbers and pseudonyms as CSV in a new file at `out`, readable by its owner
+    only."""
+    rows = [[COLUMN, "patient_id"], *found.pairs]
+    write_new(out, "re-identified numbers", lambda file: csv.writer(file).writerows(rows))

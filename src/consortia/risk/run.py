@@ -8,7 +8,6 @@ made as a practice would use them: features on the day after the lake ends, from
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +19,7 @@ import pandas as pd
 from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 from consortia.errors import DataError, UsageError
+from consortia.privacy.patient_file import write_new
 from consortia.risk import models
 from consortia.risk.evaluate import (
     Interval,
@@ -218,25 +218,6 @@ def case_lists(
 
 
 def write_list(lists: Any, out: Path) -> None:
-    """The lists as CSV, created new at `out` and readable by its owner only (patient-level
-    data under pseudonyms: never written over another file, never left half-written)."""
-    try:
-        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise UsageError(
-            "a file is already there: a list is never written over another file",
-            file=str(out),
-            field="--out",
-        ) from None
-    except OSError as error:
-        raise UsageError(
-            f"cannot write there ({error.strerror or type(error).__name__})", file=str(out)
-        ) from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
-            lists.to_csv(file, index=False, float_format="%.6g")
-    except OSError as error:
-        out.unlink(missing_ok=True)  # made here, so removed here
-        raise UsageError(
-            f"cannot write there ({error.strerror or type(error).__name__})", file=str(out)
-        ) from None
+    """The lists as CSV in a new file at `out`, readable by its owner only (patient-level
+    data under pseudonyms)."""
+    write_new(out, "lists", lambda file: lists.to_csv(file, index=False, float_format="%.6g"))
