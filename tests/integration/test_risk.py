@@ -161,3 +161,23 @@ def test_a_lake_that_cannot_teach_a_model_gives_none(
     assert words in err
     assert err.count("\n") == 1
     assert not (tmp_path / "model").exists()
+
+
+def test_a_large_lake_is_sampled_by_pseudonym(small_lake: Path) -> None:
+    from consortia.engine.backends import connect
+    from consortia.engine.lake import Lake
+    from consortia.risk.features import DATASETS
+    from consortia.risk.run import SAMPLE_OF, frame
+    from consortia.risk.years import years_of
+
+    backend = connect("duckdb")
+    tables = Lake(small_lake).open(backend, DATASETS)
+    on = years_of(backend, tables).reference
+    everyone = frame(backend, tables, on, outcome=True)
+    sampled = frame(backend, tables, on, outcome=True, most=len(everyone) // 4)
+    # about a quarter, each kept for its pseudonym alone: the same rows as everyone's
+    assert 0.2 < len(sampled) / len(everyone) < 0.3
+    cut = SAMPLE_OF * (len(everyone) // 4) // len(everyone)
+    assert (sampled["patient_id"] % SAMPLE_OF < cut).all()
+    kept = everyone[everyone["patient_id"] % SAMPLE_OF < cut].reset_index(drop=True)
+    assert sampled.reset_index(drop=True).equals(kept)
