@@ -181,3 +181,32 @@ def test_a_large_lake_is_sampled_by_pseudonym(small_lake: Path) -> None:
     assert (sampled["patient_id"] % SAMPLE_OF < cut).all()
     kept = everyone[everyone["patient_id"] % SAMPLE_OF < cut].reset_index(drop=True)
     assert sampled.reset_index(drop=True).equals(kept)
+
+
+def test_the_models_are_judged_on_another_lake(trained: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    synthesise(
+        Request(out=other, truth=tmp_path / "other-truth", workers=1, patients=6_000, seed=4)
+    )
+    out = tmp_path / "judged.json"
+    code, err = run(
+        "risk", "evaluate", "--model", str(trained), "--data", str(other),
+        "--truth", str(tmp_path / "other-truth"), "--json", str(out),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    found = json.loads(out.read_text())
+    chosen = found["models"]["gradient_boosted"]
+    assert chosen["patients"] > 5_000  # every patient of the other lake, none held back
+    assert 0.6 < chosen["auroc"]["value"] < found["truth"]["truth_auroc"]
+    assert "best_from_lake_auroc" not in found["truth"]
+
+
+def test_judging_on_the_training_lake_says_it_flatters(
+    trained: Path, small_lake: Path, tmp_path: Path
+) -> None:
+    code, err = run("risk", "evaluate", "--model", str(trained), "--data", str(small_lake))
+    assert code == 0
+    assert "trained on this lake" in err
+    code, err = run("risk", "evaluate", "--model", str(trained), "--truth", str(tmp_path))
+    assert code == ExitCode.USAGE
+    assert "--truth goes with --data" in err

@@ -132,6 +132,16 @@ def train_and_evaluate(
     test = held_out(len(rows), seed)
     train, judged = rows[~test], rows[test]
     trained = {name: models.fit(spec, train, seed) for name, spec in models.MODELS.items()}
+    found, gains = _judged(trained, judged)
+    compared = _against_truth(truth, years, train, judged, seed) if truth is not None else None
+    return Evaluated(years, len(train), trained, found, gains, compared)
+
+
+def _judged(
+    trained: dict[str, Any], judged: Any
+) -> tuple[dict[str, Performance], dict[str, Interval]]:
+    """Each model's performance on the `judged` patients, and the chosen model's AUROC gain
+    over each other model on them (paired)."""
     predicted = {
         name: models.predict(models.MODELS[name], model, judged) for name, model in trained.items()
     }
@@ -142,8 +152,42 @@ def train_and_evaluate(
         for name, chance in predicted.items()
         if name != models.CHOSEN
     }
-    compared = _against_truth(truth, years, train, judged, seed) if truth is not None else None
-    return Evaluated(years, len(train), trained, found, gains, compared)
+    return found, gains
+
+
+def validate(
+    backend: Any,
+    tables: Tables,
+    trained: dict[str, Any],
+    truth: Path | None = None,
+    most: int = MOST,
+) -> Evaluated:
+    """Models trained elsewhere judged on every patient of this lake (at most about `most`):
+    features from its latest year but one, emergency admissions in its latest year. On the
+    lake they were trained on, their training patients are among those judged."""
+    years = years_of(backend, tables)
+    rows = frame(backend, tables, years.reference, outcome=True, most=most)
+    admitted = int((rows["admitted"] > 0).sum())
+    if min(admitted, len(rows) - admitted) == 0:
+        raise DataError(
+            f"of the {len(rows):,} patients registered on {years.reference}, "
+            + ("none was" if admitted == 0 else "every one was")
+            + f" admitted as an emergency in {financial_year_label(years.outcome)}: "
+            "there is nothing to judge a model by"
+        )
+    found, gains = _judged(trained, rows)
+    compared = None
+    if truth is not None:
+        true = _true_risk(truth)
+        risk = rows[["patient_id"]].merge(true, on="patient_id", how="left")["risk"]
+        if risk.isna().any():
+            raise UsageError(
+                "the ground truth is not this lake's: it lacks some of the lake's patients",
+                file=str(truth),
+            )
+        outcome = rows["admitted"].to_numpy() > 0
+        compared = {"truth_auroc": auroc(outcome, risk.to_numpy(np.float64)).value}
+    return Evaluated(years, 0, trained, found, gains, compared)
 
 
 def _against_truth(
