@@ -907,9 +907,10 @@ def demo(
         from consortia.risk import run, saved
 
         truth = folder / "truth"
-        with _bar(settings.progress, "Training the risk models"):
-            backend, tables = _risk_tables(lake)
-            evaluated = run.train_and_evaluate(backend, tables, truth if truth.is_dir() else None)
+        backend, tables = _risk_tables(lake)
+        with _bar(settings.progress, "Training the risk models") as update:
+            known = truth if truth.is_dir() else None
+            evaluated = run.train_and_evaluate(backend, tables, known, progress=update)
         saved.save(model, evaluated.trained, evaluated.as_dict() | {"lake": str(lake.resolve())})
     typer.echo(f"risk models trained in {model} (`consortia risk evaluate --model {model}`)")
     users = _demo_accounts(folder, lake)
@@ -1232,11 +1233,7 @@ def risk_train(
         )
     backend, tables = _risk_tables(data)
     with _bar(_settings().progress, "Training the risk models") as update:
-        if update:
-            update(0, 1)
-        evaluated = run.train_and_evaluate(backend, tables, truth)
-        if update:
-            update(1, 1)
+        evaluated = run.train_and_evaluate(backend, tables, truth, progress=update)
     saved.save(out, evaluated.trained, evaluated.as_dict() | {"lake": str(data.resolve())})
     _print_evaluation(evaluated.as_dict())
     typer.echo(f"models written to {out}")

@@ -329,7 +329,7 @@ LABELS: dict[str, Label] = {
         "NHS number", Kind.CODE, "From the practice's own list, re-identified for it"
     ),
     "rank": Label("Rank", Kind.COUNT, "By emergency admissions, then cost", of_people=False),
-    "age": Label("Age", Kind.COUNT, "Age in years at the end of the period", of_people=False),
+    "age": Label("Age", Kind.COUNT, "Age in whole years on the list's day", of_people=False),
     "emergency_admissions": Label("Emergency admissions", Kind.COUNT, "In the latest year"),
     "elective_admissions": Label("Elective admissions", Kind.COUNT, "In the latest year"),
     "ae_attendances": Label("A&E attendances", Kind.COUNT, "In the latest year"),

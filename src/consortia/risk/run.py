@@ -8,6 +8,7 @@ made as a practice would use them: features on the day after the lake ends, from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -110,12 +111,27 @@ def train_and_evaluate(
     seed: int = models.SEED,
     most: int = MOST,
     years: Years | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Evaluated:
     """Every model trained on seven tenths of the lake's patients (at most about `most` in
-    all) and judged on the rest; on `years` (default: the lake's latest two, `years_of`)."""
+    all) and judged on the rest; on `years` (default: the lake's latest two, `years_of`).
+    `progress(done, of)` is told of each step: the features, each model, the judging, the
+    truth."""
+    steps = 2 + len(models.MODELS) + (truth is not None)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, steps)
+
+    if progress is not None:
+        progress(0, steps)
     held = years_of(backend, tables)  # refuses a lake with less than two years of activity
     years = years or held
     rows = frame(backend, tables, years.reference, outcome=True, most=most)
+    step()
     if not (rows["admitted"] > 0).any():
         raise DataError(
             f"nobody registered on {years.reference} was admitted as an emergency in "
@@ -131,9 +147,16 @@ def train_and_evaluate(
         )
     test = held_out(len(rows), seed)
     train, judged = rows[~test], rows[test]
-    trained = {name: models.fit(spec, train, seed) for name, spec in models.MODELS.items()}
+    trained = {}
+    for name, spec in models.MODELS.items():
+        trained[name] = models.fit(spec, train, seed)
+        step()
     found, gains = _judged(trained, judged)
-    compared = _against_truth(truth, years, train, judged, seed) if truth is not None else None
+    step()
+    compared = None
+    if truth is not None:
+        compared = _against_truth(truth, years, train, judged, seed)
+        step()
     return Evaluated(years, len(train), trained, found, gains, compared)
 
 
