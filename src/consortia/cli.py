@@ -25,6 +25,7 @@ from consortia.errors import (
     printable,
 )
 from consortia.governance.cli import gov_app
+from consortia.risk.register import SHARE as REGISTER_SHARE
 
 # Pydantic looks for plugins in every installed distribution's metadata the first time it
 # builds a model (~0.1 s of every command's start) and the command uses none; a value set
@@ -904,14 +905,8 @@ def demo(
     typer.echo(f"open it in a browser: file://{built.html.resolve()}")
     model = folder / "risk-model"
     if not model.exists():
-        from consortia.risk import run, saved
-
         truth = folder / "truth"
-        backend, tables = _risk_tables(lake)
-        with _bar(settings.progress, "Training the risk models") as update:
-            known = truth if truth.is_dir() else None
-            evaluated = run.train_and_evaluate(backend, tables, known, progress=update)
-        saved.save(model, evaluated.trained, evaluated.as_dict() | {"lake": str(lake.resolve())})
+        _train_risk_models(lake, model, truth if truth.is_dir() else None)
     typer.echo(f"risk models trained in {model} (`consortia risk evaluate --model {model}`)")
     users = _demo_accounts(folder, lake)
     if serve:
@@ -1185,7 +1180,7 @@ def _print_evaluation(
     typer.echo(f"{about['years']}; judged on {judged}")
     for name, found in about["models"].items():
         area = found["auroc"]
-        two = next(top for top in found["top"] if top["share"] == 0.02)
+        two = next(top for top in found["top"] if top["share"] == REGISTER_SHARE)
         typer.echo(
             f"  {name:17} AUROC {area['value']:.3f} ({area['low']:.3f}–{area['high']:.3f}); "
             f"calibration slope {found['calibration_slope']:.2f}, intercept "
@@ -1223,20 +1218,27 @@ def risk_train(
 ) -> None:
     """Train the risk models on the lake's last two years (features from the first, emergency
     admissions in the second), judge them on patients held back, and save both."""
-    from consortia.risk import run, saved
-
     if out.exists():  # before any work: nothing is written over
         raise UsageError(
             "a file or folder is already there: a model is never written over another",
             file=str(out),
             field="--out",
         )
+    _print_evaluation(_train_risk_models(data, out, truth))
+    typer.echo(f"models written to {out}")
+
+
+def _train_risk_models(data: Path, out: Path, truth: Path | None) -> dict[str, Any]:
+    """Train and judge the risk models on the lake at `data`, save them in `out` with their
+    evaluation and the lake they were trained on, and return the evaluation."""
+    from consortia.risk import run, saved
+
     backend, tables = _risk_tables(data)
     with _bar(_settings().progress, "Training the risk models") as update:
         evaluated = run.train_and_evaluate(backend, tables, truth, progress=update)
-    saved.save(out, evaluated.trained, evaluated.as_dict() | {"lake": str(data.resolve())})
-    _print_evaluation(evaluated.as_dict())
-    typer.echo(f"models written to {out}")
+    about = evaluated.as_dict() | {"lake": str(data.resolve())}
+    saved.save(out, evaluated.trained, about)
+    return about
 
 
 @risk_app.command("evaluate")
@@ -1296,15 +1298,16 @@ def risk_list(
     share: Annotated[
         float,
         typer.Option(
-            min=0.001, max=0.2, help="Share of each practice's adults on its list (at least 2%)."
+            min=0.001,
+            max=0.2,
+            help="Share of each practice's adults on its list (the unplanned-admissions "
+            "register: at least 2%).",
         ),
-    ] = 0.02,
+    ] = REGISTER_SHARE,
 ) -> None:
     """Each practice's case-management list: its adults most likely to be admitted as an
     emergency in the year after the lake ends, under pseudonyms (re-identified only by the
     practice itself, with `consortia reidentify`)."""
-    from datetime import timedelta
-
     from consortia.risk import models, run, saved
 
     if out.exists():
@@ -1319,8 +1322,7 @@ def risk_list(
     lists = run.case_lists(backend, tables, trained[models.CHOSEN], on, ccg, share)
     if lists.empty:
         raise DataError(
-            f"no adults registered on {on - timedelta(days=1)}"
-            + (f" with a practice of CCG {ccg}" if ccg else ""),
+            f"no adults registered on {on}" + (f" with a practice of CCG {ccg}" if ccg else ""),
             field="--ccg" if ccg else None,
         )
     run.write_list(lists, out)

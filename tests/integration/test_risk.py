@@ -210,3 +210,27 @@ def test_judging_on_the_training_lake_says_it_flatters(
     code, err = run("risk", "evaluate", "--model", str(trained), "--truth", str(tmp_path))
     assert code == ExitCode.USAGE
     assert "--truth goes with --data" in err
+
+
+def test_a_damaged_evaluation_or_truth_is_one_line(
+    trained: Path, small_lake: Path, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged"
+    shutil.copytree(trained, damaged)
+    about = json.loads((damaged / "evaluation.json").read_text())
+    about["models"]["age_sex"]["auroc"] = "high"
+    (damaged / "evaluation.json").write_text(json.dumps(about))
+    code, err = run("risk", "evaluate", "--model", str(damaged))
+    assert code == ExitCode.DATA
+    assert "evaluation is damaged" in err
+    assert err.count("\n") == 1
+    truth = tmp_path / "truth"
+    (truth / "emergency_risk").mkdir(parents=True)
+    (truth / "emergency_risk" / "part-0.parquet").write_bytes(b"PAR1 torn")
+    code, err = run(
+        "risk", "evaluate", "--model", str(trained), "--data", str(small_lake),
+        "--truth", str(truth),
+    )  # fmt: skip
+    assert code == ExitCode.DATA
+    assert "ground truth cannot be read" in err
+    assert err.count("\n") == 2  # the note that the lake trained the models, and the error

@@ -19,10 +19,12 @@ import pandas as pd
 
 from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
+from consortia.engine.lake import first_line
 from consortia.errors import DataError, UsageError
 from consortia.privacy.patient_file import write_new
 from consortia.risk import models
 from consortia.risk.evaluate import (
+    FloatArray,
     Interval,
     Performance,
     auroc,
@@ -31,7 +33,7 @@ from consortia.risk.evaluate import (
     performance,
     ranked,
 )
-from consortia.risk.features import FEATURES, features
+from consortia.risk.features import FEATURES, YEAR, features
 from consortia.risk.register import ADULT, SHARE
 from consortia.risk.years import Years, years_of
 
@@ -87,7 +89,7 @@ def frame(
     """The features (and, if `outcome`, the admissions after `on`) of everyone registered on
     `on` with a practice of `ccg` (every CCG when None); about `most` of them at random when
     there are more."""
-    expression = features(tables, Scope(ccg), on, 365 if outcome else None)
+    expression = features(tables, Scope(ccg), on, YEAR if outcome else None)
     if most is not None:
         people = int(backend.execute(registered_on(tables, Scope(ccg), on).count()))
         if people > most:
@@ -201,15 +203,9 @@ def validate(
     found, gains = _judged(trained, rows)
     compared = None
     if truth is not None:
-        true = _true_risk(truth)
-        risk = rows[["patient_id"]].merge(true, on="patient_id", how="left")["risk"]
-        if risk.isna().any():
-            raise UsageError(
-                "the ground truth is not this lake's: it lacks some of the lake's patients",
-                file=str(truth),
-            )
+        (risk,) = _true_risks(truth, rows)
         outcome = rows["admitted"].to_numpy() > 0
-        compared = {"truth_auroc": auroc(outcome, risk.to_numpy(np.float64)).value}
+        compared = {"truth_auroc": auroc(outcome, risk).value}
     return Evaluated(years, 0, trained, found, gains, compared)
 
 
@@ -221,34 +217,45 @@ def _against_truth(
     model could reach from the lake's own data (the true risks learnt from the features)."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    true = _true_risk(folder)
-    on_train = train[["patient_id"]].merge(true, on="patient_id", how="left")["risk"]
-    on_judged = judged[["patient_id"]].merge(true, on="patient_id", how="left")["risk"]
-    if on_train.isna().any() or on_judged.isna().any():
-        raise UsageError(
-            "the ground truth is not this lake's: it lacks some of the lake's patients",
-            file=str(folder),
-        )
+    on_train, on_judged = _true_risks(folder, train, judged)
     learnt = HistGradientBoostingRegressor(early_stopping=True, random_state=seed)
-    learnt.fit(train[list(FEATURES)].to_numpy(np.float64), on_train.to_numpy(np.float64))
+    learnt.fit(train[list(FEATURES)].to_numpy(np.float64), on_train)
     best = learnt.predict(judged[list(FEATURES)].to_numpy(np.float64))
     admitted = judged["admitted"].to_numpy() > 0
     return {
-        "truth_auroc": auroc(admitted, on_judged.to_numpy(np.float64)).value,
+        "truth_auroc": auroc(admitted, on_judged).value,
         "best_from_lake_auroc": auroc(admitted, best).value,
     }
 
 
-def _true_risk(folder: Path) -> Any:
-    """Each patient's true chance of an emergency admission over the lake's second year, had
-    they stayed registered all year (a model cannot know who will leave)."""
+def _true_risks(folder: Path, *patients: Any) -> list[FloatArray]:
+    """Each of `patients`' (frames with `patient_id`) true chance of an emergency admission
+    over the lake's second year, had they stayed registered all year (a model cannot know who
+    will leave), from the generator's ground truth in `folder`."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     parts = sorted((folder / TRUTH).glob("*.parquet"))
     if not parts:
         raise UsageError(f"no {TRUTH} folder of true risks here", file=str(folder), field="--truth")
-    table = pq.ParquetDataset(parts).read(columns=["patient_id", "probability_full_year"])
-    return table.to_pandas().rename(columns={"probability_full_year": "risk"})
+    try:
+        table = pq.ParquetDataset(parts).read(columns=["patient_id", "probability_full_year"])
+    except (OSError, pa.ArrowException) as error:
+        raise DataError(
+            f"the ground truth cannot be read ({first_line(error)})", file=str(folder / TRUTH)
+        ) from None
+    true = table.to_pandas().rename(columns={"probability_full_year": "risk"})
+    found = []
+    for rows in patients:
+        risk = rows[["patient_id"]].merge(true, on="patient_id", how="left")["risk"]
+        if risk.isna().any():
+            raise UsageError(
+                "the ground truth is not this lake's: it lacks some of the lake's patients",
+                file=str(folder),
+                field="--truth",
+            )
+        found.append(risk.to_numpy(np.float64))
+    return found
 
 
 def list_day(backend: Any, tables: Tables) -> date:

@@ -13,6 +13,7 @@ from typing import Any
 from consortia.errors import DataError, UsageError
 from consortia.risk import models
 from consortia.risk.features import FEATURES
+from consortia.risk.register import SHARE
 
 MODELS = "models.skops"
 EVALUATION = "evaluation.json"
@@ -69,6 +70,12 @@ def evaluation(folder: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(about, dict) or about.get("format") != FORMAT:
         raise DataError("not a risk model this version reads", file=str(path), field="format")
+    if not _whole(about):
+        raise DataError(
+            "the evaluation is damaged: a model's figures are missing or not numbers",
+            file=str(path),
+            field="models",
+        )
     if about.get("features") != list(FEATURES):
         raise DataError(
             "the model was trained on other features than this version makes: train it again",
@@ -102,3 +109,49 @@ def load(folder: Path) -> dict[str, Any]:
     if not isinstance(loaded, dict) or set(loaded) != set(models.MODELS):
         raise DataError("the model file does not hold this version's models", file=str(path))
     return loaded
+
+
+def _whole(about: dict[str, Any]) -> bool:
+    """Whether an evaluation holds every figure `consortia risk evaluate` shows, as numbers."""
+
+    def number(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    def interval(value: Any) -> bool:
+        return isinstance(value, dict) and all(
+            number(value.get(k)) for k in ("value", "low", "high")
+        )
+
+    found = about.get("models")
+    if not isinstance(about.get("years"), str) or not isinstance(found, dict):
+        return False
+    if set(found) != set(models.MODELS):
+        return False
+    for model in found.values():
+        if not isinstance(model, dict) or not interval(model.get("auroc")):
+            return False
+        if not all(number(model.get(k)) for k in ("calibration_slope", "calibration_intercept")):
+            return False
+        tops = model.get("top")
+        if not isinstance(tops, list) or not any(
+            isinstance(t, dict) and t.get("share") == SHARE for t in tops
+        ):
+            return False
+        if not all(
+            isinstance(t, dict)
+            and number(t.get("share"))
+            and number(t.get("admissions_captured"))
+            and interval(t.get("ppv"))
+            and interval(t.get("sensitivity"))
+            for t in tops
+        ):
+            return False
+        gain = model.get("chosen_auroc_gain")
+        if gain is not None and not interval(gain):
+            return False
+    truth = about.get("truth")
+    return truth is None or (
+        isinstance(truth, dict)
+        and all(number(v) for v in truth.values())
+        and number(truth.get("truth_auroc"))
+    )

@@ -49,8 +49,7 @@ OUTPUTS = {
     # patient-level, under pseudonyms: the analyst's own files, never published
     "risk/run.py:write_list": "each practice's case-management list, under pseudonyms",
     "risk/saved.py:save": "a trained risk model and its evaluation on patients held back",
-    "cli.py:risk_train": "a trained risk model and its evaluation (risk/saved.py:save)",
-    "cli.py:demo": "the demo's trained risk model and its evaluation (risk/saved.py:save)",
+    "cli.py:_train_risk_models": "a trained risk model and its evaluation (risk/saved.py)",
     # no analysis result
     "web/app.py:_error": "an error's words",
     "web/pages.py:add_pages.assets": "the design system's files",
