@@ -20,11 +20,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from consortia.analyses.scope import Scope
 from consortia.engine.lake import Lake
-from consortia.risk.features import CONDITIONS, NEVER, features
+from consortia.risk.features import CONDITIONS, NEVER, Sample, features
 from tests.engines import backend_of
 from tests.spec.test_population_and_activity import START, appointment, arrival, patient, spell
 from tests.spec.test_registration import practice
@@ -104,3 +105,14 @@ def test_every_ccg_and_no_outcome(lake: tuple[Any, Any]) -> None:
     assert found["patient_id"].tolist() == [1, 2, 4]
     assert "admitted" not in found.columns
     assert found.set_index("patient_id").loc[4, "emergency_admissions"] == 0
+
+
+def test_a_sample_is_its_patients_rows_of_everyone(lake: tuple[Any, Any]) -> None:
+    """Patients 2 and 4 are even: a sample of pseudonyms modulo 2 below 1 keeps exactly them,
+    with the very features and outcome everyone's rows give them."""
+    backend, tables = lake
+    everyone = backend.execute(features(tables, Scope(None), REFERENCE))
+    sampled = backend.execute(features(tables, Scope(None), REFERENCE, sample=Sample(1, 2)))
+    assert sampled["patient_id"].tolist() == [2, 4]
+    expected = everyone[everyone["patient_id"].isin([2, 4])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(sampled.reset_index(drop=True), expected)

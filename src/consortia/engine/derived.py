@@ -46,8 +46,9 @@ def content(lake: Lake) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-# Every package a kept result's definition may live in (the money's aggregates are finance's).
-PACKAGES = ("analyses", "finance", "measures", "schema")
+# Every package a kept result's definition may live in (the money's aggregates are finance's,
+# the risk figures' models are risk's).
+PACKAGES = ("analyses", "finance", "measures", "risk", "schema")
 SOURCES = {".py", ".csv", ".toml", ".yaml", ".yml", ".json"}
 
 

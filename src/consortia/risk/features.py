@@ -10,6 +10,7 @@ they were last admitted as an emergency. The outcome is emergency admission in t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,6 +34,21 @@ USE = {  # column → the points of delivery it counts in the year before
 # Days since the last emergency admission for a patient with none in the look-back: one more
 # than the look-back, so "longer ago than we can see" sorts after every day we can.
 NEVER = YEAR + 1
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Patients chosen at random by pseudonym (itself a keyed hash): those whose pseudonym
+    modulo `of` is below `cut`, about cut/of of them."""
+
+    cut: int
+    of: int
+
+    def keeps(self, patient_id: Any) -> Any:
+        """Whether each patient is in the sample."""
+        return patient_id % self.of < self.cut
+
+
 PERSON = ("practice", "patient_id", "sex", "age", "deprivation_decile")
 FEATURES = (
     "male",
@@ -46,16 +62,26 @@ FEATURES = (
 )
 
 
-def features(tables: Tables, scope: Scope, reference: date, horizon: int | None = YEAR) -> Any:
+def features(
+    tables: Tables,
+    scope: Scope,
+    reference: date,
+    horizon: int | None = YEAR,
+    sample: Sample | None = None,
+) -> Any:
     """Each patient registered (and alive) on `reference` with a practice in scope: who they
     are (practice, pseudonym, sex, age that day, deprivation decile), the `FEATURES` a model
     reads, and — when `horizon` is given — `admitted`, their emergency admissions in the
     `horizon` days from `reference` (with any practice: the outcome is the patient's own).
 
     Conditions are those recorded before `reference`; use counts the `YEAR` days before it,
-    with any practice; cost is at tariff over the same days.
+    with any practice; cost is at tariff over the same days. With a `sample`, only its
+    patients: chosen before their conditions and use are counted, so a sample of a large lake
+    costs a scan of its records, not their grouping by everyone.
     """
     people = registered_on(tables, scope, reference)
+    if sample is not None:
+        people = people.filter(sample.keeps(people.patient_id))
     people = people.select(
         "practice",
         "patient_id",
@@ -66,10 +92,14 @@ def features(tables: Tables, scope: Scope, reference: date, horizon: int | None 
     )
     condition = tables["condition"]
     recorded = condition.filter(condition.recorded_on < reference)
+    if sample is not None:
+        recorded = recorded.filter(sample.keeps(recorded.patient_id))
     registers = recorded.group_by("patient_id").aggregate(
         **{name: (recorded.condition == name).cast("int8").max() for name in CONDITIONS}
     )
     events = activity_events(tables)
+    if sample is not None:
+        events = events.filter(sample.keeps(events.patient_id))
     before = events.filter(
         (events.activity_date >= reference - timedelta(days=YEAR))
         & (events.activity_date < reference)

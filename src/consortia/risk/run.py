@@ -33,7 +33,7 @@ from consortia.risk.evaluate import (
     performance,
     ranked,
 )
-from consortia.risk.features import FEATURES, YEAR, features
+from consortia.risk.features import FEATURES, YEAR, Sample, features
 from consortia.risk.register import ADULT, SHARE
 from consortia.risk.years import Years, years_of
 
@@ -89,13 +89,12 @@ def frame(
     """The features (and, if `outcome`, the admissions after `on`) of everyone registered on
     `on` with a practice of `ccg` (every CCG when None); about `most` of them at random when
     there are more."""
-    expression = features(tables, Scope(ccg), on, YEAR if outcome else None)
+    sample = None
     if most is not None:
         people = int(backend.execute(registered_on(tables, Scope(ccg), on).count()))
         if people > most:
-            cut = max(1, SAMPLE_OF * most // people)
-            expression = expression.filter(expression.patient_id % SAMPLE_OF < cut)
-    found = backend.execute(expression)
+            sample = Sample(max(1, SAMPLE_OF * most // people), SAMPLE_OF)
+    found = backend.execute(features(tables, Scope(ccg), on, YEAR if outcome else None, sample))
     for name in FEATURES:
         found[name] = pd.to_numeric(found[name])
     return found

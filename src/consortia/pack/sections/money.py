@@ -153,13 +153,15 @@ def kept_all(
     build: Callable[[], tuple[Figure, ...]],
     chart: Callable[[pd.DataFrame, dict[str, Any]], Any],
     source: Callable[[], Query] | None = None,
+    about: Scope | None = None,
 ) -> tuple[Figure, ...]:
     """`build()`'s figures for the context's scope, each kept beside the lake with the results
     it is computed from (`Derived.frame`), so a later pack reads their tables and words rather
     than computing them again; each chart is drawn from its table and words, and each names
-    `source()`, the query over the lake the figures are computed from. When the lake
-    cannot give them (`build` raises a user error), the one empty figure that says why
-    (`not_computed`), not kept."""
+    `source()`, the query over the lake the figures are computed from. Figures the same in
+    every CCG's pack name the scope they are `about` (everyone's), and are kept once for all.
+    When the lake cannot give them (`build` raises a user error), the one empty figure that
+    says why (`not_computed`), not kept."""
     failed: list[Figure] = []
 
     @cache
@@ -185,7 +187,8 @@ def kept_all(
         derived = context.derived
         if derived is None:
             return compute(index)
-        arguments = f"{context.scope!r}, {index}, {_source(builder)}"
+        scope = about if about is not None else context.scope
+        arguments = f"{scope!r}, {index}, {_source(builder)}"
         return derived.frame(builder, arguments, partial(compute, index), _whole)
 
     first = made(0)

@@ -59,6 +59,7 @@ def figures(context: Context) -> tuple[Figure, ...]:
     return money.kept_all(
         context, figures, "risk_models", SECTION, "Risk models compared",
         lambda: _figures(evaluated(context)), _chart, lambda: source(context),
+        about=context.scope.everyone,
     )  # fmt: skip
 
 
