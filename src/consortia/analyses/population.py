@@ -31,10 +31,13 @@ def mid_year_age(patient: Any, year_start: Any) -> Any:
 
 
 def age_band(age: Any) -> Any:
-    """Five-year age band label, 0-4 to 90+ (the European Standard Population's bands)."""
-    lower = (age.clip(lower=0, upper=90) // 5) * 5
-    label = lower.cast("string") + "-" + (lower + 4).cast("string")
-    return ibis.ifelse(lower >= 90, "90+", label)
+    """Five-year age band label, 0-4 to 90+ (the European Standard Population's bands).
+
+    Looked up by position in the list of labels rather than written out for each row: at
+    England's size, building a string for each of 250 million events cost a fifth of their
+    grouping by cell.
+    """
+    return ibis.literal(list(AGE_BANDS))[(age.clip(lower=0, upper=90) // 5).cast("int8")]
 
 
 @kept

