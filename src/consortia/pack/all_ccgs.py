@@ -15,10 +15,11 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import pickle
 import signal
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -107,9 +108,7 @@ def build_all(
     rest = jobs[1:]
     pooled = min(workers, len(rest))
     if pooled > 1 and is_duckdb(backend) and derived.all_kept:
-        national = _in_workers(
-            backend, lake_path, cache, pooled, rest, done, comparison, everyone.rules
-        )
+        national = _in_workers(backend, lake_path, cache, pooled, rest, done, comparison, everyone)
     else:
         for job in rest:
             write_ccg_pack(everyone, *job)
@@ -195,6 +194,9 @@ class _Worker:
     memory: int  # bytes of the engine's memory it may use
     spill: Path  # where its engines spill, each in a folder of its own
     rules: Rules  # the small-number rules the packs are released under
+    # What the first pack worked out in Python for every CCG alike (the allocation, the
+    # budget simulation, the risk models): given, not worked out again by each worker.
+    remembered: dict[Hashable, Any]
 
 
 def _in_workers(
@@ -205,10 +207,11 @@ def _in_workers(
     jobs: list[Job],
     done: _Done,
     meanwhile: Callable[[], Pack],
-    rules: Rules,
+    everyone: Context,
 ) -> Pack:
     """Each job's pack drawn by `workers` processes, while this one runs `meanwhile`; its
-    result. The engine's memory is shared out: each process, this one too, gets an equal part."""
+    result. The engine's memory is shared out: each process, this one too, gets an equal part;
+    what `everyone`'s run remembers is given to each."""
     con = backend.con
     own_limit = str(con.sql("SELECT current_setting('memory_limit')").fetchone()[0])
     threads = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
@@ -217,7 +220,10 @@ def _in_workers(
     con.execute(f"SET memory_limit = '{share}B'")
     try:
         with tempfile.TemporaryDirectory(prefix="consortia-") as spill:
-            setup = _Worker(lake, cache, max(1, threads // workers), share, Path(spill), rules)
+            setup = _Worker(
+                lake, cache, max(1, threads // workers), share, Path(spill), everyone.rules,
+                _portable(everyone.shared.memory),
+            )  # fmt: skip
             pool = ProcessPoolExecutor(workers, spawn, _start_worker, (setup,))
             try:
                 pending = [pool.submit(_draw, *job) for job in jobs]
@@ -260,8 +266,22 @@ def _start_worker(worker: _Worker) -> None:
         tables = open_tables(backend, worker.lake)
         derived = Derived(Lake(worker.lake), backend, worker.cache)
         _EVERYONE = Context(backend, tables, Scope(), EVERYONE, derived, rules=worker.rules)
+        _EVERYONE.shared.memory.update(worker.remembered)
     except Exception as error:  # raised by the worker's first job
         _FAILED = error
+
+
+def _portable(memory: dict[Hashable, Any]) -> dict[Hashable, Any]:
+    """The entries of `memory` that survive the trip to another process (a copy read back
+    as it was written); any other is worked out again there, as before."""
+    portable = {}
+    for key, value in memory.items():
+        try:
+            pickle.loads(pickle.dumps((key, value)))
+        except Exception:  # whatever cannot cross is simply not given
+            continue
+        portable[key] = value
+    return portable
 
 
 def _draw(code: str, name: str, folder: Path, previous: list[Path]) -> Path:
