@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from typing import Any
+
 from consortia.errors import DataError
 from consortia.pack.all_ccgs import _portable
 
@@ -14,7 +17,7 @@ class _UnrebuildableError(Exception):
 
 
 def test_only_what_survives_a_round_trip_is_given() -> None:
-    memory = {
+    memory: dict[Hashable, Any] = {
         ("allocation", "2014/15"): {"weights": [0.5, 1.5]},
         ("budget_risk", "2014/15"): DataError("nobody on the lists", field="year"),
         "a function": lambda: 1,
