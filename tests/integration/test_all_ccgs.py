@@ -4,9 +4,14 @@ a national comparison whose ranks are worked out here from the packs' own tables
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from consortia.engine.backends import connect
@@ -179,3 +184,40 @@ def test_the_bar_moves_with_each_figure_of_the_first_pack_then_each_page(
     total = figures + len(again.packs)  # then every other CCG's pack and the national page
     assert [done for done, _ in told] == list(range(1, total + 1))
     assert {of for _, of in told} == {total}
+
+
+def _workers(parent: psutil.Process, wanted: int, timeout: float) -> list[psutil.Process]:
+    """The worker processes `parent` has started, once `wanted` of them are running."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and parent.is_running():
+        found = []
+        for child in parent.children():
+            try:
+                if "spawn_main" in " ".join(child.cmdline()):
+                    found.append(child)
+            except psutil.NoSuchProcess:
+                continue
+        if len(found) >= wanted:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"no {wanted} workers within {timeout:.0f} s")
+
+
+def test_workers_end_when_the_command_is_killed(lake: Path, tmp_path: Path) -> None:
+    """Killed while its workers start (SIGKILL: it cannot tell them), the command leaves no
+    worker behind drawing packs nobody will collect."""
+    command = [sys.executable, "-m", "consortia", "pack", "--data", str(lake), "--all-ccgs"]
+    environment = {**os.environ, "CONSORTIA_THREADS": "2", "CONSORTIA_PROGRESS": "false"}
+    parent = subprocess.Popen(
+        [*command, "--out", str(tmp_path / "packs")],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        workers = _workers(psutil.Process(parent.pid), wanted=2, timeout=300)
+    finally:
+        parent.kill()
+        parent.wait()
+    _, alive = psutil.wait_procs(workers, timeout=20)
+    assert not alive

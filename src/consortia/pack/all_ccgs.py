@@ -15,10 +15,12 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import os
 import pickle
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -55,6 +57,7 @@ from consortia.privacy.rule import Rules
 NATIONAL = "national"  # the national comparison's folder, beside each CCG's
 EVERYONE = "Every CCG in the data"
 
+ORPHAN_CHECK = 1.0  # seconds between a worker's looks for the process that started it
 Job = tuple[str, str, Path, list[Path]]  # a CCG's code and name, its folder, its previous tables
 
 
@@ -197,6 +200,7 @@ class _Worker:
     # What the first pack worked out in Python for every CCG alike (the allocation, the
     # budget simulation, the risk models): given, not worked out again by each worker.
     remembered: dict[Hashable, Any]
+    parent: int  # the process that started it: gone, the worker ends
 
 
 def _in_workers(
@@ -222,7 +226,7 @@ def _in_workers(
         with tempfile.TemporaryDirectory(prefix="consortia-") as spill:
             setup = _Worker(
                 lake, cache, max(1, threads // workers), share, Path(spill), everyone.rules,
-                _portable(everyone.shared.memory),
+                _portable(everyone.shared.memory), os.getpid(),
             )  # fmt: skip
             pool = ProcessPoolExecutor(workers, spawn, _start_worker, (setup,))
             try:
@@ -255,6 +259,7 @@ def _start_worker(worker: _Worker) -> None:
     the user's error it is (one raised here would only say the pool broke)."""
     global _EVERYONE, _FAILED
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to answer
+    threading.Thread(target=_stop_when_orphaned, args=(worker.parent,), daemon=True).start()
     from consortia.cli import GC_THRESHOLD
 
     gc.set_threshold(*GC_THRESHOLD)
@@ -269,6 +274,15 @@ def _start_worker(worker: _Worker) -> None:
         _EVERYONE.shared.memory.update(worker.remembered)
     except Exception as error:  # raised by the worker's first job
         _FAILED = error
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """End this worker once `parent`, the process that started it, is gone (killed, it could
+    not say so; perhaps before this worker began), rather than go on drawing packs nobody will
+    collect, holding its memory."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    os._exit(1)
 
 
 def _portable(memory: dict[Hashable, Any]) -> dict[Hashable, Any]:
