@@ -199,7 +199,7 @@ class _Worker:
     rules: Rules  # the small-number rules the packs are released under
     # What the first pack worked out in Python for every CCG alike (the allocation, the
     # budget simulation, the risk models): given, not worked out again by each worker.
-    remembered: dict[Hashable, Any]
+    remembered: dict[Hashable, bytes]
     parent: int  # the process that started it: gone, the worker ends
 
 
@@ -271,7 +271,7 @@ def _start_worker(worker: _Worker) -> None:
         tables = open_tables(backend, worker.lake)
         derived = Derived(Lake(worker.lake), backend, worker.cache)
         _EVERYONE = Context(backend, tables, Scope(), EVERYONE, derived, rules=worker.rules)
-        _EVERYONE.shared.memory.update(worker.remembered)
+        _EVERYONE.shared.memory.update(_unpacked(worker.remembered))
     except Exception as error:  # raised by the worker's first job
         _FAILED = error
 
@@ -285,17 +285,28 @@ def _stop_when_orphaned(parent: int) -> None:
     os._exit(1)
 
 
-def _portable(memory: dict[Hashable, Any]) -> dict[Hashable, Any]:
-    """The entries of `memory` that survive the trip to another process (a copy read back
-    as it was written); any other is worked out again there, as before."""
+def _portable(memory: dict[Hashable, Any]) -> dict[Hashable, bytes]:
+    """The entries of `memory` that can be written for another process, each pickled once
+    here (what cannot is simply not given, and is worked out again there, as before)."""
     portable = {}
     for key, value in memory.items():
         try:
-            pickle.loads(pickle.dumps((key, value)))
-        except Exception:  # whatever cannot cross is simply not given
+            portable[key] = pickle.dumps(value)
+        except Exception:  # a function, a lock: whatever cannot cross
             continue
-        portable[key] = value
     return portable
+
+
+def _unpacked(portable: dict[Hashable, bytes]) -> dict[Hashable, Any]:
+    """`_portable`'s entries read back in the worker: those that come back whole (an error
+    that pickles but cannot be rebuilt from its arguments is worked out again instead)."""
+    found = {}
+    for key, data in portable.items():
+        try:
+            found[key] = pickle.loads(data)  # written by the parent process just before
+        except Exception:
+            continue
+    return found
 
 
 def _draw(code: str, name: str, folder: Path, previous: list[Path]) -> Path:

@@ -6,7 +6,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from consortia.errors import DataError
-from consortia.pack.all_ccgs import _portable
+from consortia.pack.all_ccgs import _portable, _unpacked
 
 
 class _UnrebuildableError(Exception):
@@ -23,6 +23,6 @@ def test_only_what_survives_a_round_trip_is_given() -> None:
         "a function": lambda: 1,
         "an error that cannot be rebuilt": _UnrebuildableError(why="keyword only"),
     }
-    given = _portable(memory)
+    given = _unpacked(_portable(memory))
     assert set(given) == {("allocation", "2014/15"), ("budget_risk", "2014/15")}
     assert given[("allocation", "2014/15")] == {"weights": [0.5, 1.5]}
