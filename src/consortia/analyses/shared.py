@@ -129,7 +129,7 @@ def _materialised(
         return run.derived.table(definition, f"{scope!r}, {args!r}", computed)
     plans = run.derived.plans if run.derived is not None else None
     if plans is not None:  # under a fixed name, so figures' kept SQL can name it
-        return plans.run_table(plans.name(RUN, definition, f"{scope!r}, {args!r}"), computed)
+        return plans.run_table(plans.named(RUN, definition, scope, args), computed)
     return computed.cache()
 
 

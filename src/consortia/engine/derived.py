@@ -31,13 +31,12 @@ import pyarrow.parquet as pq
 from consortia import __version__
 from consortia.engine.backends import is_duckdb
 from consortia.engine.lake import Lake, first_line, unreadable, write_whole
-from consortia.engine.plans import Plans
+from consortia.engine.plans import PLACEHOLDER, Plans
 from consortia.schema.datasets import DATASETS
 
 FOLDER = "_derived"
 FORMAT = 1  # how aggregates are written; a change names new files
 WORDS = b"consortia"  # the schema metadata key of a kept frame's words
-PLACEHOLDER = "CCG-CODE"  # stands for a CCG's code in SQL compiled for every CCG
 
 
 def content(lake: Lake) -> str:

@@ -8,7 +8,10 @@ reference tables (opened by every run), results kept as Parquet beside the lake
 they hold, each with a plan of its own) and small in-memory tables (kept as Arrow files).
 Every later pack of that CCG runs that SQL directly, once what it reads is in place. A plan is
 named by the lake's path and content, the code of the analyses and the engine's versions, and
-by the definition, its scope and arguments: a change of any names another plan. A plan that
+by the definition, its scope and arguments: a change of any names another plan. A CCG's plan
+is its template's, compiled once for every CCG with a placeholder for the CCG's code
+(`PLACEHOLDER`), and the code put in its place: every CCG after the first of a run, or of a
+lake, is run without Ibis. A plan that
 is missing, unreadable or refers to anything else is simply not used: the definition is built
 as before. Plans are never kept in the lake: a plan is run as it is written, and whoever can
 write a shared lake must not thereby run SQL as everyone who packs it. DuckDB only.
@@ -23,7 +26,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +47,9 @@ RUN = "run_"  # a result of the run, a temporary table
 FIGURE = "figure_"  # what a figure shows
 TEMPORARY = ("temp", "main")  # where DuckDB keeps temporary tables
 VERSION = re.compile(r"[0-9a-f]{24}")  # the name of a version's folder
+PLACEHOLDER = "CCG-CODE"  # stands for a CCG's code in SQL compiled for every CCG
+# A CCG's plan: its template's name, then the CCG's code (letters and digits, as checked).
+INSTANCE = re.compile(r"([a-z]+_[0-9a-f]{32})_([0-9A-Za-z]+)")
 
 
 @dataclass
@@ -70,6 +76,15 @@ class Plans:
         named = f"{definition.__module__}.{definition.__qualname__}({described})"
         digest = hashlib.sha256(f"{FORMAT}\n{self.version}\n{named}".encode()).hexdigest()
         return f"{prefix}{digest[:32]}"
+
+    def named(self, prefix: str, definition: Callable[..., Any], scope: Any, args: Any) -> str:
+        """The fixed name of `definition` over `scope` (an `analyses.scope.Scope`) and `args`:
+        for a CCG, its template's name (the scope with `PLACEHOLDER` for the CCG) with the
+        CCG's code in the placeholder's place, so a plan kept for one CCG serves every CCG."""
+        ccg = getattr(scope, "ccg", None)
+        general = scope if ccg is None else replace(scope, ccg=PLACEHOLDER)
+        name = self.name(prefix, definition, f"{general!r}, {args!r}")
+        return name if ccg is None else f"{name}_{ccg}"
 
     def run_table(self, name: str, expression: Any) -> Any:
         """The run's result `expression` as the temporary table `name`, its plan kept."""
@@ -183,15 +198,33 @@ class Plans:
         return True
 
     def _load(self, name: str) -> dict[str, Any] | None:
+        """The plan `name`: kept as it is, or a CCG's instance of its template (`named`)."""
         try:
-            plan = json.loads(self._plan(name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
+            text = self._text(name)
+            plan = json.loads(text) if text is not None else None
+        except (UnicodeDecodeError, ValueError):
             return None
         if not isinstance(plan, dict) or not {"sql", "schema", "reads"} <= plan.keys():
             return None
         if not isinstance(plan["sql"], str) or not isinstance(plan["reads"], dict):
             return None
         return plan
+
+    def _text(self, name: str) -> str | None:
+        """The kept text of the plan `name`; for a CCG's plan kept only as its template, the
+        template's with the CCG's code in the placeholder's place (letters and digits, which
+        need no quoting in SQL or JSON). None if neither is kept."""
+        with contextlib.suppress(OSError):
+            return self._plan(name).read_text(encoding="utf-8")
+        instance = INSTANCE.fullmatch(name)
+        if instance is None:
+            return None
+        template, ccg = instance.groups()
+        try:
+            text = self._plan(f"{template}_{PLACEHOLDER}").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        return text.replace(PLACEHOLDER, ccg)
 
     def _plan(self, name: str) -> Path:
         return self.folder / f"{name}.json"

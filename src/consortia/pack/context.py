@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import InitVar, dataclass, field
+from dataclasses import InitVar, dataclass, field, replace
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -11,7 +11,7 @@ import pandas as pd
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run
 from consortia.engine.derived import Derived
-from consortia.engine.plans import FIGURE
+from consortia.engine.plans import FIGURE, PLACEHOLDER
 from consortia.pack.figure import Query
 from consortia.privacy.release import RULES
 from consortia.privacy.rule import Rules
@@ -63,21 +63,23 @@ class Context:
     def _execute(
         self, definition: Callable[..., Any], scope: Scope | None, args: tuple[Any, ...]
     ) -> pd.DataFrame:
-        """`definition(shared, scope, *args)` run: by the SQL a previous pack kept for it, if
-        any (`consortia.engine.plans`), else built, its SQL kept and run."""
+        """`definition(shared, scope, *args)` run: by the SQL a previous pack kept for it (for
+        a CCG, for any CCG: `consortia.engine.plans`), else built, its SQL kept and run."""
         plans = self.derived.plans if self.derived is not None else None
         if plans is None or scope is None:
             return self.backend.execute(definition(self.shared, scope, *args))
-        name = plans.name(FIGURE, definition, f"{scope!r}, {args!r}")
+        name = plans.named(FIGURE, definition, scope, args)
         kept = plans.execute(name)
         if kept is not None:
             return kept
-        expression = definition(self.shared, scope, *args)
-        if plans.save(name, expression):  # compiled once: run as it is kept
+        # A CCG's figure is compiled once for every CCG, its code a placeholder (`Plans.named`)
+        general = scope if scope.ccg is None else replace(scope, ccg=PLACEHOLDER)
+        template = plans.named(FIGURE, definition, general, args)
+        if plans.save(template, definition(self.shared, general, *args)):  # run as it is kept
             kept = plans.execute(name)
             if kept is not None:
                 return kept
-        return self.backend.execute(expression)
+        return self.backend.execute(definition(self.shared, scope, *args))
 
     def _sql(
         self, definition: Callable[..., Any], scope: Scope | None, args: tuple[Any, ...]

@@ -14,9 +14,10 @@ import pytest
 
 from consortia.engine.backends import connect
 from consortia.engine.derived import FOLDER
-from consortia.engine.plans import Plans
+from consortia.engine.plans import PLACEHOLDER, Plans
 from consortia.pack.build import analyse
 from consortia.pack.figure import Figure
+from tests.conftest import make_lake
 
 PLANS = "plans"
 
@@ -78,6 +79,34 @@ def test_a_second_pack_runs_every_figure_from_its_plan(
     assert not [p for p in lake.rglob("*") if p.suffix in (".json", ".arrow") and "plan" in str(p)]
     same(first, plain)
     same(second, plain)
+
+
+@pytest.fixture(scope="module")
+def two_ccgs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two CCGs sharing providers."""
+    return make_lake(tmp_path_factory.mktemp("two"), "lake", patients=16_000, ccgs=2, seed=3)
+
+
+def test_a_ccg_runs_every_figure_from_the_plans_another_ccg_kept(
+    two_ccgs: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CCG's plan is compiled once with a placeholder for its code: the second CCG's pack is
+    run wholly from the first's, and gives what its figures computed directly give."""
+    plain_b, _code, _name = analyse(connect(), two_ccgs, "00B", keep=False)
+    used = counted(monkeypatch)
+    analyse(connect(), two_ccgs, "00A", cache=cache)
+    assert used
+    assert not any(used)
+    templates = [p for p in plan_files(cache) if p.stem.endswith(f"_{PLACEHOLDER}")]
+    assert templates
+    assert not [p for p in plan_files(cache) if p.stem.endswith("_00B")]
+    used.clear()
+    second, _code, _name = analyse(connect(), two_ccgs, "00B", cache=cache)
+    assert used
+    assert all(used)
+    same(second, plain_b)
+    # nothing of the CCG it was first compiled for is left in a template
+    assert not any(code in p.read_text() for p in templates for code in ("'00A'", "_00A"))
 
 
 NOT_PLANS = (
