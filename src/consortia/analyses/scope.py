@@ -73,3 +73,15 @@ def financial_year(day: Any, scope: Scope) -> Any:
 def financial_year_start(day: Any, scope: Scope) -> Any:
     """The calendar year in which the date's financial year starts (2013 for 2013/14)."""
     return _year_of(day, scope, lambda start: start.year, ibis.null("int16"))
+
+
+def year_label(year_start: Any, scope: Scope) -> Any:
+    """The label of the financial year starting in `year_start` (a column of the scope's
+    years, as `financial_year_start` gives them), for a result grouped on the number."""
+    return ibis.cases(
+        *(
+            (year_start == start.year, financial_year_label(start.year))
+            for start in scope.year_starts()
+        ),
+        else_=ibis.null("string"),
+    )
