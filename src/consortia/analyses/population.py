@@ -210,13 +210,24 @@ def with_cells(tables: Tables, scope: Scope, events: Any) -> Any:
     )
 
 
-@shared
+@shared(by="practice")
+def deprivation_by_practice(tables: Tables, scope: Scope, on: date) -> Any:
+    """Registered patients on `on` by practice and deprivation decile of residence: counted
+    once for every CCG, each CCG's profile summed from its practices' rows."""
+    return (
+        registered_on(tables, scope, on)
+        .group_by("practice", "deprivation_decile")
+        .aggregate(patients=_.count())
+        .order_by("practice", "deprivation_decile")
+    )
+
+
 def deprivation_profile(tables: Tables, scope: Scope, on: date) -> Any:
     """Registered patients on `on` by deprivation decile of residence."""
     return (
-        registered_on(tables, scope, on)
+        deprivation_by_practice(tables, scope, on)
         .group_by("deprivation_decile")
-        .aggregate(patients=_.count())
+        .aggregate(patients=_.patients.sum())
         .order_by("deprivation_decile")
     )
 

@@ -84,10 +84,13 @@ def register_cells(tables: Tables, scope: Scope, on: date) -> Any:
     )
 
 
+@shared(by="practice")
 def observed_and_expected(tables: Tables, scope: Scope, on: date) -> Any:
     """Per practice and condition: the register's eligible list, patients on the register, the
     recorded prevalence and the expected count (indirectly standardised for age band and sex).
-    Registers with no expected patients (nobody of their ages anywhere) are left out."""
+    Registers with no expected patients (nobody of their ages anywhere) are left out. The
+    reference is everyone's whatever the scope, so a CCG's rows are everyone's for its
+    practices: computed once for every CCG."""
     everyone = register_cells(tables, Scope(None, scope.first_year, scope.years), on)
     reference = everyone.group_by("condition", "age_band", "sex").aggregate(
         reference_prevalence=_.observed.sum().cast("float64") / _.patients.sum()
