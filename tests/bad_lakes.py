@@ -104,6 +104,11 @@ def infinite_cost(lake: Path) -> Path:
     return rewrite(lake, "apc", lambda t: set_value(t, "cost", 4, float("inf")))
 
 
+def provider_not_a_code(lake: Path) -> Path:
+    """An outpatient appointment whose provider is not an organisation code (`PROVIDER_CODE`)."""
+    return rewrite(lake, "op", lambda t: set_value(t, "provider", 4, "XYZ"))
+
+
 def year_0001(lake: Path) -> Path:
     return rewrite(lake, "op", lambda t: set_value(t, "attended_on", 4, date(1, 1, 1)))
 

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from consortia.engine.backends import connect
 from consortia.errors import ExitCode
+from consortia.ingest import validate
+from consortia.ingest.validate import check_lake
 from tests import bad_lakes
 from tests.conftest import make_lake
 from tests.integration.test_cli import assert_one_line_error, consortia
@@ -53,6 +56,7 @@ CHECK_CASES: list[tuple[Break, list[str]]] = [
     (bad_lakes.non_utf8_string, ["not valid UTF8", "rule: values the engine can read"]),
     (bad_lakes.nan_cost, ["row 5, field 'cost'", "value nan", "rule: finite"]),
     (bad_lakes.infinite_cost, ["row 5, field 'cost'", "value inf", "rule: finite"]),
+    (bad_lakes.provider_not_a_code, ["row 5, field 'provider'", "value XYZ", "matches ^[RN]"]),
     (bad_lakes.year_0001, ["row 5, field 'attended_on'", "value 0001-01-01", "1890-01-01"]),
     (bad_lakes.year_2999, ["row 5, field 'attended_on'", "value 2999-01-01", "2100-12-31"]),
     (
@@ -75,6 +79,23 @@ def test_check_names_each_defect_in_one_line(
     assert named, lines
     for fragment in says:
         assert fragment in named[0], named[0]
+
+
+def test_a_pattern_is_tested_row_by_row_when_a_column_has_too_many_values_to_list(
+    tmp_path: Path, tiny_lake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Codes are tested once per distinct value; past `DISTINCT_CODES` values, on every row:
+    either way the same row is named."""
+    lake = bad_lakes.copy_lake(tiny_lake, tmp_path / "lake")
+    broken = bad_lakes.provider_not_a_code(lake)
+    by_value = check_lake(connect(), lake, ["op"])
+    monkeypatch.setattr(validate, "DISTINCT_CODES", 1)
+    by_row = check_lake(connect(), lake, ["op"])
+    assert by_value == by_row
+    assert [(v.file, v.row, v.field, v.value, v.rule) for v in by_row] == [
+        (str(broken), 5, "provider", "XYZ", r"matches ^[RN][A-Z0-9]{2}$"),
+        (str(broken), 5, "provider", "XYZ", "exists in provider.code"),
+    ]
 
 
 def test_check_of_a_dataset_names_a_referenced_dataset_whose_key_has_the_wrong_type(
