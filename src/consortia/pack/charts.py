@@ -86,19 +86,24 @@ def inline_values(data: Any) -> dict[str, Any]:
     missing time is null too (Altair writes "", an invalid date to Vega).
 
     Altair's pandas path tidies each column with pandas operations, about 10 ms per layer:
-    a third of the time of drawing a pack's charts. Over Arrow it is about a fifth of that.
+    a third of the time of drawing a pack's charts. Column by column into Arrow it is about a
+    fifth of that.
     """
     limit_rows(data)  # Altair's guard against an accidentally huge page
     if not isinstance(data, pd.DataFrame):
         return to_values(data)
-    columns: dict[str, Any] = {}
+    names, arrays = [], []
     for name, column in data.items():
         if pd.api.types.is_datetime64_any_dtype(column):
-            column = column.dt.strftime("%Y-%m-%dT%H:%M:%S")
+            array = pa.array(column.dt.strftime("%Y-%m-%dT%H:%M:%S"), from_pandas=True)
         elif pd.api.types.is_float_dtype(column):
-            column = column.where(np.isfinite(column))
-        columns[str(name)] = column
-    return {"values": pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False).to_pylist()}
+            values = column.to_numpy(dtype="float64", na_value=np.nan)
+            array = pa.array(values, mask=~np.isfinite(values))
+        else:
+            array = pa.array(column, from_pandas=True)
+        names.append(str(name))
+        arrays.append(array)
+    return {"values": pa.Table.from_arrays(arrays, names=names).to_pylist()}
 
 
 def _inline_once(data: Any, written: dict[int, tuple[Any, dict[str, Any]]]) -> dict[str, Any]:
