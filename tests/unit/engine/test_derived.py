@@ -18,8 +18,9 @@ from consortia.analyses.population import registered_people
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run, shared
 from consortia.engine.backends import connect
-from consortia.engine.derived import FOLDER, PLACEHOLDER, Derived
+from consortia.engine.derived import FOLDER, Derived
 from consortia.engine.lake import Lake
+from consortia.engine.plans import PLACEHOLDER
 from consortia.pack.build import analyse, open_tables
 
 EVERYONE = Scope(None, 2013, 2)
