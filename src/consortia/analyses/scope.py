@@ -78,10 +78,4 @@ def financial_year_start(day: Any, scope: Scope) -> Any:
 def year_label(year_start: Any, scope: Scope) -> Any:
     """The label of the financial year starting in `year_start` (a column of the scope's
     years, as `financial_year_start` gives them), for a result grouped on the number."""
-    return ibis.cases(
-        *(
-            (year_start == start.year, financial_year_label(start.year))
-            for start in scope.year_starts()
-        ),
-        else_=ibis.null("string"),
-    )
+    return financial_year(ibis.date(year_start, 4, 1), scope)

@@ -18,7 +18,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from consortia import __version__
 from consortia.engine.backends import is_duckdb
 from consortia.engine.lake import Lake, first_line, unreadable, write_whole
-from consortia.engine.plans import PLACEHOLDER, Plans
+from consortia.engine.plans import PLACEHOLDER, Plans, general
 from consortia.schema.datasets import DATASETS
 
 FOLDER = "_derived"
@@ -196,14 +196,14 @@ class Derived:
         """The SQL of `definition(tables, scope, *args)`, compiled once per code version for
         every CCG: compiled with a placeholder for the CCG's code and kept, then the code put
         in its place (codes are checked letters and digits, so never need quoting)."""
-        general = scope if scope.ccg is None else replace(scope, ccg=PLACEHOLDER)
-        named = f"{definition.__module__}.{definition.__qualname__}({general!r}, {args!r})"
+        template = general(scope)
+        named = f"{definition.__module__}.{definition.__qualname__}({template!r}, {args!r})"
         what = hashlib.sha256(named.encode()).hexdigest()
         path = self.folder / "sql" / f"{what[:24]}-{code()[:16]}.sql"
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            text = str(ibis.to_sql(definition(tables, general, *args), dialect="duckdb"))
+            text = str(ibis.to_sql(definition(tables, template, *args), dialect="duckdb"))
             if write_whole(path, lambda temporary: temporary.write_text(text, "utf-8")):
                 _remove_earlier(path)
         if scope.ccg is None:

@@ -52,6 +52,12 @@ PLACEHOLDER = "CCG-CODE"  # stands for a CCG's code in SQL compiled for every CC
 INSTANCE = re.compile(r"([a-z]+_[0-9a-f]{32})_([0-9A-Za-z]+)")
 
 
+def general(scope: Any) -> Any:
+    """`scope` (an `analyses.scope.Scope`) as a template compiled for every CCG names it: a
+    CCG's code replaced by `PLACEHOLDER`; everyone's scope as it is."""
+    return scope if getattr(scope, "ccg", None) is None else replace(scope, ccg=PLACEHOLDER)
+
+
 @dataclass
 class Plans:
     """Plans for one lake's content and code version (`version`), run on the DuckDB
@@ -82,8 +88,7 @@ class Plans:
         for a CCG, its template's name (the scope with `PLACEHOLDER` for the CCG) with the
         CCG's code in the placeholder's place, so a plan kept for one CCG serves every CCG."""
         ccg = getattr(scope, "ccg", None)
-        general = scope if ccg is None else replace(scope, ccg=PLACEHOLDER)
-        name = self.name(prefix, definition, f"{general!r}, {args!r}")
+        name = self.name(prefix, definition, f"{general(scope)!r}, {args!r}")
         return name if ccg is None else f"{name}_{ccg}"
 
     def run_table(self, name: str, expression: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import InitVar, dataclass, field, replace
+from dataclasses import InitVar, dataclass, field
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -11,7 +11,7 @@ import pandas as pd
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run
 from consortia.engine.derived import Derived
-from consortia.engine.plans import FIGURE, PLACEHOLDER
+from consortia.engine.plans import FIGURE, general
 from consortia.pack.figure import Query
 from consortia.privacy.release import RULES
 from consortia.privacy.rule import Rules
@@ -73,9 +73,11 @@ class Context:
         if kept is not None:
             return kept
         # A CCG's figure is compiled once for every CCG, its code a placeholder (`Plans.named`)
-        general = scope if scope.ccg is None else replace(scope, ccg=PLACEHOLDER)
-        template = plans.named(FIGURE, definition, general, args)
-        if plans.save(template, definition(self.shared, general, *args)):  # run as it is kept
+        template = general(scope)
+        if plans.save(
+            plans.named(FIGURE, definition, template, args),
+            definition(self.shared, template, *args),
+        ):  # run as it is kept
             kept = plans.execute(name)
             if kept is not None:
                 return kept
