@@ -19,14 +19,19 @@ WRONG_CHECK = "9434765918"
 NO_CHECK = "9000000050"  # 90 + 5×2 = 100, 100 mod 11 = 1, check 10: never issued
 
 APC = (
-    "spell_id,nhs_number,practice,provider,admitted_on,discharged_on,method,day_case,"
-    "primary_diagnosis,hrg,treatment_function,cost,rtt_weeks"
+    "spell_id,nhs_number,practice,sex,birth_year,birth_month,deprivation_decile,provider,"
+    "admitted_on,discharged_on,method,day_case,primary_diagnosis,hrg,treatment_function,cost,"
+    "rtt_weeks"
 )
 FIELDS = APC.split(",")
 ROW = {
     "spell_id": "1001",
     "nhs_number": GOOD,
     "practice": "A10001",
+    "sex": "F",  # the patient's own, as the record carries them (patient GOOD below)
+    "birth_year": "1950",
+    "birth_month": "6",
+    "deprivation_decile": "3",
     "provider": "RAA",
     "admitted_on": "2014-05-01",
     "discharged_on": "2014-05-03",

@@ -762,6 +762,19 @@ def serve(
     _serve(data, ccg, db, users, host, port, key, risk_model)
 
 
+def _demo_lake_outdated(lake: Path) -> bool:
+    """Whether the demo lake is to be built: absent, or written in an earlier layout (synth
+    replaces only a lake it wrote itself, and says so of any other)."""
+    from consortia.engine.lake import LAKE_FORMAT, MANIFEST, Lake
+
+    if not (lake / MANIFEST).exists():
+        return True
+    if Lake(lake).manifest().get("format") != LAKE_FORMAT:
+        typer.echo(f"the demo lake in {lake} has an earlier layout: building it again")
+        return True
+    return False
+
+
 @app.command()
 def token(
     users: Annotated[Path, typer.Option(help="The site's accounts file (made if absent).")],
@@ -872,7 +885,7 @@ def demo(
     settings = _settings()
     folder = out or settings.demo_dir
     lake = folder / "lake"
-    if not (lake / "_lake.json").exists():
+    if _demo_lake_outdated(lake):
         typer.echo(f"building the demo lake in {lake} (one CCG, about 300,000 patients)…")
         _synthesise(lake, folder / "truth", 300_000, 1, 2013, settings.threads, True, settings)
     record = folder / "governance.sqlite"

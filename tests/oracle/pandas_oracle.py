@@ -4,7 +4,9 @@ engine's definitions, as the oracle the engine must agree with.
 It reads the lake's Parquet files whole and computes each figure the obvious way, for one CCG
 over the financial years 2013/14 and 2014/15. Lists and person-years come from `registration`
 (a patient whose practice closed counts at each practice for their time there); each event
-goes to the practice its record names (the patient's registered practice on the day).
+goes to the practice its record names (the patient's registered practice on the day), and its
+cell (age band on 1 October of its year, sex, deprivation) is read from the record's own sex,
+birth and deprivation decile, as is each registration's.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 
 YEARS = {"2013/14": date(2013, 4, 1), "2014/15": date(2014, 4, 1)}
 PERIOD_START, PERIOD_END = pd.Timestamp("2013-04-01"), pd.Timestamp("2015-04-01")
+PERSON = ["sex", "birth_year", "birth_month", "deprivation_decile"]  # on every record
 GROUPS = Path(__file__).parents[2] / "src/consortia/schema/reference/icd10_groups.csv"
 
 
@@ -66,9 +69,18 @@ def registered(patients: pd.DataFrame, on: date) -> pd.DataFrame:
 
 
 def registrations(lake: Lake) -> pd.DataFrame:
-    """Every registration with the patient's sex, birth and deprivation beside it."""
-    people = lake["patient"].drop(columns=["practice", "registered_from", "registered_to"])
-    return lake["registration"].merge(people, on="patient_id")
+    """Every registration, with the patient's sex, birth and deprivation it records."""
+    return lake["registration"]
+
+
+def with_cell(frame: pd.DataFrame) -> pd.DataFrame:
+    """Records of the period (with `financial_year`) with the age band on 1 October of that
+    year and the deprivation quintile, from the record's own birth and decile."""
+    year = frame["financial_year"].map({fy: start.year for fy, start in YEARS.items()})
+    age = year - frame["birth_year"] - (frame["birth_month"] > 10).astype(int)  # on 1 October
+    return frame.assign(
+        age_band=band(age), deprivation_quintile=(frame["deprivation_decile"] + 1) // 2
+    )
 
 
 def ccg_practices(lake: Lake, ccg: str) -> set[str]:
@@ -96,6 +108,7 @@ def events(lake: Lake) -> pd.DataFrame:
             {
                 "patient_id": apc["patient_id"],
                 "practice": apc["practice"],
+                **{column: apc[column] for column in PERSON},
                 "provider": apc["provider"],
                 "pod": apc["method"]
                 .map({"elective": "elective", "emergency": "emergency"})
@@ -113,6 +126,7 @@ def events(lake: Lake) -> pd.DataFrame:
             {
                 "patient_id": seen["patient_id"],
                 "practice": seen["practice"],
+                **{column: seen[column] for column in PERSON},
                 "provider": seen["provider"],
                 "pod": np.where(seen["attendance_type"] == "first", "op_first", "op_follow_up"),
                 "day": pd.to_datetime(seen["attended_on"]),
@@ -124,6 +138,7 @@ def events(lake: Lake) -> pd.DataFrame:
             {
                 "patient_id": ae["patient_id"],
                 "practice": ae["practice"],
+                **{column: ae[column] for column in PERSON},
                 "provider": ae["provider"],
                 "pod": "ae",
                 "day": pd.to_datetime(ae["arrived_at"]).dt.normalize(),
@@ -189,6 +204,7 @@ def measure_events(lake: Lake) -> pd.DataFrame:
                 {
                     "patient_id": source.loc[days.index, "patient_id"],
                     "practice": source.loc[days.index, "practice"],
+                    **{column: source.loc[days.index, column] for column in PERSON},
                     "day": pd.to_datetime(days),
                     "measure": measure,
                 }
@@ -235,8 +251,7 @@ def variation(lake: Lake, ccg: str) -> pd.DataFrame:
     """Observed and expected events per measure and practice (indirect standardisation)."""
     cells = ["age_band", "sex", "deprivation_quintile"]
     exposure = person_years(lake)
-    cells_of = exposure[["patient_id", "financial_year", *cells]].drop_duplicates()
-    located = measure_events(lake).merge(cells_of, on=["patient_id", "financial_year"])
+    located = with_cell(measure_events(lake))
     observed_cells = located.groupby(["measure", "practice", *cells]).size().rename("observed")
     exposure_cells = exposure.groupby(["practice", *cells])["person_years"].sum()
     rows = []
@@ -377,10 +392,9 @@ def _mid_year(lake: Lake, fy: str) -> pd.DataFrame:
 
 
 def _events_with_cells(lake: Lake) -> pd.DataFrame:
-    """Every event with its patient's mid-year age band and sex (patients registered at any
-    time in the year, as person-years count them) and the CCG of its practice on the day."""
-    cells = person_years(lake)[["patient_id", "sex", "financial_year", "age_band"]]
-    located = events(lake).merge(cells.drop_duplicates(), on=["patient_id", "financial_year"])
+    """Every event with its patient's mid-year age band and sex, as its record gives them, and
+    the CCG of its practice on the day."""
+    located = with_cell(events(lake))
     ccgs = lake["practice"].set_index("code")["ccg"]
     return located.assign(ccg=located["practice"].map(ccgs))
 

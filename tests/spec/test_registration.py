@@ -180,19 +180,30 @@ def test_person_years_are_split_at_the_move(lake: tuple[Any, Any]) -> None:
     }
 
 
-def test_events_meet_one_cell_per_patient_and_year(lake: tuple[Any, Any]) -> None:
-    """The mover (patient 1, born June 1950: 63 on 1 October 2013) has one cell in 2013/14
-    though two registrations; patient 3 (born March 1970: 43) is in 2013/14, not in 2014/15,
-    a year she was registered in nowhere. Deprivation decile 5 is quintile 3."""
+def test_an_event_s_cell_is_read_from_its_own_record(lake: tuple[Any, Any]) -> None:
+    """Age on 1 October of the event's year from the record's month and year of birth (the
+    birthday taken as the 1st): born October 1948 is 65 on 1 October 2013, born November 1948
+    still 64, and 65 a year later; born March 1970 is 43 then 44. Deciles 1, 5, 6 and 10 are
+    quintiles 1, 3, 3 and 5. An event of a year its patient (3) was registered nowhere counts
+    with its record's cell: nothing is left out, and the patient table is not read (patient 9
+    has no row)."""
     backend, tables = lake
     events = ibis.memtable(
-        {"patient_id": [1, 1, 3, 3], "year_start": [2013, 2013, 2013, 2014], "n": [0, 1, 2, 3]}
+        {
+            "patient_id": [1, 1, 1, 3, 9],
+            "year_start": [2013, 2013, 2014, 2014, 2013],
+            "sex": ["M", "F", "F", "F", "M"],
+            "birth_year": [1948, 1948, 1948, 1970, 1970],
+            "birth_month": [10, 11, 11, 3, 3],
+            "deprivation_decile": [1, 5, 6, 10, 5],
+            "n": [0, 1, 2, 3, 4],
+        }
     )
     cells = backend.execute(population.with_cells(tables, TWO_YEARS, events)).sort_values("n")
-    assert cells["n"].tolist() == [0, 1, 2]
-    assert cells["age_band"].tolist() == ["60-64", "60-64", "40-44"]
-    assert set(cells["sex"]) == {"F"}
-    assert set(cells["deprivation_quintile"]) == {3}
+    assert cells["n"].tolist() == [0, 1, 2, 3, 4]
+    assert cells["age_band"].tolist() == ["65-69", "60-64", "65-69", "40-44", "40-44"]
+    assert cells["sex"].tolist() == ["M", "F", "F", "F", "M"]
+    assert cells["deprivation_quintile"].tolist() == [1, 3, 3, 5, 3]
 
 
 def test_each_admission_is_credited_to_the_practice_of_its_date(lake: tuple[Any, Any]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from consortia.analyses.population import EVENT_DATE
+from consortia.analyses.population import EVENT_DATE, RECORDED_PERSON
 from consortia.measures.definition import Measure, Numerator, Review
 from consortia.schema.datasets import DATASETS
 
@@ -49,14 +49,34 @@ def with_practices(
     return named
 
 
+def with_person(
+    records: list[dict[str, Any]], patients: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Registration or activity records, each carrying its patient's sex, birth and
+    deprivation decile (`RECORDED_PERSON`) from the patient row unless it carries them already
+    (a patient with no row lends none: the record keeps what it has)."""
+    person = {row["patient_id"]: row for row in patients}
+    carried = []
+    for record in records:
+        own = person.get(record["patient_id"], {})
+        lent = {c: own[c] for c in RECORDED_PERSON if c in own and c not in record}
+        carried.append(record | lent)
+    return carried
+
+
 def write_lake(folder: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
     """A lake holding exactly `rows` (dataset → list of records); missing datasets are empty,
-    except `registration`, which when missing is one registration per patient row, and the
-    practice on activity records, which when missing is the registered practice on the day."""
+    except `registration`, which when missing is one registration per patient row, the
+    practice on activity records, which when missing is the registered practice on the day,
+    and the patient's own columns on registration and activity records, which when missing
+    are the patient row's."""
     rows = dict(rows)
-    rows.setdefault("registration", registrations_of(rows.get("patient", [])))
+    patients = rows.get("patient", [])
+    rows.setdefault("registration", registrations_of(patients))
+    rows["registration"] = with_person(rows["registration"], patients)
     for activity in EVENT_DATE:
-        rows[activity] = with_practices(rows.get(activity, []), activity, rows["registration"])
+        named = with_practices(rows.get(activity, []), activity, rows["registration"])
+        rows[activity] = with_person(named, patients)
     for name, dataset in DATASETS.items():
         table = pa.Table.from_pylist(rows.get(name, []), schema=dataset.arrow_schema)
         (folder / name).mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from ibis import _
 
 from consortia.analyses.population import (
     MID_YEAR,
+    RECORDED_PERSON,
     in_practices,
     mid_year_population,
     registered_population,
@@ -61,6 +62,7 @@ def activity_events(tables: Tables) -> Any:
         "patient_id",
         "provider",
         "practice",
+        *RECORDED_PERSON,
         pod=admission_pod(apc.method),
         activity_date=apc.admitted_on,
         cost=apc.cost,
@@ -70,6 +72,7 @@ def activity_events(tables: Tables) -> Any:
         "patient_id",
         "provider",
         "practice",
+        *RECORDED_PERSON,
         pod=ibis.ifelse(op.attendance_type == "first", "op_first", "op_follow_up"),
         activity_date=op.attended_on,
         cost=op.cost,
@@ -79,6 +82,7 @@ def activity_events(tables: Tables) -> Any:
         "patient_id",
         "provider",
         "practice",
+        *RECORDED_PERSON,
         pod=ibis.literal("ae"),
         activity_date=ae.arrived_at.date(),
         cost=ae.cost,

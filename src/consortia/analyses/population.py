@@ -10,10 +10,13 @@ import ibis
 from ibis import _
 
 from consortia.analyses.scope import Scope, Tables, financial_year_label, member_practices
-from consortia.analyses.shared import kept, shared
+from consortia.analyses.shared import shared
 from consortia.schema.reference_tables import AGE_BANDS
 
 DATASETS = ("patient", "registration", "practice")
+# The patient's own columns every registration and activity record carries (the schema's
+# `_recorded_person`): what a record's cell is read from.
+RECORDED_PERSON = ("sex", "birth_year", "birth_month", "deprivation_decile")
 MID_YEAR = (10, 1)  # rates use the list on 1 October, the middle of the financial year
 
 
@@ -40,21 +43,15 @@ def age_band(age: Any) -> Any:
     return ibis.literal(list(AGE_BANDS))[(age.clip(lower=0, upper=90) // 5).cast("int8")]
 
 
-@kept
-def registered_people(tables: Tables) -> Any:
-    """Every registration in the lake with its patient's own columns (sex, birth, deprivation,
-    death): what the registered list is counted from, joined once per lake content in a run.
-
-    The practice and dates are the registration's (`registration`), not the patient row's
-    latest practice: a patient whose practice closed has one row for each practice.
-    """
-    people = tables["patient"].drop("practice", "registered_from", "registered_to")
-    return tables["registration"].join(people, "patient_id")
-
-
 def registrations(tables: Tables, scope: Scope) -> Any:
-    """Each registration with a practice in scope, with its patient's own columns."""
-    return in_practices(tables, scope, registered_people(tables))
+    """Each registration with a practice in scope, with its patient's sex, birth and
+    deprivation decile as the registration records them (`registration`): the registered list
+    is counted from these rows alone.
+
+    The practice and dates are the registration's, not the patient row's latest practice: a
+    patient whose practice closed has one row for each practice.
+    """
+    return in_practices(tables, scope, tables["registration"])
 
 
 def in_scope(tables: Tables, scope: Scope) -> Any:
@@ -169,44 +166,19 @@ def patient_years(tables: Tables, scope: Scope) -> Any:
 
 
 def with_cells(tables: Tables, scope: Scope, events: Any) -> Any:
-    """`events` (with `patient_id` and `year_start`, of the scope's years) with their
-    patient's cell in that financial year, as `patient_years` gives it: age band on 1 October,
-    sex and deprivation quintile. Events of a year the patient was registered with no member
-    practice in (before the list began or after it ended) are left out, as person-years leave
-    them out.
+    """`events` (activity records, with `year_start` of the scope's years) with their
+    patient's cell in that financial year, as `patient_years` gives it for a registration: age
+    band on 1 October, sex and deprivation quintile.
 
-    The cell is read from the patient's own row, whose `registered_from` and `registered_to`
-    span their registrations with member practices, so events meet one row per patient rather
-    than the registrations of every year (at England's size, the difference between a join
-    that fits in memory and one that spills). Only patients listed at some time in the scope's
-    years can match: naming them first changes no row, and lets the engine see that the
-    patients are the smaller side of the join, the one to hold in memory.
+    The cell is read from the record itself, which carries the patient's sex, month and year
+    of birth and deprivation decile as HES records do: an event counts at the practice and in
+    the cell its record names, as rates from national activity data count it, with no join to
+    the patient table (at England's size, that join of 300 million records to 56 million
+    patients was the largest cost of a pack for every CCG).
     """
-    patient = tables["patient"]
-    listed = (patient.registered_from < scope.end) & (
-        patient.registered_to.isnull() | (patient.registered_to > scope.start)
-    )
-    people = patient.filter(listed).select(
-        "patient_id",
-        "sex",
-        "birth_year",
-        "birth_month",
-        "deprivation_decile",
-        listed_from=patient.registered_from,
-        listed_to=patient.registered_to,
-    )
-    joined = events.join(people, "patient_id")
-    year = joined.year_start.cast("int32")
-    registered = (joined.listed_from < ibis.date(year + 1, 4, 1)) & (
-        joined.listed_to.isnull() | (joined.listed_to > ibis.date(year, 4, 1))
-    )
-    return (
-        joined.filter(registered)
-        .mutate(
-            age_band=age_band(mid_year_age(joined, joined.year_start)),
-            deprivation_quintile=deprivation_quintile(joined.deprivation_decile),
-        )
-        .drop("birth_year", "birth_month", "deprivation_decile", "listed_from", "listed_to")
+    return events.mutate(
+        age_band=age_band(mid_year_age(events, events.year_start)),
+        deprivation_quintile=deprivation_quintile(events.deprivation_decile),
     )
 
 

@@ -7,9 +7,7 @@ of the pack over one lake), its first use materialises the result in the backend
 instead of computing it again. Only aggregates are marked: a run keeps small tables, never a
 copy of the lake's rows. A result over everyone in the lake (no CCG in its scope) is also kept
 beside the lake when the run has a `Derived` store (`consortia.engine.derived`), so it is
-computed once per lake content rather than once per pack. A definition marked `@kept` is the
-one exception to "only aggregates": rows about everyone that many results start from (every
-registration with its patient's columns), written beside the lake rather than held by the run.
+computed once per lake content rather than once per pack.
 """
 
 from __future__ import annotations
@@ -98,26 +96,6 @@ def shared(definition: F | None = None, *, by: str | None = None) -> F | Callabl
 
 # Every definition a CCG's result is sliced from everyone's for (the tests check each).
 SLICED: list[Callable[..., Any]] = []
-
-
-def kept(definition: F) -> F:
-    """Mark `definition(tables, *args)`, rows about everyone too many to hold in memory (a
-    dataset's rows with a column joined on), as kept beside the lake: in a run with a
-    `Derived` store, computed once per lake content and written as Parquet, and every later
-    use, by any figure or pack, reads that file. Elsewhere (no store, an engine without one,
-    a lake that cannot be written) it is the expression itself, computed where it is used."""
-
-    @functools.wraps(definition)
-    def once(tables: Tables, *args: Any) -> Any:
-        if not isinstance(tables, Run) or tables.derived is None:
-            return definition(tables, *args)
-        key = (definition, Scope(), repr(args))
-        if key not in tables.results:
-            computed = definition(tables, *args)
-            tables.results[key] = tables.derived.rows(definition, repr(args), computed)
-        return tables.results[key]
-
-    return cast(F, once)
 
 
 def _materialised(

@@ -16,7 +16,13 @@ from typing import Any, get_args
 import ibis
 from ibis import _
 
-from consortia.analyses.population import equal_to_any, event_date, patient_years, with_cells
+from consortia.analyses.population import (
+    RECORDED_PERSON,
+    equal_to_any,
+    event_date,
+    patient_years,
+    with_cells,
+)
 from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
@@ -38,6 +44,7 @@ def measure_events(tables: Tables, measure: Measure) -> Any:
     return table.filter(condition).select(
         "patient_id",
         "practice",
+        *RECORDED_PERSON,
         event_date=event_date(table, numerator.dataset),
         measure=ibis.literal(measure.id),
     )

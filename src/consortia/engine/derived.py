@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from consortia import __version__
 from consortia.engine.backends import is_duckdb
-from consortia.engine.lake import Lake, first_line, unreadable, write_whole
+from consortia.engine.lake import Lake, unreadable, write_whole
 from consortia.engine.plans import PLACEHOLDER, Plans, general
 from consortia.schema.datasets import DATASETS
 
@@ -109,15 +109,6 @@ class Derived:
         stored = self._kept(path, computed, lambda temporary: pq.write_table(rows(), temporary))
         return stored if stored is not None else ibis.memtable(rows())
 
-    def rows(self, definition: Callable[..., Any], arguments: str, computed: Any) -> Any:
-        """Like `table`, for rows too many for memory: written by DuckDB straight to Parquet.
-        On another engine, or a lake that cannot be written, `computed` itself."""
-        if not is_duckdb(self.backend):
-            return computed
-        path = self.path(definition, arguments)
-        stored = self._kept(path, computed, lambda temporary: self._copy(computed, temporary))
-        return stored if stored is not None else computed
-
     def frame(
         self,
         definition: Callable[..., Any],
@@ -159,20 +150,6 @@ class Derived:
             return None
         _remove_earlier(path)
         return self._read(path)
-
-    def _copy(self, computed: Any, path: Path) -> None:
-        """Write `computed` to Parquet at `path` through DuckDB's COPY, in no particular row
-        order (which lets DuckDB stream the rows rather than hold them to keep their order)."""
-        con = self.backend.con
-        con.execute("SET preserve_insertion_order = false")
-        try:
-            sql = str(self.backend.compile(computed))
-            quoted = str(path).replace("'", "''")
-            con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT parquet, COMPRESSION zstd)")
-        except duckdb.IOException as error:  # cannot be written: computed where used instead
-            raise OSError(first_line(error)) from None
-        finally:
-            con.execute("RESET preserve_insertion_order")
 
     def _read(self, path: Path) -> Any:
         """The kept result at `path` as a table of the backend (a view plans can name)."""

@@ -22,6 +22,9 @@ from consortia.errors import DataError
 from consortia.schema.datasets import DATASETS
 
 MANIFEST = "_lake.json"
+# The layout of a generated lake, in its manifest: 2 since registration and activity records
+# carry the patient's sex, birth and deprivation decile.
+LAKE_FORMAT = 2
 PARQUET_RULE = "a dataset's parts are whole Parquet files"
 _MAGIC = b"PAR1"  # a Parquet file begins and ends with these four bytes
 _SMALLEST = 2 * len(_MAGIC) + 4  # both markers and the footer's length
@@ -107,7 +110,10 @@ class Lake:
     def files(self, dataset: str) -> list[Path]:
         """Everything named `*.parquet` in `dataset`'s folder, in order (not yet checked)."""
         folder = self.path / dataset
-        return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+        # by name (the order paths sort in, within one folder), which is ten times quicker
+        # than comparing paths: England's lake has over 13,000 parts, listed several times
+        parts = folder.glob("*.parquet") if folder.is_dir() else []
+        return sorted(parts, key=lambda path: path.name)
 
     def identities(self, dataset: str) -> list[list[Any]]:
         """Each part of `dataset` as checks and kept results vouch for it (`identity`)."""

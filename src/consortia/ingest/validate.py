@@ -10,7 +10,7 @@ is read, and data that the engine cannot decode is reported, never raised.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -131,6 +131,30 @@ def column_rules(table: Any, column: Column) -> Iterator[tuple[str, Any]]:
         yield pattern_rule(column), present & ~value.re_search(column.pattern)
 
 
+def column_summaries(table: Any, column: Column) -> dict[str, Any]:
+    """For the rules of `column_rules` a whole-column aggregate decides exactly, that aggregate
+    by rule (true when some row breaks it): a count, a minimum and a maximum are cheaper than
+    testing every row (the values check of England's lake, 427 million rows, about a fifth
+    less). The row-by-row expression still finds the first breaking row."""
+    value = table[column.name]
+    found = {}
+    if not column.nullable:
+        found["required"] = value.count() < table.count()
+    if column.finite:  # the engine sorts NaN above every number, infinity included
+        top, bottom = value.max(), value.min()
+        found["finite (not NaN or infinite)"] = top.isnan() | top.isinf() | bottom.isinf()
+    if column.minimum is not None:
+        found[f"≥ {column.minimum:g}"] = value.min() < column.minimum
+    if column.maximum is not None:
+        found[f"≤ {column.maximum:g}"] = value.max() > column.maximum
+    if column.date_range is not None:
+        first, last = column.date_range
+        found[f"from {first.isoformat()} to {last.isoformat()}"] = (
+            value.min() < _date_literal(column, first)
+        ) | (value.max() >= _date_literal(column, last + timedelta(days=1)))
+    return found
+
+
 def pattern_rule(column: Column) -> str:
     """The words of the rule that `column`'s values match its pattern."""
     return f"matches {column.pattern}"
@@ -208,9 +232,10 @@ def _value_violations(table: Any, dataset: Dataset) -> list[Violation]:
         for i, (field, rule, _) in enumerate(rules)
         if field in columns and rule == pattern_rule(columns[field])
     }
+    summaries = {c.name: column_summaries(table, c) for c in dataset.columns}
     checks = [
-        broken.any().name(f"rule_{i}")
-        for i, (_, _, broken) in enumerate(rules)
+        summaries.get(field, {}).get(rule, broken.any()).fill_null(False).name(f"rule_{i}")
+        for i, (field, rule, broken) in enumerate(rules)
         if i not in patterns
     ]
     checks.append(table.count().name("rows"))
@@ -278,18 +303,20 @@ def check_references(
     dataset: Dataset,
     checked: Iterable[str] = (),
     structures: Mapping[str, list[Violation]] | None = None,
+    holding: Collection[tuple[str, str]] = (),
 ) -> list[Violation]:
     """Rows whose reference to another dataset finds nothing there.
 
     A target whose files or columns are broken cannot be joined to; it is reported here
-    unless it is among `checked` (whose own violations name it already).
+    unless it is among `checked` (whose own violations name it already). References in
+    `holding` (dataset, column) are known to hold already (`_holding`) and are not joined.
     """
     found: list[Violation] = []
     table = None
     files = lake.files(dataset.name)
     structures = structures if structures is not None else _Structures(lake)
     for column in dataset.columns:
-        if column.references is None:
+        if column.references is None or (dataset.name, column.name) in holding:
             continue
         target, target_column = column.references.split(".")
         if not lake.files(target):
@@ -314,6 +341,41 @@ def check_references(
             rule = f"exists in {column.references}"
             found.append(Violation(dataset.name, file, row, column.name, rule, value))
     return found
+
+
+def _holding(
+    con: Any, lake: Lake, names: list[str], structures: Mapping[str, list[Violation]]
+) -> set[tuple[str, str]]:
+    """The references (dataset, column) found to hold by one anti-join per target for every
+    dataset referring to it: six datasets name a patient, and joining each to 56 million
+    patients on its own built the same table six times (England: 20 s against 11 s). Where
+    any reference breaks, or a dataset cannot be read, none is vouched for here: each is then
+    joined on its own, which names the first broken row."""
+    clean = [n for n in names if lake.files(n) and not structures[n]]
+    sources: dict[str, list[tuple[str, str]]] = {}
+    for name in clean:
+        for column in DATASETS[name].columns:
+            if column.references is not None:
+                sources.setdefault(column.references, []).append((name, column.name))
+    holding: set[tuple[str, str]] = set()
+    for reference, referring in sources.items():
+        target, target_column = reference.split(".")
+        if len(referring) < 2 or target not in clean:
+            continue
+        try:
+            values = ibis.union(
+                *(
+                    con.read_parquet([str(p) for p in lake.files(name)]).select(value=column)
+                    for name, column in referring
+                )
+            )
+            other = con.read_parquet([str(p) for p in lake.files(target)])
+            orphans = values.anti_join(other, values.value == other[target_column])
+            if orphans.count().to_pyarrow().as_py() == 0:
+                holding.update(referring)
+        except ENGINE_ERRORS:  # unreadable, or out of memory: each dataset's own join says
+            continue
+    return holding
 
 
 def _names(datasets: Iterable[str] | None) -> list[str]:
@@ -344,10 +406,11 @@ def check_lake(con: Any, path: Path, datasets: Iterable[str] | None = None) -> l
     lake.require(names)
     found: list[Violation] = []
     structures = _Structures(lake)  # each dataset's footers read once, though many refer to it
+    holding = _holding(con, lake, names, structures)
     for name in names:
         found += check_dataset(con, lake, DATASETS[name], structures)
         if not structures[name]:
-            found += check_references(con, lake, DATASETS[name], names, structures)
+            found += check_references(con, lake, DATASETS[name], names, structures, holding)
     return found
 
 

@@ -78,6 +78,39 @@ def _treatment_function() -> Column:
     )
 
 
+def _recorded_person(record: str) -> tuple[Column, ...]:
+    """The patient's sex, month and year of birth and deprivation decile of residence as the
+    `record` carries them, as HES records carry the patient's own data and the socio-economic
+    data derived from their postcode (HES Data Dictionary: "Patient data"; "Geographical
+    (derived) data: socio-economic"). A record's analyses read its patient's cell from the
+    record itself, with no join to the patient table."""
+    return (
+        Column("sex", "string", f"patient's sex, as the {record} records it", codes=codes.SEX),
+        Column(
+            "birth_year",
+            "int16",
+            f"patient's year of birth, as the {record} records it",
+            minimum=1890,
+            maximum=2100,
+        ),
+        Column(
+            "birth_month",
+            "int8",
+            f"patient's month of birth, as the {record} records it",
+            minimum=1,
+            maximum=12,
+        ),
+        Column(
+            "deprivation_decile",
+            "int8",
+            f"IMD decile of the patient's area of residence, as the {record} records it "
+            "(1 = most deprived)",
+            minimum=1,
+            maximum=10,
+        ),
+    )
+
+
 CCG = Dataset(
     "ccg",
     "Clinical commissioning groups.",
@@ -185,6 +218,7 @@ REGISTRATION = Dataset(
     (
         _patient(),
         Column("practice", "string", "practice registered with", references="practice.code"),
+        *_recorded_person("registration"),
         Column("registered_from", "date", "date this registration began"),
         Column(
             "registered_to",
@@ -222,6 +256,7 @@ APC = Dataset(
         Column("spell_id", "int64", "spell identifier"),
         _patient(),
         _registered_practice(),
+        *_recorded_person("spell"),
         _provider(),
         Column("admitted_on", "date", "date of admission"),
         Column("discharged_on", "date", "date of discharge"),
@@ -254,6 +289,7 @@ OP = Dataset(
         Column("attendance_id", "int64", "appointment identifier"),
         _patient(),
         _registered_practice(),
+        *_recorded_person("appointment"),
         _provider(),
         Column("attended_on", "date", "date of the appointment"),
         Column("attendance_type", "string", "first or follow-up", codes=codes.ATTENDANCE_TYPE),
@@ -273,6 +309,7 @@ AE = Dataset(
         Column("attendance_id", "int64", "attendance identifier"),
         _patient(),
         _registered_practice(),
+        *_recorded_person("attendance"),
         _provider(),
         Column(
             "department_type",

@@ -157,17 +157,26 @@ def _birth(cohort: people.Cohort) -> tuple[IntArray, IntArray]:
     return months // 12 + 1970, months % 12 + 1
 
 
-def _patients(cohort: people.Cohort, patient_id: IntArray, codes: npt.NDArray[np.str_]) -> pa.Table:
+def _person(cohort: people.Cohort, patient: IntArray | slice = slice(None)) -> dict[str, Any]:
+    """The sex, birth and deprivation decile of `patient` (indices into the cohort; everyone
+    by default): the patient row's columns, which every registration and activity record
+    carries as well."""
     year, month = _birth(cohort)
+    return {
+        "sex": np.where(cohort.male[patient], "M", "F"),
+        "birth_year": year[patient],
+        "birth_month": month[patient],
+        "deprivation_decile": cohort.deprivation_decile[patient],
+    }
+
+
+def _patients(cohort: people.Cohort, patient_id: IntArray, codes: npt.NDArray[np.str_]) -> pa.Table:
     return table(
         "patient",
         {
             "patient_id": patient_id,
             "practice": codes[cohort.practice],
-            "sex": np.where(cohort.male, "M", "F"),
-            "birth_year": year,
-            "birth_month": month,
-            "deprivation_decile": cohort.deprivation_decile,
+            **_person(cohort),
             "registered_from": dates(cohort.registered_from),
             "registered_to": dates_or_null(cohort.registered_to),
             "date_of_death": dates_or_null(cohort.died_on),
@@ -182,11 +191,13 @@ def _registrations(
     moved = cohort.moved_on < cohort.registered_to
     first_to = np.where(moved, cohort.moved_on, cohort.registered_to)
     practice = np.where(moved, cohort.first_practice, cohort.practice)
+    rows = np.concatenate([np.arange(len(cohort)), np.flatnonzero(moved)])
     return table(
         "registration",
         {
-            "patient_id": np.concatenate([patient_id, patient_id[moved]]),
+            "patient_id": patient_id[rows],
             "practice": codes[np.concatenate([practice, cohort.practice[moved]])],
+            **_person(cohort, rows),
             "registered_from": dates(
                 np.concatenate([cohort.registered_from, cohort.moved_on[moved]])
             ),
@@ -233,6 +244,7 @@ def _sorted(
         id_column: pseudonym.block_sequence(number, len(order)),
         "patient_id": who.patient_id[patient],
         "practice": who.practice_on(patient, day),
+        **_person(who.cohort, patient),
         "provider": np.asarray(setting.provider_codes)[columns["provider"]],
     }
     return columns, common

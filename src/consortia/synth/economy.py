@@ -26,7 +26,7 @@ import numpy as np
 
 from consortia import __version__
 from consortia.engine.derived import FOLDER as DERIVED
-from consortia.engine.lake import MANIFEST, Lake
+from consortia.engine.lake import LAKE_FORMAT, MANIFEST, Lake
 from consortia.errors import DataError, UsageError
 from consortia.ingest.checked import STAMP
 from consortia.schema.datasets import DATASETS
@@ -354,7 +354,7 @@ def _staging(destination: Path, plan: dict[str, object]) -> Iterator[Path]:
 
 def _write_manifest(lake: Path, request: Request, rows: dict[str, int]) -> None:
     manifest = {
-        "format": 1,
+        "format": LAKE_FORMAT,
         "generator": f"consortia {__version__} synth",
         "seed": request.seed,
         "patients_at_start": request.patients,

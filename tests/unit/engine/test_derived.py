@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from ibis import _
 
-from consortia.analyses.population import registered_people
 from consortia.analyses.scope import Scope, Tables
 from consortia.analyses.shared import Run, shared
 from consortia.engine.backends import connect
@@ -111,48 +110,11 @@ def test_every_figure_is_the_same_read_from_stored_aggregates(lake: Path) -> Non
         assert MEMTABLE.sub("", ours.source_sql) == MEMTABLE.sub("", theirs.source_sql)
 
 
-def kept_rows(lake: Path) -> list[str]:
-    return [name for name in stored(lake) if name.startswith("registered_people-")]
-
-
-def test_rows_about_everyone_are_kept_once_and_are_each_registration_with_its_patient(
-    lake: Path,
-) -> None:
-    backend, run = run_of(lake)
-    first = backend.execute(registered_people(run))
-    [name] = kept_rows(lake)
-    written = (lake / FOLDER / name).stat().st_mtime_ns
-    # every registration of the lake once, beside its own patient's sex and birth
-    key = ["patient_id", "registered_from"]
-    registration = pd.read_parquet(lake / "registration").sort_values(key, ignore_index=True)
-    ordered = first.sort_values(key, ignore_index=True)
-    assert ordered["practice"].tolist() == registration["practice"].tolist()
-    assert ordered["patient_id"].tolist() == registration["patient_id"].tolist()
-    patient = pd.read_parquet(lake / "patient").set_index("patient_id")
-    assert (ordered["sex"] == ordered["patient_id"].map(patient["sex"])).all()
-    assert (ordered["birth_year"] == ordered["patient_id"].map(patient["birth_year"])).all()
-
-    backend, again = run_of(lake)  # another run reads the file, written once
-    second = backend.execute(registered_people(again))
-    assert (lake / FOLDER / name).stat().st_mtime_ns == written
-    pd.testing.assert_frame_equal(ordered, second.sort_values(key, ignore_index=True))
-    plain = backend.execute(registered_people(open_tables(backend, lake)))  # no run: no file
-    pd.testing.assert_frame_equal(
-        plain.sort_values(key, ignore_index=True), second.sort_values(key, ignore_index=True)
-    )
-
-
 def sexes(run: Any) -> Any:
     return patients_by_sex(run, EVERYONE)
 
 
-def people(run: Any) -> Any:
-    return registered_people(run).order_by("patient_id", "registered_from")
-
-
-@pytest.mark.parametrize(
-    ("result", "prefix"), [(sexes, "patients_by_sex-"), (people, "registered_people-")]
-)
+@pytest.mark.parametrize(("result", "prefix"), [(sexes, "patients_by_sex-")])
 def test_a_kept_file_that_is_not_the_result_is_computed_again(
     lake: Path, result: Callable[[Any], Any], prefix: str
 ) -> None:
@@ -168,15 +130,6 @@ def test_a_kept_file_that_is_not_the_result_is_computed_again(
         backend, again = run_of(lake)
         pd.testing.assert_frame_equal(backend.execute(result(again)), expected)
         assert list(pd.read_parquet(kept).columns) == list(expected.columns)
-
-
-def test_rows_of_a_lake_that_cannot_keep_them_are_computed_where_used(lake: Path) -> None:
-    (lake / FOLDER).write_text("not a folder")
-    backend, run = run_of(lake)
-    rows = backend.execute(registered_people(run))
-    assert len(rows) == len(pd.read_parquet(lake / "registration"))
-    assert (lake / FOLDER).read_text() == "not a folder"
-    assert not [p for p in lake.iterdir() if p.name.startswith(".")]
 
 
 computed: list[int] = []

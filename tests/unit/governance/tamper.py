@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Connection, Date, Integer, String, Table, delete, insert, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
 
 from consortia.governance.state import GOVERNED
 
@@ -130,3 +131,16 @@ def reorder(connection: Connection, table: Table, rng: random.Random) -> Touched
 
 
 TAMPER = {"edit": edit, "delete": delete_row, "insert": insert_row, "reorder": reorder}
+
+
+def accepted(connection: Connection, kind: str, table: Table, rng: random.Random) -> Touched:
+    """The tampering `kind` of `table` if the database accepts it, else nothing: after earlier
+    steps, a copied or swapped value may break a unique column, which no forger gets past."""
+    step = connection.begin_nested()
+    try:
+        touched = TAMPER[kind](connection, table, rng)
+    except IntegrityError:
+        step.rollback()
+        return set()
+    step.commit()
+    return touched

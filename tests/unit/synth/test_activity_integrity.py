@@ -2,7 +2,8 @@
 
 No patient is admitted while still an inpatient; outpatient clinics run on working days; A&E
 attendances carry their department type; every record names the practice its patient was
-registered with on its date; every diagnosis and HRG the generator draws is one
+registered with on its date, and its patient's own sex, birth and deprivation decile; every
+diagnosis and HRG the generator draws is one
 the reference tables know, and each HRG sits in a chapter that fits its diagnosis.
 """
 
@@ -44,6 +45,23 @@ def test_no_admission_while_an_inpatient(db: duckdb.DuckDBPyConnection) -> None:
              from apc) where admitted_on < still_in""",
     )
     assert overlapping == 0
+
+
+@pytest.mark.parametrize("dataset", ["registration", "apc", "op", "ae"])
+def test_each_record_carries_its_patients_own_sex_birth_and_deprivation(
+    db: duckdb.DuckDBPyConnection, dataset: str
+) -> None:
+    """A registration or activity record's sex, birth and deprivation decile are its patient
+    row's (the generator has one person behind both), and no record lacks a patient row."""
+    differing = scalar(
+        db,
+        f"""select count(*) from {dataset} r left join patient p using (patient_id)
+            where p.patient_id is null
+               or (r.sex, r.birth_year, r.birth_month, r.deprivation_decile)
+                  is distinct from (p.sex, p.birth_year, p.birth_month, p.deprivation_decile)""",
+    )
+    assert scalar(db, f"select count(*) from {dataset}") > 0
+    assert differing == 0
 
 
 @pytest.mark.parametrize(

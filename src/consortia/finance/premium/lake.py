@@ -23,7 +23,7 @@ import pandas as pd
 from ibis import _
 
 from consortia.analyses.activity import population_by_age
-from consortia.analyses.population import age_band, in_practices, with_cells
+from consortia.analyses.population import RECORDED_PERSON, age_band, in_practices, with_cells
 from consortia.analyses.scope import Scope, Tables, financial_year, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
@@ -74,7 +74,10 @@ def avoidable_admissions(tables: Tables, scope: Scope) -> Any:
         & (apc.admitted_on < scope.end)
     )
     rows = in_practices(tables, scope, rows).select(
-        "patient_id", "practice", year_start=financial_year_start(rows.admitted_on, scope)
+        "patient_id",
+        "practice",
+        *RECORDED_PERSON,
+        year_start=financial_year_start(rows.admitted_on, scope),
     )
     events = _with_ccg(tables, with_cells(tables, scope, rows))
     return (
