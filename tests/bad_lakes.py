@@ -109,6 +109,29 @@ def provider_not_a_code(lake: Path) -> Path:
     return rewrite(lake, "op", lambda t: set_value(t, "provider", 4, "XYZ"))
 
 
+def birth_month_13(lake: Path) -> Path:
+    """An A&E record whose patient's month of birth is 13 (decided by the column's maximum)."""
+    return rewrite(lake, "ae", lambda t: set_value(t, "birth_month", 4, 13))
+
+
+def registration_without_sex(lake: Path) -> Path:
+    """A registration that records no sex for its patient (decided by the column's count)."""
+
+    def change(table: pa.Table) -> pa.Table:
+        index = table.schema.get_field_index("sex")
+        values = table["sex"].to_pylist()
+        values[4] = None
+        return table.set_column(index, pa.field("sex", pa.string()), pa.array(values))
+
+    return rewrite(lake, "registration", change)
+
+
+def unknown_patient(lake: Path) -> Path:
+    """An outpatient appointment naming a patient the lake does not hold (one reference among
+    the six datasets naming a patient)."""
+    return rewrite(lake, "op", lambda t: set_value(t, "patient_id", 4, -1))
+
+
 def year_0001(lake: Path) -> Path:
     return rewrite(lake, "op", lambda t: set_value(t, "attended_on", 4, date(1, 1, 1)))
 

@@ -57,6 +57,9 @@ CHECK_CASES: list[tuple[Break, list[str]]] = [
     (bad_lakes.nan_cost, ["row 5, field 'cost'", "value nan", "rule: finite"]),
     (bad_lakes.infinite_cost, ["row 5, field 'cost'", "value inf", "rule: finite"]),
     (bad_lakes.provider_not_a_code, ["row 5, field 'provider'", "value XYZ", "matches ^[RN]"]),
+    (bad_lakes.birth_month_13, ["row 5, field 'birth_month'", "value 13", "rule: ≤ 12"]),
+    (bad_lakes.registration_without_sex, ["row 5, field 'sex'", "rule: required"]),
+    (bad_lakes.unknown_patient, ["row 5, field 'patient_id'", "value -1", "patient.patient_id"]),
     (bad_lakes.year_0001, ["row 5, field 'attended_on'", "value 0001-01-01", "1890-01-01"]),
     (bad_lakes.year_2999, ["row 5, field 'attended_on'", "value 2999-01-01", "2100-12-31"]),
     (
