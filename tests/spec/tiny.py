@@ -9,9 +9,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from consortia.analyses.population import EVENT_DATE, RECORDED_PERSON
+from consortia.analyses.population import EVENT_DATE
 from consortia.measures.definition import Measure, Numerator, Review
-from consortia.schema.datasets import DATASETS
+from consortia.schema.datasets import DATASETS, RECORDED_PERSON
 
 REGISTRATION_COLUMNS = ("patient_id", "practice", "registered_from", "registered_to")
 

@@ -17,7 +17,6 @@ from ibis import _
 
 from consortia.analyses.population import (
     MID_YEAR,
-    RECORDED_PERSON,
     in_practices,
     mid_year_population,
     registered_population,
@@ -32,6 +31,7 @@ from consortia.analyses.scope import (
 )
 from consortia.analyses.shared import shared
 from consortia.schema.codes import POINT_OF_DELIVERY
+from consortia.schema.datasets import RECORDED_PERSON
 from consortia.schema.reference_tables import AGE_BANDS
 
 DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
@@ -237,7 +237,7 @@ def activity_by_age(tables: Tables, scope: Scope) -> Any:
     """Events and cost by CCG (of the practice on the event's date), year, point of delivery,
     and mid-year age band and sex; events of years the patient was never registered in are
     left out, as person-years leave them out."""
-    events = with_cells(tables, scope, scoped_events(tables, scope))
+    events = with_cells(scoped_events(tables, scope))
     return (
         _with_ccg(tables, events)
         .group_by("ccg", "financial_year", "pod", "age_band", "sex")

@@ -14,9 +14,6 @@ from consortia.analyses.shared import shared
 from consortia.schema.reference_tables import AGE_BANDS
 
 DATASETS = ("patient", "registration", "practice")
-# The patient's own columns every registration and activity record carries (the schema's
-# `_recorded_person`): what a record's cell is read from.
-RECORDED_PERSON = ("sex", "birth_year", "birth_month", "deprivation_decile")
 MID_YEAR = (10, 1)  # rates use the list on 1 October, the middle of the financial year
 
 
@@ -165,7 +162,7 @@ def patient_years(tables: Tables, scope: Scope) -> Any:
     return ibis.union(*parts)
 
 
-def with_cells(tables: Tables, scope: Scope, events: Any) -> Any:
+def with_cells(events: Any) -> Any:
     """`events` (activity records, with `year_start` of the scope's years) with their
     patient's cell in that financial year, as `patient_years` gives it for a registration: age
     band on 1 October, sex and deprivation quintile.

@@ -17,7 +17,6 @@ import ibis
 from ibis import _
 
 from consortia.analyses.population import (
-    RECORDED_PERSON,
     equal_to_any,
     event_date,
     patient_years,
@@ -27,6 +26,7 @@ from consortia.analyses.scope import Scope, Tables, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
 from consortia.measures.definition import CellColumn, Measure
+from consortia.schema.datasets import RECORDED_PERSON
 
 DATASETS = ("patient", "registration", "practice", "apc", "op", "ae")
 
@@ -90,11 +90,7 @@ def measure_cells(tables: Tables, scope: Scope, measures: tuple[Measure, ...]) -
     events = ibis.union(*(measure_events(tables, m) for m in measures))
     events = events.filter((events.event_date >= scope.start) & (events.event_date < scope.end))
     events = events.mutate(year_start=financial_year_start(events.event_date, scope))
-    return (
-        with_cells(tables, scope, events)
-        .group_by("measure", "practice", *CELL)
-        .aggregate(observed=_.count())
-    )
+    return with_cells(events).group_by("measure", "practice", *CELL).aggregate(observed=_.count())
 
 
 def _standardise(everyone: Any, counted: Any, keys: list[str], measures: list[Measure]) -> Any:

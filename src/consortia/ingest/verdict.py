@@ -114,7 +114,7 @@ def judged(views: dict[str, Any], dataset: Dataset) -> tuple[Any, list[Rule]]:
             add(
                 column.name, _type_rule(column), text.notnull() & typed[column.name].isnull(), shown
             )
-        for words, where in column_rules(typed, column):
+        for words, where, _ in column_rules(typed, column):
             add(column.name, words, where, shown)
         if _free_text(column):
             add(column.name, FORMULA_RULE, typed[column.name].re_search(_FORMULA), shown)

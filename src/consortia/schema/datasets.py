@@ -111,6 +111,9 @@ def _recorded_person(record: str) -> tuple[Column, ...]:
     )
 
 
+# The names of those columns: what an analysis reads a record's cell from.
+RECORDED_PERSON = tuple(column.name for column in _recorded_person("record"))
+
 CCG = Dataset(
     "ccg",
     "Clinical commissioning groups.",

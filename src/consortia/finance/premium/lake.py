@@ -23,10 +23,11 @@ import pandas as pd
 from ibis import _
 
 from consortia.analyses.activity import population_by_age
-from consortia.analyses.population import RECORDED_PERSON, age_band, in_practices, with_cells
+from consortia.analyses.population import age_band, in_practices, with_cells
 from consortia.analyses.scope import Scope, Tables, financial_year, financial_year_start
 from consortia.analyses.shared import shared
 from consortia.analyses.value_sets import in_value_set
+from consortia.schema.datasets import RECORDED_PERSON
 from consortia.schema.reference_tables import AGE_BANDS, load
 from consortia.stats.proportions import proportion
 from consortia.stats.standardisation import dsr, dsr_repeat_events
@@ -79,7 +80,7 @@ def avoidable_admissions(tables: Tables, scope: Scope) -> Any:
         *RECORDED_PERSON,
         year_start=financial_year_start(rows.admitted_on, scope),
     )
-    events = _with_ccg(tables, with_cells(tables, scope, rows))
+    events = _with_ccg(tables, with_cells(rows))
     return (
         events.mutate(financial_year=financial_year(ibis.date(events.year_start, 4, 1), scope))
         .group_by("ccg", "financial_year", "age_band")
