@@ -217,7 +217,7 @@ def test_synth_overwrite_leaves_a_folder_that_is_not_its_lake(tmp_path: Path) ->
     (folder / "governance.sqlite").write_bytes(b"SQLite format 3\x00")
     result = consortia("synth", "--out", str(folder), "--patients", "100", "--overwrite")
     line = assert_one_line_error(result, ExitCode.USAGE)
-    assert "replaces only what synth wrote" in line
+    assert "synth replaces only what it wrote" in line
     assert (folder / "governance.sqlite").read_bytes() == b"SQLite format 3\x00"
 
 
@@ -231,6 +231,25 @@ def test_synth_overwrite_leaves_a_lake_holding_something_else(
     assert "holds governance.sqlite, which synth did not write" in line
     assert (lake / "governance.sqlite").exists()
     assert (lake / "_lake.json").exists()
+
+
+def test_demo_leaves_an_earlier_demo_lake_holding_something_else(
+    tmp_path: Path, tiny_lake: Path
+) -> None:
+    """The demo builds its lake again when it finds an earlier layout, as synth replaces its
+    own output: a lake holding a file synth did not write is refused, in words that name no
+    option the user did not give, and nothing in it is touched."""
+    lake = bad_lakes.copy_lake(tiny_lake, tmp_path / "demo" / "lake")
+    manifest = json.loads((lake / "_lake.json").read_text(encoding="utf-8"))
+    (lake / "_lake.json").write_text(json.dumps(manifest | {"format": 1}), encoding="utf-8")
+    (lake / "notes.txt").write_text("mine", encoding="utf-8")
+    before = sorted(p.relative_to(lake) for p in lake.rglob("*"))
+    result = consortia("demo", "--out", str(tmp_path / "demo"), "--no-serve")
+    line = assert_one_line_error(result, ExitCode.USAGE)
+    assert f"synth replaces only what it wrote, and {lake} holds notes.txt" in line
+    assert "--overwrite" not in line
+    assert sorted(p.relative_to(lake) for p in lake.rglob("*")) == before
+    assert (lake / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 @pytest.mark.slow

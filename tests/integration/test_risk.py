@@ -166,8 +166,8 @@ def test_a_lake_that_cannot_teach_a_model_gives_none(
 def test_a_large_lake_is_sampled_by_pseudonym(small_lake: Path) -> None:
     from consortia.engine.backends import connect
     from consortia.engine.lake import Lake
-    from consortia.risk.features import DATASETS
-    from consortia.risk.run import SAMPLE_OF, frame
+    from consortia.risk.features import DATASETS, SAMPLE_OF
+    from consortia.risk.run import frame
     from consortia.risk.years import years_of
 
     backend = connect("duckdb")
@@ -181,6 +181,38 @@ def test_a_large_lake_is_sampled_by_pseudonym(small_lake: Path) -> None:
     assert (sampled["patient_id"] % SAMPLE_OF < cut).all()
     kept = everyone[everyone["patient_id"] % SAMPLE_OF < cut].reset_index(drop=True)
     assert sampled.reset_index(drop=True).equals(kept)
+
+
+def test_the_risk_sections_query_reads_the_patients_its_models_read(
+    small_lake: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a lake with more registered patients than the models read, the pack's query behind
+    the risk section is the same random sample: its rows are the patients the models were
+    trained and judged on, each kept for its pseudonym."""
+    import re
+
+    from consortia.analyses.population import registered_on
+    from consortia.analyses.scope import Scope
+    from consortia.engine.backends import connect
+    from consortia.pack.build import open_tables
+    from consortia.pack.context import Context
+    from consortia.pack.sections import risk as section
+    from consortia.risk.features import SAMPLE_OF
+
+    backend = connect("duckdb")
+    context = Context(backend, open_tables(backend, small_lake), Scope(), "", None)
+    reference = section.years(context).reference
+    listed = int(backend.execute(registered_on(context.tables, Scope(), reference).count()))
+    monkeypatch.setattr(section, "MOST", listed // 4)
+    compared = section.figures(context)[0]
+    assert compared.source is not None
+    rows = backend.execute(compared.source.expression)
+    counts = re.search(r"\(([\d,]+) trained on, ([\d,]+) judged", compared.method)
+    assert counts is not None
+    trained, judged = (int(n.replace(",", "")) for n in counts.groups())
+    assert len(rows) == trained + judged
+    assert 0.2 < len(rows) / listed < 0.3
+    assert (rows["patient_id"] % SAMPLE_OF < SAMPLE_OF * (listed // 4) // listed).all()
 
 
 def test_the_models_are_judged_on_another_lake(trained: Path, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import ibis
 from ibis import _
 
 from consortia.analyses.activity import activity_events
-from consortia.analyses.population import age_on, registered_on
+from consortia.analyses.population import age_on, registered_on, registered_population
 from consortia.analyses.scope import Scope, Tables
 from consortia.schema.codes import CONDITION
 
@@ -34,6 +34,13 @@ USE = {  # column → the points of delivery it counts in the year before
 # Days since the last emergency admission for a patient with none in the look-back: one more
 # than the look-back, so "longer ago than we can see" sorts after every day we can.
 NEVER = YEAR + 1
+
+
+# Most patients a model is trained and judged on: a larger lake is sampled at random (by
+# pseudonym, itself a keyed hash) to about this many. Gradient boosting gains little beyond a
+# few hundred thousand patients, and England's 56 million would not fit in memory.
+MOST = 1_000_000
+SAMPLE_OF = 100_000  # a sample keeps the patients whose pseudonym modulo this is below a cut
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,20 @@ FEATURES = (
     "cost",
     "days_since_emergency",
 )
+
+
+def sample_of(
+    backend: Any, tables: Tables, reference: date, most: int | None, ccg: str | None = None
+) -> Sample | None:
+    """The sample of about `most` patients a model reads of those registered on `reference`
+    with a practice of `ccg` (every CCG when None): None when there are no more than `most`
+    (or `most` is None), everyone then being read. Counted from the registered population by
+    practice (`registered_population`), which a pack keeps: the same count in every pack."""
+    if most is None:
+        return None
+    listed = registered_population(tables, Scope(ccg), reference).patients.sum()
+    people = int(backend.execute(listed.fill_null(0)))
+    return Sample(max(1, SAMPLE_OF * most // people), SAMPLE_OF) if people > most else None
 
 
 def features(

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from consortia.analyses.population import registered_on
 from consortia.analyses.scope import Scope, Tables, financial_year_label
 from consortia.engine.lake import first_line
 from consortia.errors import DataError, UsageError
@@ -33,20 +32,15 @@ from consortia.risk.evaluate import (
     performance,
     ranked,
 )
-from consortia.risk.features import FEATURES, YEAR, Sample, features
+from consortia.risk.features import FEATURES, MOST, YEAR, features, sample_of
 from consortia.risk.register import ADULT, SHARE
 from consortia.risk.years import Years, years_of
 
 HELD_OUT = 0.3  # share of patients held back from training to evaluate on
-# Most patients a model is trained and judged on: a larger lake is sampled at random (by
-# pseudonym, itself a keyed hash) to about this many. Gradient boosting gains little beyond a
-# few hundred thousand patients, and England's 56 million would not fit in memory.
-MOST = 1_000_000
 # The fewest patients, and admitted patients, a model is trained and judged on: fewer, and
 # the held-back three tenths could not judge it (nor the tenth early stopping holds back).
 FEWEST = 1_000
 FEWEST_ADMITTED = 100
-SAMPLE_OF = 100_000  # a sample keeps the patients whose pseudonym modulo this is below a cut
 TRUTH = "emergency_risk"  # the generator's ground-truth folder: each patient's true risk
 
 
@@ -89,11 +83,7 @@ def frame(
     """The features (and, if `outcome`, the admissions after `on`) of everyone registered on
     `on` with a practice of `ccg` (every CCG when None); about `most` of them at random when
     there are more."""
-    sample = None
-    if most is not None:
-        people = int(backend.execute(registered_on(tables, Scope(ccg), on).count()))
-        if people > most:
-            sample = Sample(max(1, SAMPLE_OF * most // people), SAMPLE_OF)
+    sample = sample_of(backend, tables, on, most, ccg)
     found = backend.execute(features(tables, Scope(ccg), on, YEAR if outcome else None, sample))
     for name in FEATURES:
         found[name] = pd.to_numeric(found[name])

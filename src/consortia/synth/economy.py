@@ -118,7 +118,7 @@ def check(request: Request) -> None:
             reason = foreign(folder)
             if reason:
                 raise UsageError(
-                    f"--overwrite replaces only what synth wrote, and {folder} {reason}; "
+                    f"synth replaces only what it wrote, and {folder} {reason}; "
                     "move it or choose another folder",
                     rule="synth replaces only its own output",
                 )

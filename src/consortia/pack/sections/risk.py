@@ -15,7 +15,7 @@ from consortia.pack import charts
 from consortia.pack.context import Context
 from consortia.pack.figure import Figure, Query
 from consortia.pack.sections import money
-from consortia.risk.features import YEAR, features
+from consortia.risk.features import MOST, YEAR, features, sample_of
 from consortia.risk.years import Years
 
 if TYPE_CHECKING:  # scikit-learn is imported only when the models are trained
@@ -28,7 +28,8 @@ METHOD = (
     "Predicted chance of an emergency admission in the year after 1 April of the latest year, "
     "from each patient's age, sex, deprivation, long-term conditions and use of hospital care "
     "in the year before (docs/risk.md). Trained on seven tenths of the lake's registered "
-    "patients and judged on the other three tenths"
+    f"patients (of a random sample of about {MOST:,} where it has more) and judged on the "
+    "other three tenths"
 )
 
 
@@ -39,7 +40,9 @@ def evaluated(context: Context) -> Evaluated:
     return money.remembered(
         context,
         ("risk_models", years(context)),
-        lambda: train_and_evaluate(context.backend, context.shared, years=years(context)),
+        lambda: train_and_evaluate(
+            context.backend, context.shared, most=MOST, years=years(context)
+        ),
     )
 
 
@@ -50,8 +53,16 @@ def years(context: Context) -> Years:
 
 
 def source(context: Context) -> Query:
-    """The features and outcome of every registered patient (`consortia.risk.features`)."""
-    return context.query(features, Scope(None), years(context).reference, YEAR)
+    """The features and outcome of the registered patients the models were trained and judged
+    on (`consortia.risk.features`): everyone, or the lake's random sample of them when it has
+    more than `MOST` (the query names the same sample)."""
+    reference = years(context).reference
+    sample = money.remembered(
+        context,
+        ("risk_sample", reference),
+        lambda: sample_of(context.backend, context.shared, reference, MOST),
+    )
+    return context.query(features, Scope(None), reference, YEAR, sample)
 
 
 def figures(context: Context) -> tuple[Figure, ...]:
