@@ -208,10 +208,10 @@ def _workers(parent: psutil.Process, wanted: int, timeout: float) -> list[psutil
 
 def test_workers_end_when_the_command_is_killed(lake: Path, tmp_path: Path) -> None:
     """Killed while its workers start (SIGKILL: it cannot tell them), the command leaves no
-    worker behind drawing packs nobody will collect."""
+    worker behind drawing packs nobody will collect, nor the folder their engines spill to."""
     command = [sys.executable, "-m", "consortia", "pack", "--data", str(lake), "--all-ccgs"]
     environment = {**os.environ, "CONSORTIA_THREADS": "2", "CONSORTIA_PROGRESS": "false"}
-    environment["TMPDIR"] = str(tmp_path)  # the killed run cannot remove its workers' spill
+    environment["TMPDIR"] = str(tmp_path)  # where the run makes its workers' spill folder
     parent = subprocess.Popen(
         [*command, "--out", str(tmp_path / "packs")],
         env=environment,
@@ -225,3 +225,4 @@ def test_workers_end_when_the_command_is_killed(lake: Path, tmp_path: Path) -> N
         parent.wait()
     _, alive = psutil.wait_procs(workers, timeout=20)
     assert not alive
+    assert list(tmp_path.glob("consortia-*")) == []

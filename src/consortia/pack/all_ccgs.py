@@ -12,11 +12,13 @@ with its share of the engine's memory, while this process draws the national com
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import multiprocessing
 import os
 import pickle
+import shutil
 import signal
 import tempfile
 import threading
@@ -259,14 +261,15 @@ def _start_worker(worker: _Worker) -> None:
     the user's error it is (one raised here would only say the pool broke)."""
     global _EVERYONE, _FAILED
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to answer
-    threading.Thread(target=_stop_when_orphaned, args=(worker.parent,), daemon=True).start()
+    own = _spill_of(worker)
+    threading.Thread(target=_stop_when_orphaned, args=(worker.parent, own), daemon=True).start()
     from consortia.cli import GC_THRESHOLD
 
     gc.set_threshold(*GC_THRESHOLD)
     try:
         settings = Settings(threads=worker.threads, memory_limit=f"{worker.memory}B")
         backend = connect("duckdb", settings)
-        folder = str(worker.spill / f"worker-{multiprocessing.current_process().pid}")
+        folder = str(own)
         backend.con.execute(f"SET temp_directory = '{folder.replace(chr(39), chr(39) * 2)}'")
         tables = open_tables(backend, worker.lake)
         derived = Derived(Lake(worker.lake), backend, worker.cache)
@@ -276,12 +279,21 @@ def _start_worker(worker: _Worker) -> None:
         _FAILED = error
 
 
-def _stop_when_orphaned(parent: int) -> None:
+def _spill_of(worker: _Worker) -> Path:
+    """The folder this worker process's engine spills to, inside the run's."""
+    return worker.spill / f"worker-{multiprocessing.current_process().pid}"
+
+
+def _stop_when_orphaned(parent: int, spill: Path) -> None:
     """End this worker once `parent`, the process that started it, is gone (killed, it could
     not say so; perhaps before this worker began), rather than go on drawing packs nobody will
-    collect, holding its memory."""
+    collect, holding its memory. The parent cannot remove the run's spill folder then: each
+    worker removes its own, and the run's once it is empty (the last worker to go)."""
     while os.getppid() == parent:
         time.sleep(ORPHAN_CHECK)
+    shutil.rmtree(spill, ignore_errors=True)
+    with contextlib.suppress(OSError):  # another worker's folder is still there
+        spill.parent.rmdir()
     os._exit(1)
 
 
