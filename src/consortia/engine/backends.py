@@ -9,7 +9,13 @@ place, before Spark analyses it.
 
 from __future__ import annotations
 
+import atexit
+import os
+import secrets
+import shutil
+import tempfile
 import warnings
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -32,11 +38,22 @@ class EngineGapError(UsageError):
     """Something only another engine can do was asked of this one."""
 
 
+def spill_folder() -> str:
+    """Where an embedded DuckDB spills what does not fit in its memory: a folder of its own in
+    the system's temporary space, made by the engine only if it spills and removed when the
+    process ends. DuckDB's default, `.tmp` in the working folder, would leave a folder wherever
+    a command was run (and fail to spill where that folder cannot be written)."""
+    name = f"consortia-engine-{os.getpid()}-{secrets.token_hex(4)}"
+    folder = Path(tempfile.gettempdir()) / name
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return str(folder)
+
+
 def connect(name: str = "duckdb", settings: Settings | None = None) -> Any:
     """A connection to backend `name`, configured from `settings`."""
     settings = settings or Settings()
     if name == "duckdb":
-        options: dict[str, Any] = {"threads": settings.threads}
+        options: dict[str, Any] = {"threads": settings.threads, "temp_directory": spill_folder()}
         if settings.memory_limit is not None:
             options["memory_limit"] = settings.memory_limit
         return ibis.duckdb.connect(**options)
@@ -79,7 +96,7 @@ def is_duckdb(backend: Any) -> bool:
 def checking(backend: Any) -> Any:
     """The backend that checks a lake for `backend`: itself if DuckDB, else an embedded DuckDB
     (only DuckDB names each broken rule's row by the file's own row numbers)."""
-    return backend if is_duckdb(backend) else ibis.duckdb.connect()
+    return backend if is_duckdb(backend) else ibis.duckdb.connect(temp_directory=spill_folder())
 
 
 def small_table(backend: Any, name: str, data: Any) -> Any:

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from consortia.engine.backends import spill_folder
 from consortia.engine.lake import Lake, replace_whole
 from consortia.errors import DataError, UsageError
 from consortia.schema import extract
@@ -183,7 +184,7 @@ def write_extracts(
     source.require(DATASETS)
     parts = {name: [str(p) for p in source.parts(name)] for name in DATASETS}
     _prepare(out)
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"temp_directory": spill_folder()}) as con:
         for name, files in parts.items():
             con.read_parquet(files).to_view(f"lake_{name}")
         found = con.execute("SELECT patient_id FROM lake_patient").to_arrow_table()
