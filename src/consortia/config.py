@@ -29,7 +29,9 @@ class Settings(BaseSettings):
         default=None,
         description=(
             "Memory the embedded engine may use before it spills to disk, e.g. '4GB' "
-            "(default: DuckDB's own, 80% of the machine's memory)."
+            "(default: DuckDB's own, 80% of the machine's memory). It spills to a folder of "
+            "its own in the system's temporary folder ($TMPDIR, else /tmp), removed when the "
+            "command ends."
         ),
     )
     cache_dir: Path = Field(
