@@ -211,7 +211,7 @@ def test_workers_end_when_the_command_is_killed(lake: Path, tmp_path: Path) -> N
     worker behind drawing packs nobody will collect, nor the folder their engines spill to."""
     command = [sys.executable, "-m", "consortia", "pack", "--data", str(lake), "--all-ccgs"]
     environment = {**os.environ, "CONSORTIA_THREADS": "2", "CONSORTIA_PROGRESS": "false"}
-    environment["TMPDIR"] = str(tmp_path)  # where the run makes its workers' spill folder
+    environment["TMPDIR"] = str(tmp_path)  # where the engines spill
     parent = subprocess.Popen(
         [*command, "--out", str(tmp_path / "packs")],
         env=environment,

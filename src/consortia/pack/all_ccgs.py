@@ -12,7 +12,6 @@ with its share of the engine's memory, while this process draws the national com
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import multiprocessing
@@ -20,7 +19,6 @@ import os
 import pickle
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -197,7 +195,6 @@ class _Worker:
     cache: Path | None
     threads: int
     memory: int  # bytes of the engine's memory it may use
-    spill: Path  # where its engines spill, each in a folder of its own
     rules: Rules  # the small-number rules the packs are released under
     # What the first pack worked out in Python for every CCG alike (the allocation, the
     # budget simulation, the risk models): given, not worked out again by each worker.
@@ -225,28 +222,27 @@ def _in_workers(
     spawn = multiprocessing.get_context("spawn")  # never fork a process that holds an engine
     con.execute(f"SET memory_limit = '{share}B'")
     try:
-        with tempfile.TemporaryDirectory(prefix="consortia-") as spill:
-            setup = _Worker(
-                lake, cache, max(1, threads // workers), share, Path(spill), everyone.rules,
-                _portable(everyone.shared.memory), os.getpid(),
-            )  # fmt: skip
-            pool = ProcessPoolExecutor(workers, spawn, _start_worker, (setup,))
-            try:
-                pending = [pool.submit(_draw, *job) for job in jobs]
-                for future in pending:
-                    future.add_done_callback(done.drawn)
-                made = meanwhile()
-                for future in pending:
-                    future.result()  # a worker's error, raised here
-            except BrokenProcessPool:
-                raise ResourceError(
-                    "a worker process drawing the packs stopped before it finished (killed, "
-                    "perhaps by the system for want of memory); lower CONSORTIA_THREADS or "
-                    "raise the machine's memory",
-                    rule="worker processes",
-                ) from None
-            finally:  # on an error or an interrupt, no pack not yet begun is drawn
-                pool.shutdown(cancel_futures=True)
+        setup = _Worker(
+            lake, cache, max(1, threads // workers), share, everyone.rules,
+            _portable(everyone.shared.memory), os.getpid(),
+        )  # fmt: skip
+        pool = ProcessPoolExecutor(workers, spawn, _start_worker, (setup,))
+        try:
+            pending = [pool.submit(_draw, *job) for job in jobs]
+            for future in pending:
+                future.add_done_callback(done.drawn)
+            made = meanwhile()
+            for future in pending:
+                future.result()  # a worker's error, raised here
+        except BrokenProcessPool:
+            raise ResourceError(
+                "a worker process drawing the packs stopped before it finished (killed, "
+                "perhaps by the system for want of memory); lower CONSORTIA_THREADS or "
+                "raise the machine's memory",
+                rule="worker processes",
+            ) from None
+        finally:  # on an error or an interrupt, no pack not yet begun is drawn
+            pool.shutdown(cancel_futures=True)
     finally:
         con.execute(f"SET memory_limit = '{own_limit}'")
     return made
@@ -254,6 +250,7 @@ def _in_workers(
 
 _EVERYONE: Context | None = None  # in a worker process: the lake opened, as the parent's run
 _FAILED: Exception | None = None  # in a worker process: why it could not open the lake
+_SPILL: list[Path] = []  # in a worker process: its engine's spill folder, once it has one
 
 
 def _start_worker(worker: _Worker) -> None:
@@ -261,16 +258,15 @@ def _start_worker(worker: _Worker) -> None:
     the user's error it is (one raised here would only say the pool broke)."""
     global _EVERYONE, _FAILED
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is the parent's to answer
-    own = _spill_of(worker)
-    threading.Thread(target=_stop_when_orphaned, args=(worker.parent, own), daemon=True).start()
+    threading.Thread(target=_stop_when_orphaned, args=(worker.parent,), daemon=True).start()
     from consortia.cli import GC_THRESHOLD
 
     gc.set_threshold(*GC_THRESHOLD)
     try:
         settings = Settings(threads=worker.threads, memory_limit=f"{worker.memory}B")
         backend = connect("duckdb", settings)
-        folder = str(own)
-        backend.con.execute(f"SET temp_directory = '{folder.replace(chr(39), chr(39) * 2)}'")
+        folder = backend.con.sql("SELECT current_setting('temp_directory')").fetchone()[0]
+        _SPILL.append(Path(folder))  # its own (`spill_folder`), removed when it ends
         tables = open_tables(backend, worker.lake)
         derived = Derived(Lake(worker.lake), backend, worker.cache)
         _EVERYONE = Context(backend, tables, Scope(), EVERYONE, derived, rules=worker.rules)
@@ -279,21 +275,15 @@ def _start_worker(worker: _Worker) -> None:
         _FAILED = error
 
 
-def _spill_of(worker: _Worker) -> Path:
-    """The folder this worker process's engine spills to, inside the run's."""
-    return worker.spill / f"worker-{multiprocessing.current_process().pid}"
-
-
-def _stop_when_orphaned(parent: int, spill: Path) -> None:
+def _stop_when_orphaned(parent: int) -> None:
     """End this worker once `parent`, the process that started it, is gone (killed, it could
     not say so; perhaps before this worker began), rather than go on drawing packs nobody will
-    collect, holding its memory. The parent cannot remove the run's spill folder then: each
-    worker removes its own, and the run's once it is empty (the last worker to go)."""
+    collect, holding its memory. Its engine's spill folder is removed first: leaving by
+    `os._exit`, the process would not remove it at exit."""
     while os.getppid() == parent:
         time.sleep(ORPHAN_CHECK)
-    shutil.rmtree(spill, ignore_errors=True)
-    with contextlib.suppress(OSError):  # another worker's folder is still there
-        spill.parent.rmdir()
+    for folder in _SPILL:
+        shutil.rmtree(folder, ignore_errors=True)
     os._exit(1)
 
 
